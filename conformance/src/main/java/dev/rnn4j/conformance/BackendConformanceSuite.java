@@ -1,0 +1,303 @@
+package dev.rnn4j.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.InputGradients;
+import dev.rnn4j.LayerGradients;
+import dev.rnn4j.Layout;
+import dev.rnn4j.OutputGradients;
+import dev.rnn4j.Parameter;
+import dev.rnn4j.RecurrentLayer;
+import dev.rnn4j.RnnInput;
+import dev.rnn4j.RnnOutput;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.reference.ReferenceRnn;
+import dev.rnn4j.spi.Availability;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.BackendProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite. A backend module runs it by extending this class and naming its provider:
+ *
+ * <pre>{@code
+ * class CpuConformanceTest extends BackendConformanceSuite {
+ *     @Override protected BackendProvider provider() { return new CpuBackendProvider(); }
+ * }
+ * }</pre>
+ *
+ * Every case compares forward outputs, final states and every gradient (input, h0, c0, each weight and bias) with
+ * the double-precision oracle, within {@link #tolerance()}; the PyTorch fixtures do the same against PyTorch's
+ * numbers. When the provider's probe fails, the whole class is skipped with the probe's reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendConformanceSuite {
+    private Backend backend;
+
+    /** The provider under test. */
+    protected abstract BackendProvider provider();
+
+    /** The tolerance against the oracle; override only with a documented reason. */
+    protected Tolerance tolerance() {
+        return Tolerance.FP32;
+    }
+
+    /** The opened backend (for subclasses adding backend-specific tests). */
+    protected Backend backend() {
+        return backend;
+    }
+
+    @BeforeAll
+    void openBackend() {
+        BackendProvider p = provider();
+        Availability a = p.probe();
+        assumeTrue(a.available(), () -> "backend '" + p.name() + "' skipped: " + a);
+        backend = p.open(BackendOptions.defaults());
+    }
+
+    @AfterAll
+    void closeBackend() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static List<ConformanceCase> cases() {
+        return ConformanceCases.all();
+    }
+
+    /** Seeded random problem data for one case: everything float, so the oracle sees exactly the same values. */
+    static final class Problem {
+        final ConformanceCase c;
+        final RnnParameters weights;
+        final float[] x;
+        final float[] h0;
+        final float[] c0;
+        final float[] dy;
+        final float[] dhN;
+        final float[] dcN;
+
+        Problem(ConformanceCase c, long seed) {
+            this.c = c;
+            RnnSpec s = c.spec();
+            weights = RnnParameters.uniform(s, seed);
+            Random r = new Random(seed * 31 + 7);
+            int states = s.stateLayers() * c.batch() * s.hiddenSize();
+            x = random(r, c.steps() * c.batch() * s.inputSize());
+            h0 = c.initialState() ? random(r, states) : null;
+            c0 = c.initialState() && s.cell().hasCellState() ? random(r, states) : null;
+            dy = random(r, c.steps() * c.batch() * s.outputSize());
+            dhN = random(r, states);
+            dcN = s.cell().hasCellState() ? random(r, states) : null;
+        }
+
+        RnnInput input() {
+            RnnInput in = c.layout() == Layout.SEQUENCE_MAJOR ? RnnInput.sequenceMajor(x, c.steps(), c.batch())
+                    : RnnInput.batchMajor(x, c.batch(), c.steps());
+            return in.withLengths(c.lengths()).withInitialState(h0, c0);
+        }
+
+        float[] seqMajor(float[] v, int features) {
+            return c.layout().toSequenceMajor(v, c.steps(), c.batch(), features);
+        }
+    }
+
+    static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardAndEveryGradientMatchTheOracle(ConformanceCase c) {
+        Problem p = new Problem(c, 17);
+        RnnSpec s = c.spec();
+        ReferenceRnn oracle = ReferenceRnn.of(p.weights);
+        ReferenceRnn.Result expected = oracle.forward(ReferenceRnn.widen(p.seqMajor(p.x, s.inputSize())),
+                c.steps(), c.batch(), c.lengths(), ReferenceRnn.widen(p.h0), ReferenceRnn.widen(p.c0));
+        ReferenceRnn.Gradients expectedGrads = oracle.backward(expected,
+                ReferenceRnn.widen(p.seqMajor(p.dy, s.outputSize())), ReferenceRnn.widen(p.dhN),
+                ReferenceRnn.widen(p.dcN));
+
+        List<String> failures = new ArrayList<>();
+        int longestSum = Math.max(Math.max(s.inputSize(), s.outputSize()), s.gateRows()) * c.steps();
+        Tolerance fwd = tolerance().forReduction(longestSum);
+        Tolerance bwd = tolerance().forReduction(Math.max(longestSum, c.steps() * c.batch())).forGradients();
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, s, p.weights)) {
+            RnnOutput out = layer.forwardTraining(p.input());
+            add(failures, fwd.compare("output", expected.output(), p.seqMajor(out.output(), s.outputSize())));
+            add(failures, fwd.compare("h_n", expected.hN(), out.hN()));
+            add(failures, fwd.compare("c_n", expected.cN(), out.cN()));
+
+            LayerGradients g = layer.backward(new OutputGradients(p.dy, p.dhN, p.dcN));
+            InputGradients in = g.inputs();
+            add(failures, bwd.compare("grad_input", expectedGrads.input(), p.seqMajor(in.gradInput(), s.inputSize())));
+            add(failures, bwd.compare("grad_h0", expectedGrads.h0(), in.gradH0()));
+            add(failures, bwd.compare("grad_c0", expectedGrads.c0(), in.gradC0()));
+            List<Parameter> params = p.weights.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                String name = params.get(i).name();
+                add(failures, bwd.compare("grad." + name, expectedGrads.parameters()[i], g.weights().get(name)));
+            }
+        }
+        assertTrue(failures.isEmpty(), c + " on " + backend.name() + ": " + failures);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void inferenceEqualsTrainingForward(ConformanceCase c) {
+        Problem p = new Problem(c, 23);
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, c.spec(), p.weights)) {
+            RnnOutput training = layer.forwardTraining(p.input());
+            RnnOutput inference = layer.forward(p.input());
+            Tolerance t = tolerance();
+            List<String> failures = new ArrayList<>();
+            add(failures, t.compare("output", widen(training.output()), inference.output()));
+            add(failures, t.compare("h_n", widen(training.hN()), inference.hN()));
+            add(failures, t.compare("c_n", widen(training.cN()), inference.cN()));
+            assertTrue(failures.isEmpty(), c + ": " + failures);
+        }
+    }
+
+    @Test
+    void gradientsAccumulateOverMicroBatches() {
+        ConformanceCase c = ConformanceCases.all().get(3);
+        Problem a = new Problem(c, 5);
+        Problem b = new Problem(c, 6);
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, c.spec(), a.weights)) {
+            RnnParameters ga = gradientsOf(layer, a, false);
+            RnnParameters gb = gradientsOf(layer, b, false);
+            layer.forwardTraining(a.input());
+            layer.backwardData(new OutputGradients(a.dy, a.dhN, a.dcN));
+            layer.backwardWeights(false);
+            layer.forwardTraining(b.input());
+            layer.backwardData(new OutputGradients(b.dy, b.dhN, b.dcN));
+            layer.backwardWeights(true);
+            RnnParameters sum = layer.gradients();
+            for (Parameter prm : sum.parameters()) {
+                float[] expected = ga.get(prm.name()).clone();
+                float[] other = gb.get(prm.name());
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] += other[i];
+                }
+                String m = tolerance().compare(prm.name(), widen(expected), sum.get(prm.name()));
+                assertEquals(null, m);
+            }
+        }
+    }
+
+    private static RnnParameters gradientsOf(RecurrentLayer layer, Problem p, boolean accumulate) {
+        layer.forwardTraining(p.input());
+        layer.backwardData(new OutputGradients(p.dy, p.dhN, p.dcN));
+        layer.backwardWeights(accumulate);
+        return layer.gradients();
+    }
+
+    @Test
+    void workspacesServeLargerThenSmallerShapes() {
+        RnnSpec s = new RnnSpec(CellType.LSTM, 3, 4, 2, true, true);
+        int[][] shapes = {{2, 2}, {6, 5}, {3, 1}, {6, 5}, {1, 7}};
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, s, RnnParameters.uniform(s, 3))) {
+            for (int[] shape : shapes) {
+                ConformanceCase c = new ConformanceCase("shape " + shape[0] + "x" + shape[1], s, shape[0], shape[1],
+                        null, true, Layout.SEQUENCE_MAJOR);
+                Problem p = new Problem(c, shape[0] * 10L + shape[1]);
+                layer.setWeights(p.weights);
+                ReferenceRnn.Result expected = ReferenceRnn.of(p.weights).forward(ReferenceRnn.widen(p.x), shape[0],
+                        shape[1], null, ReferenceRnn.widen(p.h0), ReferenceRnn.widen(p.c0));
+                RnnOutput out = layer.forward(p.input());
+                assertEquals(null, tolerance().forReduction(64).compare(c.name(), expected.output(), out.output()));
+            }
+        }
+    }
+
+    @Test
+    void concurrentInferenceOnCopiesMatchesSingleThreaded() throws Exception {
+        ConformanceCase c = ConformanceCases.all().get(3);
+        Problem p = new Problem(c, 9);
+        int threads = 4;
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, c.spec(), p.weights)) {
+            RnnOutput single = layer.forward(p.input());
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<RnnOutput>> results = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    results.add(pool.submit(() -> {
+                        try (RecurrentLayer mine = layer.copy()) {
+                            RnnOutput last = null;
+                            for (int k = 0; k < 5; k++) {
+                                last = mine.forward(p.input());
+                            }
+                            return last;
+                        }
+                    }));
+                }
+                for (Future<RnnOutput> f : results) {
+                    RnnOutput o = f.get();
+                    assertEquals(null, Tolerance.FP32.compare("output", widen(single.output()), o.output()));
+                    assertEquals(null, Tolerance.FP32.compare("h_n", widen(single.hN()), o.hN()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.rnn4j.conformance.PyTorchFixture#names")
+    void matchesPyTorch(String fixture) throws Exception {
+        PyTorchFixture f = PyTorchFixture.load(fixture);
+        RnnSpec s = f.model().spec();
+        Tolerance fwd = tolerance().forReduction(64);
+        Tolerance bwd = fwd.forGradients();
+        List<String> failures = new ArrayList<>();
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, s, f.model().weights())) {
+            RnnOutput out = layer.forwardTraining(f.input());
+            add(failures, fwd.compare("output", f.expected("output"), out.output()));
+            add(failures, fwd.compare("h_n", f.expected("h_n"), out.hN()));
+            if (s.cell().hasCellState()) {
+                add(failures, fwd.compare("c_n", f.expected("c_n"), out.cN()));
+            }
+            LayerGradients g = layer.backward(f.upstream());
+            add(failures, bwd.compare("grad_input", f.expected("grad_input"), g.inputs().gradInput()));
+            add(failures, bwd.compare("grad_h0", f.expected("grad_h0"), g.inputs().gradH0()));
+            if (s.cell().hasCellState()) {
+                add(failures, bwd.compare("grad_c0", f.expected("grad_c0"), g.inputs().gradC0()));
+            }
+            for (Parameter prm : g.weights().parameters()) {
+                add(failures, bwd.compare("grad." + prm.name(), f.expected("grad." + prm.name()),
+                        g.weights().get(prm.name())));
+            }
+        }
+        assertTrue(failures.isEmpty(), fixture + " on " + backend.name() + ": " + failures);
+    }
+
+    static double[] widen(float[] v) {
+        return ReferenceRnn.widen(v);
+    }
+
+    private static void add(List<String> failures, String m) {
+        if (m != null) {
+            failures.add(m);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.rnn4j.conformance;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.Layout;
+import dev.rnn4j.RnnSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every configuration of the conformance suite, for every cell type. Sizes are small and odd on purpose. */
+public final class ConformanceCases {
+    private ConformanceCases() {
+    }
+
+    /** All cases. */
+    public static List<ConformanceCase> all() {
+        List<ConformanceCase> out = new ArrayList<>();
+        Layout seq = Layout.SEQUENCE_MAJOR;
+        for (CellType c : CellType.values()) {
+            out.add(new ConformanceCase("single layer", spec(c, 5, 7, 1, false, true), 4, 3, null, false, seq));
+            out.add(new ConformanceCase("3 stacked layers", spec(c, 4, 6, 3, false, true), 5, 2, null, true, seq));
+            out.add(new ConformanceCase("bidirectional", spec(c, 3, 5, 1, true, true), 6, 3, null, false, seq));
+            out.add(new ConformanceCase("2-layer bidirectional, unsorted lengths, h0/c0",
+                    spec(c, 4, 5, 2, true, true), 6, 4, new int[] {3, 6, 1, 5}, true, seq));
+            out.add(new ConformanceCase("variable lengths", spec(c, 3, 4, 1, false, true), 5, 4,
+                    new int[] {2, 5, 5, 1}, true, seq));
+            out.add(new ConformanceCase("H=1", spec(c, 2, 1, 2, true, true), 3, 2, new int[] {3, 2}, true, seq));
+            out.add(new ConformanceCase("H=3", spec(c, 3, 3, 1, false, true), 4, 2, null, true, seq));
+            out.add(new ConformanceCase("H=17", spec(c, 9, 17, 1, true, true), 3, 3, new int[] {1, 3, 2}, true, seq));
+            out.add(new ConformanceCase("B=1", spec(c, 3, 3, 2, false, true), 5, 1, null, true, seq));
+            out.add(new ConformanceCase("T=1", spec(c, 3, 4, 1, true, true), 1, 3, null, true, seq));
+            out.add(new ConformanceCase("no bias", spec(c, 3, 4, 2, true, false), 4, 2, new int[] {4, 2}, true, seq));
+            out.add(new ConformanceCase("batch-major", spec(c, 3, 4, 2, true, true), 4, 3, new int[] {2, 4, 3},
+                    true, Layout.BATCH_MAJOR));
+        }
+        return out;
+    }
+
+    private static RnnSpec spec(CellType c, int input, int hidden, int layers, boolean bidirectional, boolean bias) {
+        return new RnnSpec(c, input, hidden, layers, bidirectional, bias);
+    }
+}

@@ -1,0 +1,400 @@
+package dev.rnn4j;
+
+import dev.rnn4j.bptt.BpttDriver;
+import dev.rnn4j.bptt.DeviceParameters;
+import dev.rnn4j.bptt.Workspace;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A stack of recurrent layers ({@link RnnSpec}) with its weights on a {@link Backend}: forward for inference and
+ * for training, backward for the gradients of the input, the initial states and every weight and bias.
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.open();
+ *      RecurrentLayer lstm = RecurrentLayer.create(backend, spec, RnnParameters.uniform(spec, 42))) {
+ *     RnnOutput out = lstm.forwardTraining(RnnInput.sequenceMajor(x, steps, batch).withLengths(lengths));
+ *     LayerGradients g = lstm.backward(new OutputGradients(dLossDOutput, null, null));
+ * }
+ * }</pre>
+ *
+ * <p>Training is two steps, as in cuDNN: {@link #backwardData} (input and state gradients; keeps the gate gradients)
+ * then {@link #backwardWeights} (into the layer's gradient accumulators, overwriting or adding, so gradients can
+ * accumulate over micro-batches), read with {@link #gradients()}; {@link #backward} does all three. Backward applies
+ * to the most recent {@link #forwardTraining} call.
+ *
+ * <p>Threads: a layer owns its workspaces and serves one thread at a time; a call made while another thread is
+ * inside the layer fails at once with {@link IllegalStateException} instead of corrupting results. For concurrent
+ * inference give each thread a {@link #copy()}, which shares the device weights. Workspaces are planned for the
+ * largest shape seen and reused; nothing is reallocated while shapes fit.
+ */
+public final class RecurrentLayer implements AutoCloseable {
+    private final Backend backend;
+    private final RnnSpec spec;
+    private final SharedWeights weights;
+    private final BpttDriver driver;
+    private final AtomicReference<Thread> user = new AtomicReference<>();
+    private Workspace inference;
+    private Workspace training;
+    private DeviceParameters gradientAccumulators;
+    private TrainingPass pass;
+    private boolean closed;
+
+    /** The shape of the last training forward, and how far its backward has got. */
+    private record TrainingPass(int steps, int batch, Layout layout, boolean dataDone) {
+    }
+
+    private RecurrentLayer(Backend backend, RnnSpec spec, SharedWeights weights) {
+        this.backend = backend;
+        this.spec = spec;
+        this.weights = weights;
+        this.driver = new BpttDriver(backend, spec);
+    }
+
+    /**
+     * A layer stack on {@code backend} with the given weights (copied to the device).
+     *
+     * @throws IllegalArgumentException if the weights belong to another spec or hold NaN or infinite values
+     */
+    public static RecurrentLayer create(Backend backend, RnnSpec spec, RnnParameters initialWeights) {
+        Objects.requireNonNull(backend, "backend must not be null");
+        Objects.requireNonNull(spec, "spec must not be null");
+        requireWeights(spec, initialWeights);
+        DeviceParameters device = new DeviceParameters(backend, spec);
+        try {
+            device.upload(initialWeights);
+        } catch (RuntimeException | Error e) {
+            device.close();
+            throw e;
+        }
+        return new RecurrentLayer(backend, spec, new SharedWeights(device));
+    }
+
+    private static void requireWeights(RnnSpec spec, RnnParameters w) {
+        Objects.requireNonNull(w, "weights must not be null");
+        if (!w.spec().equals(spec)) {
+            throw new IllegalArgumentException("weights are for " + w.spec() + " but the layer is " + spec);
+        }
+        w.requireFinite();
+    }
+
+    /** The spec. */
+    public RnnSpec spec() {
+        return spec;
+    }
+
+    /** The backend it runs on. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Another layer on the same backend sharing these device weights (so {@link #setWeights} on either changes
+     * both) with its own workspaces: the way to run inference from several threads.
+     */
+    public RecurrentLayer copy() {
+        enter();
+        try {
+            weights.retain();
+            return new RecurrentLayer(backend, spec, weights);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Replaces the weights (and those of every {@link #copy()}). Invalidates a pending backward. */
+    public void setWeights(RnnParameters newWeights) {
+        enter();
+        try {
+            requireWeights(spec, newWeights);
+            weights.device.upload(newWeights);
+            pass = null;
+        } finally {
+            exit();
+        }
+    }
+
+    /** A host copy of the current weights. */
+    public RnnParameters weights() {
+        enter();
+        try {
+            RnnParameters out = RnnParameters.zeros(spec);
+            weights.device.download(out);
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Inference: outputs and final states; keeps nothing for backward. */
+    public RnnOutput forward(RnnInput input) {
+        enter();
+        try {
+            validate(input);
+            inference = fit(inference, input.steps(), input.batch(), false);
+            return run(inference, input);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Training forward: as {@link #forward}, and keeps the activations backward needs. */
+    public RnnOutput forwardTraining(RnnInput input) {
+        enter();
+        try {
+            validate(input);
+            pass = null;
+            training = fit(training, input.steps(), input.batch(), true);
+            RnnOutput out = run(training, input);
+            pass = new TrainingPass(input.steps(), input.batch(), input.layout(), false);
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Backward-data for the last {@link #forwardTraining}: gradients of the input and the initial states. Keeps
+     * the gate gradients for {@link #backwardWeights}.
+     */
+    public InputGradients backwardData(OutputGradients upstream) {
+        enter();
+        try {
+            Objects.requireNonNull(upstream, "upstream gradients must not be null (use nulls inside for zeros)");
+            if (pass == null) {
+                throw new IllegalStateException("backwardData needs a forwardTraining call first");
+            }
+            int T = pass.steps();
+            int B = pass.batch();
+            int states = spec.stateLayers() * B * spec.hiddenSize();
+            requireLength("gradOutput", upstream.gradOutput(), T * B * spec.outputSize(), true);
+            requireLength("gradHn", upstream.gradHn(), states, true);
+            requireCellState("gradCn", upstream.gradCn(), states);
+            uploadOrZero(pass.layout().toSequenceMajor(upstream.gradOutput(), T, B, spec.outputSize()),
+                    training.outputGradient(), T * B * spec.outputSize());
+            uploadOrZero(upstream.gradHn(), training.finalHiddenGradient(), states);
+            if (spec.cell().hasCellState()) {
+                uploadOrZero(upstream.gradCn(), training.finalCellGradient(), states);
+            }
+            driver.backwardData(weights.device, training, T, B);
+            float[] dx = new float[T * B * spec.inputSize()];
+            backend.download(training.inputGradient(), 0, dx, 0, dx.length);
+            float[] dh0 = new float[states];
+            backend.download(training.initialHiddenGradient(), 0, dh0, 0, states);
+            float[] dc0 = null;
+            if (spec.cell().hasCellState()) {
+                dc0 = new float[states];
+                backend.download(training.initialCellGradient(), 0, dc0, 0, states);
+            }
+            pass = new TrainingPass(T, B, pass.layout(), true);
+            return new InputGradients(pass.layout().fromSequenceMajor(dx, T, B, spec.inputSize()), dh0, dc0);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Backward-weights for the last {@link #backwardData}: weight and bias gradients into the layer's accumulators,
+     * overwriting them, or adding to them when {@code accumulate} (micro-batches). Read them with {@link #gradients()}.
+     */
+    public void backwardWeights(boolean accumulate) {
+        enter();
+        try {
+            if (pass == null || !pass.dataDone()) {
+                throw new IllegalStateException("backwardWeights needs forwardTraining and backwardData first");
+            }
+            if (gradientAccumulators == null) {
+                gradientAccumulators = new DeviceParameters(backend, spec);
+                gradientAccumulators.zero();
+            }
+            driver.backwardWeights(training, gradientAccumulators, pass.steps(), pass.batch(), accumulate);
+        } finally {
+            exit();
+        }
+    }
+
+    /** A host copy of the gradient accumulators. */
+    public RnnParameters gradients() {
+        enter();
+        try {
+            if (gradientAccumulators == null) {
+                throw new IllegalStateException("no gradients yet: call backwardWeights first");
+            }
+            RnnParameters out = RnnParameters.zeros(spec);
+            gradientAccumulators.download(out);
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Backward-data, backward-weights (overwriting the accumulators) and a copy of the weight gradients. */
+    public LayerGradients backward(OutputGradients upstream) {
+        InputGradients inputs = backwardData(upstream);
+        backwardWeights(false);
+        return new LayerGradients(inputs, gradients());
+    }
+
+    /** Bytes of device memory this layer's workspaces hold (not counting weights). */
+    public long workspaceBytes() {
+        return (inference == null ? 0 : inference.bytes()) + (training == null ? 0 : training.bytes());
+    }
+
+    private RnnOutput run(Workspace ws, RnnInput in) {
+        int T = in.steps();
+        int B = in.batch();
+        int states = spec.stateLayers() * B * spec.hiddenSize();
+        float[] x = in.layout().toSequenceMajor(in.x(), T, B, spec.inputSize());
+        backend.upload(x, 0, ws.input(), 0, x.length);
+        int[] lengths = new int[B];
+        for (int b = 0; b < B; b++) {
+            lengths[b] = in.length(b);
+        }
+        backend.uploadInts(lengths, 0, ws.lengths(), 0, B);
+        uploadOrZero(in.h0(), ws.initialHidden(), states);
+        if (spec.cell().hasCellState()) {
+            uploadOrZero(in.c0(), ws.initialCell(), states);
+        }
+        driver.forward(weights.device, ws, T, B);
+        float[] y = new float[T * B * spec.outputSize()];
+        backend.download(ws.output(), 0, y, 0, y.length);
+        float[] hN = new float[states];
+        backend.download(ws.finalHidden(), 0, hN, 0, states);
+        float[] cN = null;
+        if (spec.cell().hasCellState()) {
+            cN = new float[states];
+            backend.download(ws.finalCell(), 0, cN, 0, states);
+        }
+        return new RnnOutput(in.layout().fromSequenceMajor(y, T, B, spec.outputSize()), hN, cN, in.layout());
+    }
+
+    private void uploadOrZero(float[] values, DeviceBuffer dst, int n) {
+        if (values == null) {
+            backend.primitives().fill(dst, 0, n, 0f);
+        } else {
+            backend.upload(values, 0, dst, 0, n);
+        }
+    }
+
+    private Workspace fit(Workspace current, int steps, int batch, boolean forTraining) {
+        if (current != null && current.fits(steps, batch, forTraining)) {
+            return current;
+        }
+        int rows = Math.multiplyExact(steps, batch);
+        int batchCapacity = batch;
+        if (current != null) {
+            rows = Math.max(rows, current.rowCapacity());
+            batchCapacity = Math.max(batch, current.batchCapacity());
+            current.close();
+        }
+        return new Workspace(backend, spec, rows, batchCapacity, forTraining);
+    }
+
+    private void validate(RnnInput in) {
+        Objects.requireNonNull(in, "input must not be null");
+        int T = in.steps();
+        int B = in.batch();
+        long expected = (long) T * B * spec.inputSize();
+        if (in.x().length != expected) {
+            throw new IllegalArgumentException("input x has " + in.x().length + " values; expected "
+                    + (in.layout() == Layout.SEQUENCE_MAJOR ? "[T=" + T + ", B=" + B : "[B=" + B + ", T=" + T)
+                    + ", I=" + spec.inputSize() + "] = " + expected);
+        }
+        int states = spec.stateLayers() * B * spec.hiddenSize();
+        requireLength("h0", in.h0(), states, true);
+        requireCellState("c0", in.c0(), states);
+    }
+
+    private void requireLength(String name, float[] values, long expected, boolean optional) {
+        if (values == null) {
+            if (!optional) {
+                throw new IllegalArgumentException(name + " must not be null");
+            }
+            return;
+        }
+        if (values.length != expected) {
+            throw new IllegalArgumentException(name + " has " + values.length + " values; expected " + expected
+                    + " for " + spec);
+        }
+    }
+
+    private void requireCellState(String name, float[] values, int states) {
+        if (values != null && !spec.cell().hasCellState()) {
+            throw new IllegalArgumentException(name + " was given but " + spec.cell() + " has no cell state");
+        }
+        requireLength(name + " [L·D, B, H]", values, states, true);
+    }
+
+    private void enter() {
+        Thread me = Thread.currentThread();
+        if (!user.compareAndSet(null, me)) {
+            Thread other = user.get();
+            throw new IllegalStateException(other == me
+                    ? "RecurrentLayer re-entered on the same thread"
+                    : "RecurrentLayer is in use by thread '" + (other == null ? "?" : other.getName())
+                    + "'; a layer serves one thread at a time: give each thread its own copy()");
+        }
+        if (closed) {
+            user.set(null);
+            throw new IllegalStateException("RecurrentLayer used after close");
+        }
+    }
+
+    private void exit() {
+        user.set(null);
+    }
+
+    /** Frees the workspaces and gradient accumulators, and the weights once no copy uses them. Idempotent. */
+    @Override
+    public void close() {
+        if (!user.compareAndSet(null, Thread.currentThread())) {
+            throw new IllegalStateException("RecurrentLayer closed while in use by thread '" + user.get() + "'");
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (inference != null) {
+                inference.close();
+            }
+            if (training != null) {
+                training.close();
+            }
+            if (gradientAccumulators != null) {
+                gradientAccumulators.close();
+            }
+            weights.release();
+        } finally {
+            user.set(null);
+        }
+    }
+
+    /** Device weights shared by a layer and its copies; freed when the last one closes. */
+    private static final class SharedWeights {
+        final DeviceParameters device;
+        private final AtomicInteger references = new AtomicInteger(1);
+
+        SharedWeights(DeviceParameters device) {
+            this.device = device;
+        }
+
+        void retain() {
+            references.incrementAndGet();
+        }
+
+        void release() {
+            if (references.decrementAndGet() == 0) {
+                device.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RecurrentLayer[" + spec + " on " + backend.name() + "]";
+    }
+}

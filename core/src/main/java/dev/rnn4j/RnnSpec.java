@@ -1,0 +1,123 @@
+package dev.rnn4j;
+
+import java.util.Objects;
+
+/**
+ * What a recurrent layer stack computes: the cell, the sizes, the number of stacked layers, whether each layer
+ * runs in both directions and whether it has biases. Immutable; validated on construction.
+ *
+ * <pre>{@code
+ * RnnSpec spec = RnnSpec.builder(CellType.LSTM).inputSize(32).hiddenSize(64).layers(2).bidirectional(true).build();
+ * }</pre>
+ *
+ * @param cell          the recurrent cell
+ * @param inputSize     features per step of the first layer's input, I &gt; 0
+ * @param hiddenSize    features of the hidden state, H &gt; 0
+ * @param layers        stacked layers L &gt; 0; layer l &gt; 0 takes the previous layer's output (H·directions)
+ * @param bidirectional whether every layer also runs over the reversed sequences (outputs concatenated)
+ * @param bias          whether the layers have {@code b_ih} and {@code b_hh}
+ */
+public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias) {
+
+    /** Validates every field; the message says which one is wrong and what it was. */
+    public RnnSpec {
+        Objects.requireNonNull(cell, "cell type must not be null");
+        requirePositive("inputSize", inputSize);
+        requirePositive("hiddenSize", hiddenSize);
+        requirePositive("layers", layers);
+        long gateRows = (long) cell.gates() * hiddenSize;
+        long widestInput = Math.max(inputSize, (long) hiddenSize * (bidirectional ? 2 : 1));
+        if (gateRows * Math.max(widestInput, hiddenSize) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a weight matrix of " + gateRows + " x " + widestInput
+                    + " floats exceeds 2^31 - 1 elements; use a smaller hiddenSize or inputSize");
+        }
+    }
+
+    private static void requirePositive(String what, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, got " + value);
+        }
+    }
+
+    /** A builder with layers = 1, unidirectional, with bias; input and hidden size must be set. */
+    public static Builder builder(CellType cell) {
+        return new Builder(cell);
+    }
+
+    /** Number of directions D: 2 when bidirectional, else 1. */
+    public int directions() {
+        return bidirectional ? 2 : 1;
+    }
+
+    /** Rows of every weight matrix and length of every bias vector: G·H. */
+    public int gateRows() {
+        return cell.gates() * hiddenSize;
+    }
+
+    /** Input features of layer {@code layer}: I for layer 0, H·D above it. */
+    public int layerInputSize(int layer) {
+        if (layer < 0 || layer >= layers) {
+            throw new IndexOutOfBoundsException("layer " + layer + " out of range 0.." + (layers - 1));
+        }
+        return layer == 0 ? inputSize : hiddenSize * directions();
+    }
+
+    /** Output features per step: H·D. */
+    public int outputSize() {
+        return hiddenSize * directions();
+    }
+
+    /** Number of (layer, direction) pairs L·D: the first dimension of h0, c0, h_n and c_n. */
+    public int stateLayers() {
+        return layers * directions();
+    }
+
+    /** Fluent construction of an {@link RnnSpec}. */
+    public static final class Builder {
+        private final CellType cell;
+        private int inputSize = -1;
+        private int hiddenSize = -1;
+        private int layers = 1;
+        private boolean bidirectional;
+        private boolean bias = true;
+
+        private Builder(CellType cell) {
+            this.cell = Objects.requireNonNull(cell, "cell type must not be null");
+        }
+
+        /** Input features per step, I. */
+        public Builder inputSize(int v) {
+            inputSize = v;
+            return this;
+        }
+
+        /** Hidden features, H. */
+        public Builder hiddenSize(int v) {
+            hiddenSize = v;
+            return this;
+        }
+
+        /** Stacked layers, L (default 1). */
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        /** Whether each layer runs in both directions (default false). */
+        public Builder bidirectional(boolean v) {
+            bidirectional = v;
+            return this;
+        }
+
+        /** Whether layers carry biases (default true). */
+        public Builder bias(boolean v) {
+            bias = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if a size was not set or is not positive */
+        public RnnSpec build() {
+            return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias);
+        }
+    }
+}

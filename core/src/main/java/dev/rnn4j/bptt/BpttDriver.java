@@ -1,0 +1,231 @@
+package dev.rnn4j.bptt;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.ParameterKind;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.MatrixRef;
+import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.Transpose;
+
+/**
+ * The batched BPTT schedule of architecture.md §4, written once and composed from {@link Primitives}:
+ * <ol>
+ *   <li>per layer and direction, one GEMM projects the inputs of all T·B rows: {@code Gx = X·W_ihᵀ + b_ih};</li>
+ *   <li>per step, one GEMM {@code Gh = h_{t−1}·W_hhᵀ} and one fused cell step;</li>
+ *   <li>backward-data runs the steps in reverse: one fused cell-backward step and one GEMM
+ *       {@code dh_{t−1} += dGates_t·W_hh} per step, then {@code dX = dGates·W_ih} over all rows;</li>
+ *   <li>backward-weights forms {@code dW_ih = dGatesᵀ·X}, {@code dW_hh = dGatesᵀ·H_prev} and the bias column
+ *       sums once, over all rows, from the gate gradients backward-data kept.</li>
+ * </ol>
+ * The reverse direction runs the same loop over each sequence reversed within its own length: its projections
+ * are permuted into processing order by {@link Primitives#copySteps}, and its outputs and gradients permuted back.
+ * Rows past a sequence's length are masked inside the cell steps. Nothing in the per-step loops allocates.
+ *
+ * <p>Inputs and outputs of a pass live in the {@link Workspace}: x, lengths, h0, c0 before forward; output, hN,
+ * cN after it; dY, dHn, dCn before backward-data; dX[0] (layer 0's input gradient), dH0, dC0 after it.
+ */
+public final class BpttDriver {
+    private final RnnSpec spec;
+    private final Primitives ops;
+    private final StepArgs step = new StepArgs();
+
+    /** A driver for one spec on one backend; it keeps a step-argument block and is used by one thread at a time. */
+    public BpttDriver(Backend backend, RnnSpec spec) {
+        this.spec = spec;
+        this.ops = backend.primitives();
+    }
+
+    /** Runs every layer and direction forward over T steps and B sequences. */
+    public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
+        int H = spec.hiddenSize();
+        int GH = spec.gateRows();
+        int D = spec.directions();
+        int rows = steps * batch;
+        CellType cell = spec.cell();
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
+            int inWidth = spec.layerInputSize(layer);
+            DeviceBuffer out = ws.layerOutput(layer);
+            for (int dir = 0; dir < D; dir++) {
+                int ld = layer * D + dir;
+                int slot = ws.stateSlot(layer, dir);
+                DeviceBuffer hs = ws.hs[slot];
+                DeviceBuffer cs = ws.cs == null ? null : ws.cs[slot];
+
+                // Gx = X·W_ihᵀ + b_ih for all rows, time-ordered; the reverse direction then permutes it.
+                DeviceBuffer projection = dir == 0 ? ws.gx : ws.timeOrdered;
+                DeviceBuffer bih = w.buffer(ParameterKind.BIAS_IH, layer, dir);
+                if (bih != null) {
+                    ops.broadcastRows(bih, 0, projection, 0, rows, GH);
+                }
+                ops.gemm(Transpose.NO, Transpose.YES, rows, GH, inWidth, 1f, in, 0, inWidth,
+                        w.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth,
+                        bih == null ? 0f : 1f, projection, 0, GH);
+                if (dir == 1) {
+                    ops.copySteps(ws.lengths, steps, batch, GH, new MatrixRef(ws.timeOrdered, 0, GH),
+                            new MatrixRef(ws.gx, 0, GH), true);
+                }
+
+                ops.copy(ws.h0, (long) ld * batch * H, hs, 0, (long) batch * H);
+                if (cs != null) {
+                    ops.copy(ws.c0, (long) ld * batch * H, cs, 0, (long) batch * H);
+                }
+                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                StepArgs s = stepArgs(ws, w, layer, dir, batch);
+                for (int t = 0; t < steps; t++) {
+                    long hPrev = (long) t * batch * H;
+                    ops.gemm(Transpose.NO, Transpose.YES, batch, GH, H, 1f, hs, hPrev, H, whh, 0, H,
+                            0f, ws.gh, 0, GH);
+                    s.step = t;
+                    s.gxOffset = (long) t * batch * GH;
+                    s.hPrevOffset = hPrev;
+                    s.hNextOffset = hPrev + (long) batch * H;
+                    s.cPrevOffset = s.hPrevOffset;
+                    s.cNextOffset = s.hNextOffset;
+                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
+                    ops.cellForward(cell, s);
+                }
+
+                // Outputs in time order, zero past each length; final states from the last processed row.
+                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(hs, (long) batch * H, H),
+                        new MatrixRef(out, (long) dir * H, spec.outputSize()), dir == 1);
+                ops.copy(hs, (long) rows * H, ws.hN, (long) ld * batch * H, (long) batch * H);
+                if (cs != null) {
+                    ops.copy(cs, (long) rows * H, ws.cN, (long) ld * batch * H, (long) batch * H);
+                }
+            }
+        }
+    }
+
+    /** Backward-data: from dY, dHn, dCn to layer 0's input gradient dX[0], and dH0, dC0; keeps the gate gradients. */
+    public void backwardData(DeviceParameters w, Workspace ws, int steps, int batch) {
+        requireTraining(ws);
+        int H = spec.hiddenSize();
+        int GH = spec.gateRows();
+        int D = spec.directions();
+        int rows = steps * batch;
+        CellType cell = spec.cell();
+        DeviceBuffer upstream = ws.dY;
+        for (int layer = spec.layers() - 1; layer >= 0; layer--) {
+            int inWidth = spec.layerInputSize(layer);
+            // Layer 0's input gradient must end in dX[0]; alternate so the layer above never writes what it reads.
+            DeviceBuffer inputGradient = ws.dX[layer % 2];
+            for (int dir = 0; dir < D; dir++) {
+                int ld = layer * D + dir;
+                int slot = ws.stateSlot(layer, dir);
+                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H, spec.outputSize()),
+                        new MatrixRef(ws.dYSteps, 0, H), dir == 1);
+                ops.copy(ws.dHn, (long) ld * batch * H, ws.dH[0], 0, (long) batch * H);
+                if (ws.dC != null) {
+                    ops.copy(ws.dCn, (long) ld * batch * H, ws.dC, 0, (long) batch * H);
+                }
+                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                StepArgs s = stepArgs(ws, w, layer, dir, batch);
+                s.dy = ws.dYSteps;
+                s.dc = ws.dC;
+                s.dcOffset = 0;
+                s.dGatesX = ws.dGatesX[ld];
+                s.dGatesH = ws.dGatesH[ld];
+                int current = 0;
+                for (int t = steps - 1; t >= 0; t--) {
+                    long hPrev = (long) t * batch * H;
+                    s.step = t;
+                    s.hPrevOffset = hPrev;
+                    s.hNextOffset = hPrev + (long) batch * H;
+                    s.cPrevOffset = s.hPrevOffset;
+                    s.cNextOffset = s.hNextOffset;
+                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
+                    s.dyOffset = hPrev;
+                    s.dh = ws.dH[current];
+                    s.dhOffset = 0;
+                    s.dhPrev = ws.dH[1 - current];
+                    s.dhPrevOffset = 0;
+                    s.dGatesXOffset = (long) t * batch * GH;
+                    s.dGatesHOffset = s.dGatesXOffset;
+                    ops.cellBackward(cell, s);
+                    ops.gemm(Transpose.NO, Transpose.NO, batch, H, GH, 1f, ws.dGatesH[ld], s.dGatesHOffset, GH,
+                            whh, 0, H, 1f, ws.dH[1 - current], 0, H);
+                    current = 1 - current;
+                }
+                ops.copy(ws.dH[current], 0, ws.dH0, (long) ld * batch * H, (long) batch * H);
+                if (ws.dC != null) {
+                    ops.copy(ws.dC, 0, ws.dC0, (long) ld * batch * H, (long) batch * H);
+                }
+                ops.gemm(Transpose.NO, Transpose.NO, rows, inWidth, GH, 1f, timeOrderedGates(ws, ld, dir, steps, batch),
+                        0, GH, w.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth,
+                        dir == 0 ? 0f : 1f, inputGradient, 0, inWidth);
+            }
+            upstream = inputGradient;
+        }
+    }
+
+    /**
+     * Backward-weights: {@code dW_ih = dGatesᵀ·X}, {@code dW_hh = dGatesᵀ·H_prev}, bias column sums, into
+     * {@code grads}; overwriting them, or adding to them when {@code accumulate}.
+     */
+    public void backwardWeights(Workspace ws, DeviceParameters grads, int steps, int batch, boolean accumulate) {
+        requireTraining(ws);
+        int H = spec.hiddenSize();
+        int GH = spec.gateRows();
+        int D = spec.directions();
+        int rows = steps * batch;
+        float beta = accumulate ? 1f : 0f;
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
+            int inWidth = spec.layerInputSize(layer);
+            for (int dir = 0; dir < D; dir++) {
+                int ld = layer * D + dir;
+                DeviceBuffer dGx = timeOrderedGates(ws, ld, dir, steps, batch);
+                ops.gemm(Transpose.YES, Transpose.NO, GH, inWidth, rows, 1f, dGx, 0, GH, in, 0, inWidth,
+                        beta, grads.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth);
+                ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
+                        ws.hs[ws.stateSlot(layer, dir)], 0, H,
+                        beta, grads.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H);
+                if (spec.bias()) {
+                    ops.columnSums(dGx, 0, rows, GH, beta, grads.buffer(ParameterKind.BIAS_IH, layer, dir), 0);
+                    ops.columnSums(ws.dGatesH[ld], 0, rows, GH, beta,
+                            grads.buffer(ParameterKind.BIAS_HH, layer, dir), 0);
+                }
+            }
+        }
+    }
+
+    /** The input-side gate gradients of one layer and direction in time order (permuted for the reverse direction). */
+    private DeviceBuffer timeOrderedGates(Workspace ws, int ld, int dir, int steps, int batch) {
+        if (dir == 0) {
+            return ws.dGatesX[ld];
+        }
+        int GH = spec.gateRows();
+        ops.copySteps(ws.lengths, steps, batch, GH, new MatrixRef(ws.dGatesX[ld], 0, GH),
+                new MatrixRef(ws.timeOrdered, 0, GH), true);
+        return ws.timeOrdered;
+    }
+
+    /** Fills the step-argument fields that stay fixed over one layer and direction. */
+    private StepArgs stepArgs(Workspace ws, DeviceParameters w, int layer, int dir, int batch) {
+        int slot = ws.stateSlot(layer, dir);
+        StepArgs s = step;
+        s.batch = batch;
+        s.hidden = spec.hiddenSize();
+        s.lengths = ws.lengths;
+        s.gx = ws.gx;
+        s.gh = ws.gh;
+        s.ghOffset = 0;
+        s.bhh = w.buffer(ParameterKind.BIAS_HH, layer, dir);
+        s.bhhOffset = 0;
+        s.hPrev = s.hNext = ws.hs[slot];
+        s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
+        s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];
+        s.dy = s.dh = s.dc = s.dhPrev = s.dGatesX = s.dGatesH = null;
+        return s;
+    }
+
+    private static void requireTraining(Workspace ws) {
+        if (!ws.training) {
+            throw new IllegalStateException("backward needs a workspace planned for training");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.rnn4j.bptt;
+
+import dev.rnn4j.Parameter;
+import dev.rnn4j.ParameterKind;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every parameter tensor of a spec in device memory, one buffer per tensor: a layer's weights, or its gradient
+ * accumulators. Closing frees them all; a constructor that fails halfway frees what it had allocated.
+ */
+public final class DeviceParameters implements AutoCloseable {
+    private final RnnSpec spec;
+    private final Backend backend;
+    private final List<Parameter> parameters;
+    private final DeviceBuffer[] buffers;
+
+    /** Allocates (uninitialised) device storage for every parameter of {@code spec}. */
+    public DeviceParameters(Backend backend, RnnSpec spec) {
+        this.spec = spec;
+        this.backend = backend;
+        this.parameters = RnnParameters.describe(spec);
+        this.buffers = new DeviceBuffer[parameters.size()];
+        try {
+            for (int p = 0; p < buffers.length; p++) {
+                buffers[p] = backend.allocate(parameters.get(p).size());
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The buffer of one tensor, or null for a bias of a spec without bias. */
+    public DeviceBuffer buffer(ParameterKind kind, int layer, int direction) {
+        if (kind.isBias() && !spec.bias()) {
+            return null;
+        }
+        int perDirection = spec.bias() ? 4 : 2;
+        int index = (layer * spec.directions() + direction) * perDirection + kind.ordinal();
+        return buffers[index];
+    }
+
+    /** Copies host values in, after checking they belong to the same spec. */
+    public void upload(RnnParameters values) {
+        requireSameSpec(values);
+        for (int p = 0; p < buffers.length; p++) {
+            float[] v = values.get(parameters.get(p).name());
+            backend.upload(v, 0, buffers[p], 0, v.length);
+        }
+    }
+
+    /** Copies device values out into {@code into}, overwriting it. */
+    public void download(RnnParameters into) {
+        requireSameSpec(into);
+        for (int p = 0; p < buffers.length; p++) {
+            float[] v = into.get(parameters.get(p).name());
+            backend.download(buffers[p], 0, v, 0, v.length);
+        }
+    }
+
+    /** Sets every tensor to zero. */
+    public void zero() {
+        for (int p = 0; p < buffers.length; p++) {
+            backend.primitives().fill(buffers[p], 0, parameters.get(p).size(), 0f);
+        }
+    }
+
+    private void requireSameSpec(RnnParameters values) {
+        if (!values.spec().equals(spec)) {
+            throw new IllegalArgumentException("parameters are for " + values.spec() + " but the layer is " + spec);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int p = 0; p < buffers.length; p++) {
+            if (buffers[p] != null) {
+                buffers[p].close();
+                buffers[p] = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.rnn4j.bptt;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.StepArgs;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every device buffer one layer stack needs for a forward pass and, in training, its backward pass: planned from
+ * the spec and a capacity of {@code rows = T·B} and {@code batch = B}, allocated once and reused by every call
+ * that fits. Training workspaces also hold the reserve (saved activations and gate gradients) that backward reads.
+ *
+ * <p>Shapes below use the current call's T and B; every buffer is large enough for the capacity.
+ */
+public final class Workspace implements AutoCloseable {
+    final RnnSpec spec;
+    final boolean training;
+    final int rowCapacity;
+    final int batchCapacity;
+    private final List<DeviceBuffer> owned = new ArrayList<>();
+
+    /** {@code [T, B, I]} layer-0 input, sequence-major. */
+    final DeviceBuffer x;
+    /** {@code [B]} INT32 sequence lengths. */
+    final DeviceBuffer lengths;
+    /** Per layer (training) or two ping-pong buffers (inference): {@code [T, B, H·D]} layer outputs. */
+    final DeviceBuffer[] y;
+    /** Per layer and direction (training) or one shared (inference): {@code [T+1, B, H]} h_0..h_T in processing order. */
+    final DeviceBuffer[] hs;
+    /** As {@link #hs}, for the LSTM cell state; null otherwise. */
+    final DeviceBuffer[] cs;
+    /** {@code [T, B, G·H]} input projections of the current layer and direction, in processing order. */
+    final DeviceBuffer gx;
+    /** {@code [T, B, max(G·H, H·D)]} time-ordered scratch for the reverse direction; null when unidirectional. */
+    final DeviceBuffer timeOrdered;
+    /** {@code [B, G·H]} recurrent projection of one step. */
+    final DeviceBuffer gh;
+    /** Per layer and direction: {@code [T, B, reserveWidth]} saved activations; null in inference or for plain RNNs. */
+    final DeviceBuffer[] reserve;
+    /** {@code [L·D, B, H]} initial and final states, staged for transfer. */
+    final DeviceBuffer h0;
+    final DeviceBuffer c0;
+    final DeviceBuffer hN;
+    final DeviceBuffer cN;
+
+    // Backward (training only).
+    /** {@code [T, B, H·D]} upstream gradient of the top layer's output. */
+    final DeviceBuffer dY;
+    /** {@code [T, B, H]} this direction's output gradient in processing order. */
+    final DeviceBuffer dYSteps;
+    /** Per layer and direction: {@code [T, B, G·H]} input-side gate gradients, processing order (kept for backward-weights). */
+    final DeviceBuffer[] dGatesX;
+    /** Per layer and direction, GRU only: recurrent-side gate gradients; for other cells the same as dGatesX. */
+    final DeviceBuffer[] dGatesH;
+    /** Two {@code [T, B, max(I, H·D)]} buffers: gradient of a layer's input, which is the next lower layer's dY. */
+    final DeviceBuffer[] dX;
+    /** Two {@code [B, H]} ping-pong buffers for the carried hidden-state gradient, and one for the cell state. */
+    final DeviceBuffer[] dH;
+    final DeviceBuffer dC;
+    /** {@code [L·D, B, H]} upstream gradients of h_n, c_n and the resulting gradients of h0, c0. */
+    final DeviceBuffer dHn;
+    final DeviceBuffer dCn;
+    final DeviceBuffer dH0;
+    final DeviceBuffer dC0;
+
+    /** Plans and allocates; frees everything if an allocation fails. */
+    public Workspace(Backend backend, RnnSpec spec, int rowCapacity, int batchCapacity, boolean training) {
+        this.spec = spec;
+        this.training = training;
+        this.rowCapacity = rowCapacity;
+        this.batchCapacity = batchCapacity;
+        long rows = rowCapacity;
+        long batch = batchCapacity;
+        int H = spec.hiddenSize();
+        int D = spec.directions();
+        int LD = spec.stateLayers();
+        int GH = spec.gateRows();
+        int widestInput = Math.max(spec.inputSize(), spec.outputSize());
+        boolean lstm = spec.cell() == CellType.LSTM;
+        int reserveWidth = StepArgs.reserveWidth(spec.cell(), H);
+        try {
+            x = alloc(backend, rows * spec.inputSize());
+            DeviceBuffer len = backend.allocateInts(batch);
+            owned.add(len);
+            lengths = len;
+            y = new DeviceBuffer[training ? spec.layers() : Math.min(2, spec.layers())];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = alloc(backend, rows * spec.outputSize());
+            }
+            int stateBuffers = training ? LD : 1;
+            hs = new DeviceBuffer[stateBuffers];
+            cs = lstm ? new DeviceBuffer[stateBuffers] : null;
+            for (int i = 0; i < stateBuffers; i++) {
+                hs[i] = alloc(backend, (rows + batch) * H);
+                if (lstm) {
+                    cs[i] = alloc(backend, (rows + batch) * H);
+                }
+            }
+            gx = alloc(backend, rows * GH);
+            timeOrdered = D == 2 ? alloc(backend, rows * Math.max(GH, spec.outputSize())) : null;
+            gh = alloc(backend, batch * GH);
+            reserve = training && reserveWidth > 0 ? new DeviceBuffer[LD] : null;
+            if (reserve != null) {
+                for (int i = 0; i < LD; i++) {
+                    reserve[i] = alloc(backend, rows * reserveWidth);
+                }
+            }
+            long states = (long) LD * batch * H;
+            h0 = alloc(backend, states);
+            hN = alloc(backend, states);
+            c0 = lstm ? alloc(backend, states) : null;
+            cN = lstm ? alloc(backend, states) : null;
+            if (training) {
+                dY = alloc(backend, rows * spec.outputSize());
+                dYSteps = alloc(backend, rows * H);
+                dGatesX = new DeviceBuffer[LD];
+                dGatesH = new DeviceBuffer[LD];
+                for (int i = 0; i < LD; i++) {
+                    dGatesX[i] = alloc(backend, rows * GH);
+                    dGatesH[i] = spec.cell() == CellType.GRU ? alloc(backend, rows * GH) : dGatesX[i];
+                }
+                dX = new DeviceBuffer[] {alloc(backend, rows * widestInput), alloc(backend, rows * widestInput)};
+                dH = new DeviceBuffer[] {alloc(backend, batch * H), alloc(backend, batch * H)};
+                dC = lstm ? alloc(backend, batch * H) : null;
+                dHn = alloc(backend, states);
+                dH0 = alloc(backend, states);
+                dCn = lstm ? alloc(backend, states) : null;
+                dC0 = lstm ? alloc(backend, states) : null;
+            } else {
+                dY = dYSteps = dC = dHn = dCn = dH0 = dC0 = null;
+                dGatesX = dGatesH = dX = dH = null;
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private DeviceBuffer alloc(Backend backend, long floats) {
+        DeviceBuffer b = backend.allocate(floats);
+        owned.add(b);
+        return b;
+    }
+
+    /** Whether a call of T steps and B sequences fits without reallocation. */
+    public boolean fits(int steps, int batch, boolean needTraining) {
+        return (long) steps * batch <= rowCapacity && batch <= batchCapacity && (training || !needTraining);
+    }
+
+    /** Bytes of device memory held. */
+    public long bytes() {
+        long total = 0;
+        for (DeviceBuffer b : owned) {
+            total += b.size() * 4;
+        }
+        return total;
+    }
+
+
+    /** Capacity in rows (T·B). */
+    public int rowCapacity() {
+        return rowCapacity;
+    }
+
+    /** Capacity in sequences (B). */
+    public int batchCapacity() {
+        return batchCapacity;
+    }
+
+    /** {@code [T, B, I]} layer-0 input, to upload before forward. */
+    public DeviceBuffer input() {
+        return x;
+    }
+
+    /** {@code [B]} INT32 lengths, to upload before forward. */
+    public DeviceBuffer lengths() {
+        return lengths;
+    }
+
+    /** {@code [L·D, B, H]} initial hidden state, to upload (or zero) before forward. */
+    public DeviceBuffer initialHidden() {
+        return h0;
+    }
+
+    /** {@code [L·D, B, H]} initial cell state (LSTM), to upload (or zero) before forward. */
+    public DeviceBuffer initialCell() {
+        return c0;
+    }
+
+    /** {@code [T, B, H·D]} the top layer's output after forward. */
+    public DeviceBuffer output() {
+        return y[(spec.layers() - 1) % y.length];
+    }
+
+    /** {@code [L·D, B, H]} final hidden states after forward. */
+    public DeviceBuffer finalHidden() {
+        return hN;
+    }
+
+    /** {@code [L·D, B, H]} final cell states (LSTM) after forward. */
+    public DeviceBuffer finalCell() {
+        return cN;
+    }
+
+    /** {@code [T, B, H·D]} upstream output gradient, to upload (or zero) before backward-data. */
+    public DeviceBuffer outputGradient() {
+        return dY;
+    }
+
+    /** {@code [L·D, B, H]} upstream gradient of h_n, to upload (or zero) before backward-data. */
+    public DeviceBuffer finalHiddenGradient() {
+        return dHn;
+    }
+
+    /** {@code [L·D, B, H]} upstream gradient of c_n (LSTM), to upload (or zero) before backward-data. */
+    public DeviceBuffer finalCellGradient() {
+        return dCn;
+    }
+
+    /** {@code [T, B, I]} gradient of the layer-0 input after backward-data. */
+    public DeviceBuffer inputGradient() {
+        return dX[0];
+    }
+
+    /** {@code [L·D, B, H]} gradient of h0 after backward-data. */
+    public DeviceBuffer initialHiddenGradient() {
+        return dH0;
+    }
+
+    /** {@code [L·D, B, H]} gradient of c0 (LSTM) after backward-data. */
+    public DeviceBuffer initialCellGradient() {
+        return dC0;
+    }
+
+    /** The buffer holding layer {@code layer}'s output. */
+    DeviceBuffer layerOutput(int layer) {
+        return y[layer % y.length];
+    }
+
+    /** Index into {@link #hs}, {@link #cs} for a layer and direction. */
+    int stateSlot(int layer, int direction) {
+        return training ? layer * spec.directions() + direction : 0;
+    }
+
+    @Override
+    public void close() {
+        for (DeviceBuffer b : owned) {
+            b.close();
+        }
+        owned.clear();
+    }
+}

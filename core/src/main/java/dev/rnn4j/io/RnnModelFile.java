@@ -1,0 +1,186 @@
+package dev.rnn4j.io;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.Parameter;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Recurrent-layer weights as a safetensors file with PyTorch's state_dict names ({@code weight_ih_l0},
+ * {@code bias_hh_l1_reverse}, ...) and the spec in the metadata under PyTorch's constructor names: {@code mode}
+ * (RNN_TANH, RNN_RELU, LSTM, GRU), {@code input_size}, {@code hidden_size}, {@code num_layers},
+ * {@code bidirectional}, {@code bias}, {@code batch_first}. A {@code torch.nn.LSTM/GRU/RNN} state_dict saved this way
+ * loads unchanged, and what {@link #save} writes loads back with {@code module.load_state_dict}.
+ *
+ * <p>Loading checks everything before returning: every expected tensor present, none unexpected, shapes as the spec
+ * says, a floating-point dtype, all values finite. Errors name the tensor and the problem.
+ */
+public final class RnnModelFile {
+    /** Metadata keys, PyTorch's constructor argument names (and safetensors' own {@code format}). */
+    static final String MODE = "mode";
+    static final String INPUT_SIZE = "input_size";
+    static final String HIDDEN_SIZE = "hidden_size";
+    static final String NUM_LAYERS = "num_layers";
+    static final String BIDIRECTIONAL = "bidirectional";
+    static final String BIAS = "bias";
+    static final String BATCH_FIRST = "batch_first";
+
+    private RnnModelFile() {
+    }
+
+    /**
+     * A loaded model.
+     *
+     * @param spec       the spec from the metadata
+     * @param batchFirst PyTorch's {@code batch_first}: whether inputs are batch-major
+     * @param weights    the weights, checked
+     */
+    public record Model(RnnSpec spec, boolean batchFirst, RnnParameters weights) {
+    }
+
+    /** Writes {@code weights} and its spec; atomically (temporary file, then rename). */
+    public static void save(Path path, RnnParameters weights, boolean batchFirst) throws IOException {
+        RnnSpec spec = weights.spec();
+        SafetensorsWriter w = new SafetensorsWriter()
+                .metadata("format", "pt")
+                .metadata(MODE, spec.cell().name())
+                .metadata(INPUT_SIZE, Integer.toString(spec.inputSize()))
+                .metadata(HIDDEN_SIZE, Integer.toString(spec.hiddenSize()))
+                .metadata(NUM_LAYERS, Integer.toString(spec.layers()))
+                .metadata(BIDIRECTIONAL, pythonBool(spec.bidirectional()))
+                .metadata(BIAS, pythonBool(spec.bias()))
+                .metadata(BATCH_FIRST, pythonBool(batchFirst));
+        for (Parameter p : weights.parameters()) {
+            w.addF32(p.name(), weights.get(p.name()), p.shape());
+        }
+        w.write(path);
+    }
+
+    /** Reads a model whose metadata holds the spec. */
+    public static Model load(Path path) throws IOException {
+        return load(SafetensorsFile.read(path));
+    }
+
+    /** A model from an already-read file whose metadata holds the spec. */
+    public static Model load(SafetensorsFile file) throws MalformedFileException {
+        RnnSpec spec = specOf(file);
+        boolean batchFirst = bool(file, BATCH_FIRST, false);
+        return new Model(spec, batchFirst, weightsOf(file, spec));
+    }
+
+    /**
+     * Reads weights for a known spec; the file needs no metadata, but where it has a spec it must agree.
+     */
+    public static RnnParameters load(Path path, RnnSpec spec) throws IOException {
+        SafetensorsFile file = SafetensorsFile.read(path);
+        if (file.metadata().containsKey(MODE)) {
+            RnnSpec declared = specOf(file);
+            if (!declared.equals(spec)) {
+                throw new MalformedFileException(file.source() + ": file declares " + declared + " but " + spec
+                        + " was asked for");
+            }
+        }
+        return weightsOf(file, spec);
+    }
+
+    /** The spec a file's metadata declares; a clear error listing what is missing or wrong. */
+    public static RnnSpec specOf(SafetensorsFile file) throws MalformedFileException {
+        Map<String, String> m = file.metadata();
+        List<String> required = List.of(MODE, INPUT_SIZE, HIDDEN_SIZE);
+        Set<String> missing = new LinkedHashSet<>();
+        for (String k : required) {
+            if (!m.containsKey(k)) {
+                missing.add(k);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new MalformedFileException(file.source() + ": metadata lacks " + missing + " (has " + m.keySet()
+                    + "); a model file carries the spec under PyTorch's names: mode, input_size, hidden_size, "
+                    + "num_layers, bidirectional, bias, batch_first");
+        }
+        CellType cell;
+        try {
+            cell = CellType.parse(m.get(MODE));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(file.source() + ": metadata " + MODE + ": " + e.getMessage());
+        }
+        try {
+            return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
+                    integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
+        }
+    }
+
+    /** Every parameter of {@code spec} from {@code file}, checked for presence, shape, dtype and finiteness. */
+    public static RnnParameters weightsOf(SafetensorsFile file, RnnSpec spec) throws MalformedFileException {
+        RnnParameters out = RnnParameters.zeros(spec);
+        Set<String> unexpected = new LinkedHashSet<>(file.tensors().keySet());
+        for (Parameter p : out.parameters()) {
+            String where = file.source() + ": tensor '" + p.name() + "'";
+            if (!file.has(p.name())) {
+                throw new MalformedFileException(file.source() + ": missing tensor '" + p.name() + "' of shape "
+                        + Arrays.toString(p.shape()) + " required by " + spec);
+            }
+            unexpected.remove(p.name());
+            TensorInfo t = file.info(p.name());
+            if (!Arrays.equals(t.shape(), p.shape())) {
+                throw new MalformedFileException(where + " has shape " + t.shapeText() + " but " + spec + " needs "
+                        + Arrays.toString(p.shape()));
+            }
+            if (!t.dtype().isFloatingPoint()) {
+                throw new MalformedFileException(where + " is " + t.dtype() + "; weights must be F32, F64, F16 or BF16");
+            }
+            float[] v = file.floats(p.name());
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new MalformedFileException(where + " holds " + v[i] + " at flat index " + i
+                            + "; weights must be finite");
+                }
+            }
+            out.set(p.name(), v);
+        }
+        if (!unexpected.isEmpty()) {
+            throw new MalformedFileException(file.source() + ": unexpected tensors " + unexpected + " for " + spec
+                    + " (projection weights weight_hr_l* are not supported yet)");
+        }
+        return out;
+    }
+
+    private static int integer(SafetensorsFile file, String key, int fallback) throws MalformedFileException {
+        String v = file.metadata().get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedFileException(file.source() + ": metadata " + key + " = '" + v + "' is not an integer");
+        }
+    }
+
+    private static boolean bool(SafetensorsFile file, String key, boolean fallback) throws MalformedFileException {
+        String v = file.metadata().get(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new MalformedFileException(file.source() + ": metadata " + key + " = '" + v
+                    + "' is not a boolean (True/False/1/0)");
+        };
+    }
+
+    private static String pythonBool(boolean b) {
+        return b ? "True" : "False";
+    }
+}

@@ -1,0 +1,139 @@
+package dev.rnn4j.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects tensors and metadata and writes them as one safetensors file, atomically: to a temporary file beside the
+ * target, then renamed over it, so a crash never leaves a half-written file under the real name. The header is
+ * padded with spaces to a multiple of 8 bytes, as the format's reference writer does.
+ */
+public final class SafetensorsWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Entry(String name, DType dtype, long[] shape, byte[] bytes) {
+    }
+
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+
+    /** Adds a {@code __metadata__} entry. */
+    public SafetensorsWriter metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
+
+    /** Adds an F32 tensor; the shape's product must equal {@code values.length}. */
+    public SafetensorsWriter addF32(String name, float[] values, long... shape) {
+        requireShape(name, values.length, shape);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return add(new Entry(name, DType.F32, shape.clone(), b.array()));
+    }
+
+    /** Adds an I64 tensor (PyTorch's default integer type). */
+    public SafetensorsWriter addI64(String name, int[] values, long... shape) {
+        requireShape(name, values.length, shape);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            b.putLong(v);
+        }
+        return add(new Entry(name, DType.I64, shape.clone(), b.array()));
+    }
+
+    private SafetensorsWriter add(Entry e) {
+        for (Entry existing : entries) {
+            if (existing.name().equals(e.name())) {
+                throw new IllegalArgumentException("tensor '" + e.name() + "' added twice");
+            }
+        }
+        if (e.name().equals("__metadata__")) {
+            throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
+        }
+        entries.add(e);
+        return this;
+    }
+
+    private static void requireShape(String name, int length, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(name + ": negative dimension in shape");
+            }
+            n *= d;
+        }
+        if (n != length) {
+            throw new IllegalArgumentException(name + ": shape " + java.util.Arrays.toString(shape) + " holds " + n
+                    + " elements but " + length + " values were given");
+        }
+    }
+
+    /** The file's bytes. */
+    public byte[] toBytes() throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        for (Entry e : entries) {
+            ObjectNode t = header.putObject(e.name());
+            t.put("dtype", e.dtype().name());
+            ArrayNode s = t.putArray("shape");
+            for (long d : e.shape()) {
+                s.add(d);
+            }
+            ArrayNode o = t.putArray("data_offsets");
+            o.add(offset);
+            offset += e.bytes().length;
+            o.add(offset);
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded);
+        out.put(json);
+        for (int i = json.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        for (Entry e : entries) {
+            out.put(e.bytes());
+        }
+        return out.array();
+    }
+
+    /** Writes the file atomically (temporary file in the same directory, then rename). */
+    public void write(Path target) throws IOException {
+        byte[] bytes = toBytes();
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                os.write(bytes);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+}

@@ -1,0 +1,253 @@
+package dev.rnn4j.reference;
+
+import static dev.rnn4j.reference.HostBuffer.floats;
+import static dev.rnn4j.reference.HostBuffer.ints;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.MatrixRef;
+import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.Transpose;
+
+/**
+ * The reference primitives: one plain loop per formula, float storage, double arithmetic. Written to be checked
+ * line by line against architecture.md §1, not to be fast. Variable names follow the math: {@code ai, af, ag, ao}
+ * are LSTM gate pre-activations, {@code i, f, g, o} their activations.
+ */
+final class ReferencePrimitives implements Primitives {
+
+    @Override
+    public void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+                     DeviceBuffer a, long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb,
+                     float beta, DeviceBuffer c, long cOffset, int ldc) {
+        float[] A = floats(a);
+        float[] B = floats(b);
+        float[] C = floats(c);
+        boolean ta = transA == Transpose.YES;
+        boolean tb = transB == Transpose.YES;
+        for (int row = 0; row < m; row++) {
+            for (int col = 0; col < n; col++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = ta ? A[(int) (aOffset + (long) p * lda + row)] : A[(int) (aOffset + (long) row * lda + p)];
+                    double bv = tb ? B[(int) (bOffset + (long) col * ldb + p)] : B[(int) (bOffset + (long) p * ldb + col)];
+                    sum += av * bv;
+                }
+                int ci = (int) (cOffset + (long) row * ldc + col);
+                double previous = beta == 0 ? 0 : (double) beta * C[ci];
+                C[ci] = (float) (alpha * sum + previous);
+            }
+        }
+    }
+
+    @Override
+    public void cellForward(CellType cell, StepArgs s) {
+        float[] gx = floats(s.gx);
+        float[] gh = floats(s.gh);
+        float[] bhh = s.bhh == null ? null : floats(s.bhh);
+        float[] hPrev = floats(s.hPrev);
+        float[] hNext = floats(s.hNext);
+        float[] reserve = s.reserve == null ? null : floats(s.reserve);
+        int[] lengths = ints(s.lengths);
+        int H = s.hidden;
+        int G = cell.gates();
+        int R = StepArgs.reserveWidth(cell, H);
+        for (int b = 0; b < s.batch; b++) {
+            boolean valid = s.step < lengths[b];
+            int gRow = b * G * H;
+            for (int j = 0; j < H; j++) {
+                int hi = b * H + j;
+                double hp = hPrev[(int) s.hPrevOffset + hi];
+                if (!valid) {
+                    hNext[(int) s.hNextOffset + hi] = (float) hp;
+                    if (cell.hasCellState()) {
+                        floats(s.cNext)[(int) s.cNextOffset + hi] = floats(s.cPrev)[(int) s.cPrevOffset + hi];
+                    }
+                    continue;
+                }
+                switch (cell) {
+                    case RNN_TANH, RNN_RELU -> {
+                        double a = pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j);
+                        hNext[(int) s.hNextOffset + hi] = (float) (cell == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a));
+                    }
+                    case LSTM -> {
+                        double i = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j));
+                        double f = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j));
+                        double g = Math.tanh(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 2 * H + j));
+                        double o = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j));
+                        double c = f * floats(s.cPrev)[(int) s.cPrevOffset + hi] + i * g;
+                        floats(s.cNext)[(int) s.cNextOffset + hi] = (float) c;
+                        hNext[(int) s.hNextOffset + hi] = (float) (o * Math.tanh(c));
+                        if (reserve != null) {
+                            int r = (int) s.reserveOffset + b * R;
+                            reserve[r + j] = (float) i;
+                            reserve[r + H + j] = (float) f;
+                            reserve[r + 2 * H + j] = (float) g;
+                            reserve[r + 3 * H + j] = (float) o;
+                        }
+                    }
+                    case GRU -> {
+                        double r = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j));
+                        double z = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j));
+                        double hn = gh[(int) s.ghOffset + gRow + 2 * H + j]
+                                + (bhh == null ? 0 : bhh[(int) s.bhhOffset + 2 * H + j]);
+                        double n = Math.tanh(gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn);
+                        hNext[(int) s.hNextOffset + hi] = (float) ((1 - z) * n + z * hp);
+                        if (reserve != null) {
+                            int q = (int) s.reserveOffset + b * R;
+                            reserve[q + j] = (float) r;
+                            reserve[q + H + j] = (float) z;
+                            reserve[q + 2 * H + j] = (float) n;
+                            reserve[q + 3 * H + j] = (float) hn;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Gate pre-activation: input projection + recurrent projection + recurrent bias. */
+    private static double pre(float[] gx, long gxOff, float[] gh, long ghOff, float[] bhh, long bOff, int row, int col) {
+        return (double) gx[(int) gxOff + row + col] + gh[(int) ghOff + row + col]
+                + (bhh == null ? 0 : bhh[(int) bOff + col]);
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    @Override
+    public void cellBackward(CellType cell, StepArgs s) {
+        float[] reserve = cell == CellType.LSTM || cell == CellType.GRU ? floats(s.reserve) : null;
+        float[] dyv = s.dy == null ? null : floats(s.dy);
+        float[] dh = floats(s.dh);
+        float[] dhPrev = floats(s.dhPrev);
+        float[] dGx = floats(s.dGatesX);
+        int[] lengths = ints(s.lengths);
+        int H = s.hidden;
+        int G = cell.gates();
+        int R = StepArgs.reserveWidth(cell, H);
+        for (int b = 0; b < s.batch; b++) {
+            boolean valid = s.step < lengths[b];
+            int gRow = (int) s.dGatesXOffset + b * G * H;
+            for (int j = 0; j < H; j++) {
+                int hi = b * H + j;
+                double dhTotal = dh[(int) s.dhOffset + hi] + (dyv == null ? 0 : dyv[(int) s.dyOffset + hi]);
+                if (!valid) {
+                    dhPrev[(int) s.dhPrevOffset + hi] = (float) dhTotal;
+                    for (int q = 0; q < G; q++) {
+                        dGx[gRow + q * H + j] = 0;
+                        if (cell == CellType.GRU) {
+                            floats(s.dGatesH)[(int) s.dGatesHOffset + b * G * H + q * H + j] = 0;
+                        }
+                    }
+                    continue;
+                }
+                switch (cell) {
+                    case RNN_TANH -> {
+                        double h = floats(s.hNext)[(int) s.hNextOffset + hi];
+                        dGx[gRow + j] = (float) (dhTotal * (1 - h * h));
+                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
+                    }
+                    case RNN_RELU -> {
+                        double h = floats(s.hNext)[(int) s.hNextOffset + hi];
+                        dGx[gRow + j] = (float) (h > 0 ? dhTotal : 0);
+                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
+                    }
+                    case LSTM -> {
+                        float[] dcv = floats(s.dc);
+                        int r = (int) s.reserveOffset + b * R;
+                        double i = reserve[r + j];
+                        double f = reserve[r + H + j];
+                        double g = reserve[r + 2 * H + j];
+                        double o = reserve[r + 3 * H + j];
+                        double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
+                        double tc = Math.tanh(floats(s.cNext)[(int) s.cNextOffset + hi]);
+                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc);
+                        dGx[gRow + j] = (float) (dcTotal * g * i * (1 - i));
+                        dGx[gRow + H + j] = (float) (dcTotal * cPrev * f * (1 - f));
+                        dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g));
+                        dGx[gRow + 3 * H + j] = (float) (dhTotal * tc * o * (1 - o));
+                        dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f);
+                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
+                    }
+                    case GRU -> {
+                        float[] dGh = floats(s.dGatesH);
+                        int hRow = (int) s.dGatesHOffset + b * G * H;
+                        int q = (int) s.reserveOffset + b * R;
+                        double r = reserve[q + j];
+                        double z = reserve[q + H + j];
+                        double n = reserve[q + 2 * H + j];
+                        double hn = reserve[q + 3 * H + j];
+                        double hp = floats(s.hPrev)[(int) s.hPrevOffset + hi];
+                        double dnPre = dhTotal * (1 - z) * (1 - n * n);
+                        double drPre = dnPre * hn * r * (1 - r);
+                        double dzPre = dhTotal * (hp - n) * z * (1 - z);
+                        dGx[gRow + j] = (float) drPre;
+                        dGx[gRow + H + j] = (float) dzPre;
+                        dGx[gRow + 2 * H + j] = (float) dnPre;
+                        dGh[hRow + j] = (float) drPre;
+                        dGh[hRow + H + j] = (float) dzPre;
+                        dGh[hRow + 2 * H + j] = (float) (dnPre * r);
+                        dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void fill(DeviceBuffer dst, long offset, long n, float value) {
+        java.util.Arrays.fill(floats(dst), (int) offset, (int) (offset + n), value);
+    }
+
+    @Override
+    public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long n) {
+        System.arraycopy(floats(src), (int) srcOffset, floats(dst), (int) dstOffset, (int) n);
+    }
+
+    @Override
+    public void broadcastRows(DeviceBuffer row, long rowOffset, DeviceBuffer dst, long dstOffset, int rows, int cols) {
+        float[] v = floats(row);
+        float[] d = floats(dst);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(v, (int) rowOffset, d, (int) dstOffset + r * cols, cols);
+        }
+    }
+
+    @Override
+    public void columnSums(DeviceBuffer src, long srcOffset, int rows, int cols, float beta, DeviceBuffer dst,
+                           long dstOffset) {
+        float[] s = floats(src);
+        float[] d = floats(dst);
+        for (int c = 0; c < cols; c++) {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                sum += s[(int) srcOffset + r * cols + c];
+            }
+            int di = (int) dstOffset + c;
+            d[di] = (float) (sum + (beta == 0 ? 0 : (double) beta * d[di]));
+        }
+    }
+
+    @Override
+    public void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src, MatrixRef dst,
+                          boolean reverse) {
+        int[] len = ints(lengths);
+        float[] s = floats(src.buffer());
+        float[] d = floats(dst.buffer());
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int dstRow = (int) dst.offset() + (t * batch + b) * dst.ld();
+                if (t >= len[b]) {
+                    java.util.Arrays.fill(d, dstRow, dstRow + width, 0f);
+                    continue;
+                }
+                int from = reverse ? len[b] - 1 - t : t;
+                int srcRow = (int) src.offset() + (from * batch + b) * src.ld();
+                System.arraycopy(s, srcRow, d, dstRow, width);
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package dev.rnn4j.reference;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.Parameter;
+import dev.rnn4j.ParameterKind;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import java.util.List;
+
+/**
+ * The oracle: the whole recurrent stack in double precision, one sequence at a time, one step at a time, with no
+ * batching, no masks and no shared schedule. It is deliberately independent of the BPTT driver and the backends'
+ * kernels so that it can judge them, and it is itself checked by finite differences.
+ *
+ * <p>Tensors are sequence-major: x {@code [T, B, I]}, output {@code [T, B, H·D]}, states {@code [L·D, B, H]}.
+ * Sequence b only ever sees its first {@code lengths[b]} steps; its outputs past that stay zero.
+ */
+public final class ReferenceRnn {
+    private final RnnSpec spec;
+    private final List<Parameter> parameters;
+    private final double[][] values;
+
+    /** The oracle for {@code spec} with the given double-precision values, one array per parameter in state_dict order. */
+    public ReferenceRnn(RnnSpec spec, double[][] values) {
+        this.spec = spec;
+        this.parameters = RnnParameters.describe(spec);
+        if (values.length != parameters.size()) {
+            throw new IllegalArgumentException("expected " + parameters.size() + " parameter arrays, got " + values.length);
+        }
+        for (int p = 0; p < values.length; p++) {
+            if (values[p].length != parameters.get(p).size()) {
+                throw new IllegalArgumentException(parameters.get(p).name() + ": expected " + parameters.get(p).size()
+                        + " values, got " + values[p].length);
+            }
+        }
+        this.values = values;
+    }
+
+    /** The oracle with the given float weights widened to double. */
+    public static ReferenceRnn of(RnnParameters weights) {
+        List<Parameter> ps = weights.parameters();
+        double[][] v = new double[ps.size()][];
+        for (int p = 0; p < v.length; p++) {
+            v[p] = widen(weights.get(ps.get(p).name()));
+        }
+        return new ReferenceRnn(weights.spec(), v);
+    }
+
+    /** Float to double, element by element; null stays null. */
+    public static double[] widen(float[] f) {
+        if (f == null) {
+            return null;
+        }
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** The parameter arrays (live), in state_dict order. */
+    public double[][] values() {
+        return values;
+    }
+
+    private double[] w(ParameterKind kind, int layer, int dir) {
+        return kind.isBias() && !spec.bias() ? null : values[index(kind, layer, dir)];
+    }
+
+    /**
+     * Forward pass results, plus what backward needs: per sequence, layer and direction, the states and gate
+     * activations of every processed step.
+     *
+     * @param output {@code [T, B, H·D]}
+     * @param hN     {@code [L·D, B, H]}
+     * @param cN     {@code [L·D, B, H]} for LSTM, else null
+     */
+    public record Result(double[] output, double[] hN, double[] cN, int steps, int batch, int[] lengths,
+                         double[][][][] layerInputs, StepCache[][][][] cache) {
+    }
+
+    /** Gradients: {@code input [T, B, I]}, {@code h0}, {@code c0} {@code [L·D, B, H]}, and one array per parameter. */
+    public record Gradients(double[] input, double[] h0, double[] c0, double[][] parameters) {
+    }
+
+    /** What one step of one sequence keeps for backward. */
+    record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] c, double[] h) {
+    }
+
+    /** Runs the stack. {@code lengths}, {@code h0}, {@code c0} may be null (all T; zeros). */
+    public Result forward(double[] x, int steps, int batch, int[] lengths, double[] h0, double[] c0) {
+        int H = spec.hiddenSize();
+        int D = spec.directions();
+        int L = spec.layers();
+        int[] len = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            len[b] = lengths == null ? steps : lengths[b];
+        }
+        double[] output = new double[steps * batch * spec.outputSize()];
+        double[] hN = new double[L * D * batch * H];
+        double[] cN = spec.cell().hasCellState() ? new double[hN.length] : null;
+        double[][][][] inputs = new double[batch][L][][];
+        StepCache[][][][] cache = new StepCache[batch][L][D][];
+        for (int b = 0; b < batch; b++) {
+            // The sequence's own steps: layer 0 input rows 0..len-1.
+            double[][] in = new double[len[b]][spec.inputSize()];
+            for (int t = 0; t < len[b]; t++) {
+                System.arraycopy(x, (t * batch + b) * spec.inputSize(), in[t], 0, spec.inputSize());
+            }
+            for (int l = 0; l < L; l++) {
+                inputs[b][l] = in;
+                double[][] out = new double[len[b]][spec.outputSize()];
+                for (int d = 0; d < D; d++) {
+                    int sl = l * D + d;
+                    double[] h = slice(h0, (sl * batch + b) * H, H);
+                    double[] c = slice(c0, (sl * batch + b) * H, H);
+                    cache[b][l][d] = new StepCache[len[b]];
+                    for (int p = 0; p < len[b]; p++) {
+                        int t = d == 0 ? p : len[b] - 1 - p;
+                        StepCache sc = step(l, d, in[t], h, c);
+                        cache[b][l][d][p] = sc;
+                        h = sc.h;
+                        c = sc.c;
+                        System.arraycopy(h, 0, out[t], d * H, H);
+                    }
+                    System.arraycopy(h, 0, hN, (sl * batch + b) * H, H);
+                    if (cN != null) {
+                        System.arraycopy(c, 0, cN, (sl * batch + b) * H, H);
+                    }
+                }
+                in = out;
+            }
+            for (int t = 0; t < len[b]; t++) {
+                System.arraycopy(in[t], 0, output, (t * batch + b) * spec.outputSize(), spec.outputSize());
+            }
+        }
+        return new Result(output, hN, cN, steps, batch, len, inputs, cache);
+    }
+
+    private static double[] slice(double[] src, int from, int n) {
+        double[] out = new double[n];
+        if (src != null) {
+            System.arraycopy(src, from, out, 0, n);
+        }
+        return out;
+    }
+
+    /** One step of one sequence: the formulas of architecture.md §1, literally. */
+    private StepCache step(int l, int d, double[] x, double[] hPrev, double[] cPrev) {
+        int H = spec.hiddenSize();
+        int G = spec.cell().gates();
+        double[] wih = w(ParameterKind.WEIGHT_IH, l, d);
+        double[] whh = w(ParameterKind.WEIGHT_HH, l, d);
+        double[] bih = w(ParameterKind.BIAS_IH, l, d);
+        double[] bhh = w(ParameterKind.BIAS_HH, l, d);
+        int I = x.length;
+        double[] ax = new double[G * H]; // W_ih x + b_ih
+        double[] ah = new double[G * H]; // W_hh h + b_hh
+        for (int r = 0; r < G * H; r++) {
+            double sx = bih == null ? 0 : bih[r];
+            for (int k = 0; k < I; k++) {
+                sx += wih[r * I + k] * x[k];
+            }
+            double sh = bhh == null ? 0 : bhh[r];
+            for (int k = 0; k < H; k++) {
+                sh += whh[r * H + k] * hPrev[k];
+            }
+            ax[r] = sx;
+            ah[r] = sh;
+        }
+        double[] h = new double[H];
+        double[] c = cPrev;
+        double[] act = new double[G * H];
+        double[] hn = null;
+        switch (spec.cell()) {
+            case RNN_TANH, RNN_RELU -> {
+                for (int j = 0; j < H; j++) {
+                    double a = ax[j] + ah[j];
+                    h[j] = spec.cell() == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a);
+                    act[j] = h[j];
+                }
+            }
+            case LSTM -> {
+                c = new double[H];
+                for (int j = 0; j < H; j++) {
+                    double i = sigmoid(ax[j] + ah[j]);
+                    double f = sigmoid(ax[H + j] + ah[H + j]);
+                    double g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
+                    double o = sigmoid(ax[3 * H + j] + ah[3 * H + j]);
+                    c[j] = f * cPrev[j] + i * g;
+                    h[j] = o * Math.tanh(c[j]);
+                    act[j] = i;
+                    act[H + j] = f;
+                    act[2 * H + j] = g;
+                    act[3 * H + j] = o;
+                }
+            }
+            case GRU -> {
+                hn = new double[H];
+                for (int j = 0; j < H; j++) {
+                    double r = sigmoid(ax[j] + ah[j]);
+                    double z = sigmoid(ax[H + j] + ah[H + j]);
+                    hn[j] = ah[2 * H + j];
+                    double n = Math.tanh(ax[2 * H + j] + r * hn[j]);
+                    h[j] = (1 - z) * n + z * hPrev[j];
+                    act[j] = r;
+                    act[H + j] = z;
+                    act[2 * H + j] = n;
+                }
+            }
+        }
+        return new StepCache(x, hPrev, cPrev, act, hn, c, h);
+    }
+
+    private static double sigmoid(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+
+    /**
+     * Backpropagates through a forward result. {@code dOutput [T, B, H·D]} (values past a sequence's length are
+     * ignored), {@code dHn}, {@code dCn} {@code [L·D, B, H]}; any may be null for zero.
+     */
+    public Gradients backward(Result fwd, double[] dOutput, double[] dHn, double[] dCn) {
+        int H = spec.hiddenSize();
+        int G = spec.cell().gates();
+        int D = spec.directions();
+        int L = spec.layers();
+        int batch = fwd.batch();
+        double[] dInput = new double[fwd.steps() * batch * spec.inputSize()];
+        double[] dH0 = new double[L * D * batch * H];
+        double[] dC0 = spec.cell().hasCellState() ? new double[dH0.length] : null;
+        double[][] dParams = new double[parameters.size()][];
+        for (int p = 0; p < dParams.length; p++) {
+            dParams[p] = new double[parameters.get(p).size()];
+        }
+        for (int b = 0; b < batch; b++) {
+            int len = fwd.lengths()[b];
+            double[][] dOut = new double[len][spec.outputSize()];
+            for (int t = 0; t < len && dOutput != null; t++) {
+                System.arraycopy(dOutput, (t * batch + b) * spec.outputSize(), dOut[t], 0, spec.outputSize());
+            }
+            for (int l = L - 1; l >= 0; l--) {
+                int I = spec.layerInputSize(l);
+                double[][] dIn = new double[len][I];
+                for (int d = 0; d < D; d++) {
+                    int sl = l * D + d;
+                    double[] wih = w(ParameterKind.WEIGHT_IH, l, d);
+                    double[] whh = w(ParameterKind.WEIGHT_HH, l, d);
+                    double[] dWih = dParams[index(ParameterKind.WEIGHT_IH, l, d)];
+                    double[] dWhh = dParams[index(ParameterKind.WEIGHT_HH, l, d)];
+                    double[] dBih = spec.bias() ? dParams[index(ParameterKind.BIAS_IH, l, d)] : null;
+                    double[] dBhh = spec.bias() ? dParams[index(ParameterKind.BIAS_HH, l, d)] : null;
+                    double[] dh = slice(dHn, (sl * batch + b) * H, H);
+                    double[] dc = slice(dCn, (sl * batch + b) * H, H);
+                    for (int p = len - 1; p >= 0; p--) {
+                        int t = d == 0 ? p : len - 1 - p;
+                        StepCache sc = fwd.cache()[b][l][d][p];
+                        double[] dhTotal = new double[H];
+                        for (int j = 0; j < H; j++) {
+                            dhTotal[j] = dh[j] + dOut[t][d * H + j];
+                        }
+                        double[] dax = new double[G * H]; // d loss / d(W_ih x + b_ih)
+                        double[] dah = new double[G * H]; // d loss / d(W_hh h + b_hh)
+                        double[] dhPrev = new double[H];
+                        double[] dcPrev = dc;
+                        switch (spec.cell()) {
+                            case RNN_TANH, RNN_RELU -> {
+                                for (int j = 0; j < H; j++) {
+                                    double h = sc.h[j];
+                                    double da = spec.cell() == CellType.RNN_TANH ? dhTotal[j] * (1 - h * h)
+                                            : (h > 0 ? dhTotal[j] : 0);
+                                    dax[j] = da;
+                                    dah[j] = da;
+                                }
+                            }
+                            case LSTM -> {
+                                dcPrev = new double[H];
+                                for (int j = 0; j < H; j++) {
+                                    double i = sc.act[j];
+                                    double f = sc.act[H + j];
+                                    double g = sc.act[2 * H + j];
+                                    double o = sc.act[3 * H + j];
+                                    double tc = Math.tanh(sc.c[j]);
+                                    double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc);
+                                    dax[j] = dcj * g * i * (1 - i);
+                                    dax[H + j] = dcj * sc.cPrev[j] * f * (1 - f);
+                                    dax[2 * H + j] = dcj * i * (1 - g * g);
+                                    dax[3 * H + j] = dhTotal[j] * tc * o * (1 - o);
+                                    dcPrev[j] = dcj * f;
+                                }
+                                System.arraycopy(dax, 0, dah, 0, G * H);
+                            }
+                            case GRU -> {
+                                for (int j = 0; j < H; j++) {
+                                    double r = sc.act[j];
+                                    double z = sc.act[H + j];
+                                    double n = sc.act[2 * H + j];
+                                    double dn = dhTotal[j] * (1 - z) * (1 - n * n);
+                                    double dr = dn * sc.hn[j] * r * (1 - r);
+                                    double dz = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z);
+                                    dax[j] = dr;
+                                    dax[H + j] = dz;
+                                    dax[2 * H + j] = dn;
+                                    dah[j] = dr;
+                                    dah[H + j] = dz;
+                                    dah[2 * H + j] = dn * r;
+                                    dhPrev[j] = dhTotal[j] * z;
+                                }
+                            }
+                        }
+                        for (int r = 0; r < G * H; r++) {
+                            for (int k = 0; k < I; k++) {
+                                dWih[r * I + k] += dax[r] * sc.x[k];
+                                dIn[t][k] += wih[r * I + k] * dax[r];
+                            }
+                            for (int k = 0; k < H; k++) {
+                                dWhh[r * H + k] += dah[r] * sc.hPrev[k];
+                                dhPrev[k] += whh[r * H + k] * dah[r];
+                            }
+                            if (dBih != null) {
+                                dBih[r] += dax[r];
+                                dBhh[r] += dah[r];
+                            }
+                        }
+                        dh = dhPrev;
+                        dc = dcPrev;
+                    }
+                    System.arraycopy(dh, 0, dH0, (sl * batch + b) * H, H);
+                    if (dC0 != null) {
+                        System.arraycopy(dc, 0, dC0, (sl * batch + b) * H, H);
+                    }
+                }
+                dOut = dIn;
+            }
+            for (int t = 0; t < len; t++) {
+                System.arraycopy(dOut[t], 0, dInput, (t * batch + b) * spec.inputSize(), spec.inputSize());
+            }
+        }
+        return new Gradients(dInput, dH0, dC0, dParams);
+    }
+
+    private int index(ParameterKind kind, int layer, int dir) {
+        String name = Parameter.nameOf(kind, layer, dir);
+        for (int p = 0; p < parameters.size(); p++) {
+            if (parameters.get(p).name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no parameter " + name);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.rnn4j.spi;
+
+import dev.rnn4j.CellType;
+
+/**
+ * The compute a backend supplies. Matrices are row-major; offsets and leading dimensions are in elements. Calls are
+ * enqueued in order and none waits for the device.
+ */
+public interface Primitives {
+
+    /**
+     * {@code C[m×n] = alpha·op(A)·op(B) + beta·C}, where op(A) is {@code m×k} and op(B) is {@code k×n}.
+     * When {@code beta == 0}, C is overwritten and its previous contents (even NaN) do not matter.
+     */
+    void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+              DeviceBuffer a, long aOffset, int lda,
+              DeviceBuffer b, long bOffset, int ldb,
+              float beta, DeviceBuffer c, long cOffset, int ldc);
+
+    /**
+     * One forward step of {@code cell} for the whole batch: reads {@code gx, gh, bhh, hPrev, cPrev}; writes
+     * {@code hNext, cNext} and, when {@code reserve} is set, what backward needs. Rows that are past their
+     * sequence's length at this step carry their state unchanged. See {@link StepArgs} for shapes.
+     */
+    void cellForward(CellType cell, StepArgs args);
+
+    /**
+     * One backward step: from {@code dy + dh} (gradient of h at this step) and {@code dc} to the gate
+     * pre-activation gradients {@code dGatesX} (and, for GRU, {@code dGatesH}), the direct part of the previous
+     * hidden state's gradient {@code dhPrev} (the caller adds {@code dGatesH·W_hh}), and {@code dc} updated in
+     * place to the previous cell state's gradient. Rows past their length pass dh and dc through, gates zero.
+     */
+    void cellBackward(CellType cell, StepArgs args);
+
+    /** Sets {@code n} floats of {@code dst} from {@code offset} to {@code value}. */
+    void fill(DeviceBuffer dst, long offset, long n, float value);
+
+    /** Copies {@code n} floats. Source and destination ranges must not overlap. */
+    void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long n);
+
+    /** Sets every one of {@code rows} rows of {@code dst} (row length and stride {@code cols}) to {@code row}. */
+    void broadcastRows(DeviceBuffer row, long rowOffset, DeviceBuffer dst, long dstOffset, int rows, int cols);
+
+    /** {@code dst[c] = beta·dst[c] + Σ_r src[r, c]} over a contiguous {@code rows × cols} matrix. */
+    void columnSums(DeviceBuffer src, long srcOffset, int rows, int cols, float beta, DeviceBuffer dst,
+                    long dstOffset);
+
+    /**
+     * Copies per-step blocks of {@code width} features between sequence tensors {@code [steps, batch, ·]}, masked
+     * by sequence length: for every step t and row b with {@code t < lengths[b]},
+     * {@code dst[t, b] = src[reverse ? lengths[b] − 1 − t : t, b]}; for {@code t ≥ lengths[b]}, {@code dst[t, b] = 0}.
+     * This is how the reverse direction sees each sequence from its own last step, and how padded outputs become
+     * zero. {@code lengths} is an {@link ElementType#INT32} buffer of {@code batch} values in 1..steps.
+     */
+    void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src, MatrixRef dst,
+                   boolean reverse);
+}

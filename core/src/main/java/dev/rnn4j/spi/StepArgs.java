@@ -1,0 +1,82 @@
+package dev.rnn4j.spi;
+
+import dev.rnn4j.CellType;
+
+/**
+ * The arguments of one fused cell step, as a reusable block: the BPTT driver fills one per pass and changes only
+ * the offsets from step to step, so the per-step loop allocates nothing. Buffers are float buffers with
+ * contiguous rows unless said otherwise; G·H is {@code gates × hidden}. Row b is valid at this step when
+ * {@code step < lengths[b]}.
+ *
+ * <p>Forward reads {@code gx, gh, bhh, hPrev, cPrev} and writes {@code hNext, cNext, reserve}. Backward reads
+ * {@code reserve, hPrev, cPrev, hNext, cNext, dy, dh, dc} and writes {@code dGatesX, dGatesH, dhPrev, dc}.
+ */
+public final class StepArgs {
+    /** Rows in the batch, B. */
+    public int batch;
+    /** Hidden size, H. */
+    public int hidden;
+    /** Processing step s, compared with {@link #lengths}. */
+    public int step;
+    /** {@code [B]} INT32 sequence lengths. */
+    public DeviceBuffer lengths;
+
+    /** {@code [B, G·H]} input projection {@code x·W_ihᵀ + b_ih} of this step. */
+    public DeviceBuffer gx;
+    public long gxOffset;
+    /** {@code [B, G·H]} recurrent projection {@code h_prev·W_hhᵀ} (without bias). */
+    public DeviceBuffer gh;
+    public long ghOffset;
+    /** {@code [G·H]} recurrent bias b_hh, or null when the layer has no bias. */
+    public DeviceBuffer bhh;
+    public long bhhOffset;
+
+    /** {@code [B, H]} previous hidden state. */
+    public DeviceBuffer hPrev;
+    public long hPrevOffset;
+    /** {@code [B, H]} previous cell state (LSTM). */
+    public DeviceBuffer cPrev;
+    public long cPrevOffset;
+    /** {@code [B, H]} new hidden state. */
+    public DeviceBuffer hNext;
+    public long hNextOffset;
+    /** {@code [B, H]} new cell state (LSTM). */
+    public DeviceBuffer cNext;
+    public long cNextOffset;
+    /** {@code [B, reserveWidth]} saved activations for backward; null in inference. */
+    public DeviceBuffer reserve;
+    public long reserveOffset;
+
+    /** {@code [B, H]} gradient arriving from this step's output, or null. */
+    public DeviceBuffer dy;
+    public long dyOffset;
+    /** {@code [B, H]} gradient of this step's hidden state carried from later steps. */
+    public DeviceBuffer dh;
+    public long dhOffset;
+    /** {@code [B, H]} gradient of this step's cell state; overwritten with the previous cell state's (LSTM). */
+    public DeviceBuffer dc;
+    public long dcOffset;
+    /** {@code [B, H]} output: the part of the previous hidden state's gradient not going through W_hh. */
+    public DeviceBuffer dhPrev;
+    public long dhPrevOffset;
+    /** {@code [B, G·H]} output: gradient of the gate pre-activations on the input side (W_ih, b_ih, x). */
+    public DeviceBuffer dGatesX;
+    public long dGatesXOffset;
+    /**
+     * {@code [B, G·H]} output, GRU only: gradient on the recurrent side (W_hh, b_hh, h_prev), which differs from
+     * {@link #dGatesX} in the n gate by the factor r. For other cells it equals dGatesX and is not written.
+     */
+    public DeviceBuffer dGatesH;
+    public long dGatesHOffset;
+
+    /**
+     * Floats per batch row that forward keeps for backward: LSTM the four gate activations i, f, g, o; GRU r, z, n
+     * and {@code W_hn·h + b_hn}; plain RNNs none (their derivative comes from h itself).
+     */
+    public static int reserveWidth(CellType cell, int hidden) {
+        return switch (cell) {
+            case LSTM, GRU -> 4 * hidden;
+            case RNN_TANH, RNN_RELU -> 0;
+        };
+    }
+}

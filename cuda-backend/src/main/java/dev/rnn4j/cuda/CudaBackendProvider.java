@@ -1,0 +1,91 @@
+package dev.rnn4j.cuda;
+
+import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.spi.Availability;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.BackendProvider;
+import java.util.stream.Collectors;
+
+/**
+ * The CUDA backend's provider. Its probe loads JCuda behind a guard and turns every way of failing into a reason:
+ * {@code libcuda.so.1} not found (no NVIDIA driver), {@code cuInit} errors, no device. The kernels and device-side
+ * BPTT arrive with issue #7; until then a machine with a working GPU is reported, with its devices, as not yet
+ * usable by this build.
+ */
+public final class CudaBackendProvider implements BackendProvider {
+    /** The name users select it by. */
+    public static final String NAME = "cuda";
+    private static final String DRIVER = "install the NVIDIA driver (it provides libcuda.so.1) on a machine with an "
+            + "NVIDIA GPU, or choose another backend";
+
+    /**
+     * Per JVM, not per instance: a native library that failed to load fails only once with its real reason;
+     * later attempts see a bare NoClassDefFoundError.
+     */
+    private static Availability probed;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 30;
+    }
+
+    @Override
+    public Availability probe() {
+        synchronized (CudaBackendProvider.class) {
+            if (probed == null) {
+                probed = probeOnce();
+            }
+            return probed;
+        }
+    }
+
+    private static Availability probeOnce() {
+        CudaDevices.Survey survey;
+        try {
+            survey = CudaDevices.survey();
+        } catch (LinkageError e) {
+            return Availability.unavailable(describeLoadFailure(e), DRIVER);
+        }
+        if (survey.initError() != null) {
+            return Availability.unavailable("the CUDA driver is installed but cuInit failed with "
+                    + survey.initError() + (survey.initError().contains("NO_DEVICE") ? " (no CUDA device)" : ""),
+                    "check nvidia-smi: the GPU must be visible and the driver loaded");
+        }
+        if (survey.devices().isEmpty()) {
+            return Availability.unavailable("no CUDA device", "check nvidia-smi and CUDA_VISIBLE_DEVICES");
+        }
+        String found = survey.devices().stream().map(CudaDevices.Device::toString).collect(Collectors.joining("; "));
+        return Availability.unavailable("found driver " + survey.driverVersion() / 1000 + "."
+                + survey.driverVersion() % 1000 / 10 + " and " + found
+                + "; but the CUDA backend's kernels are not implemented in this build (issue #7)",
+                "use backend 'reference' until it lands");
+    }
+
+    /** Names the missing library when the loader's messages say which; otherwise passes the messages on. */
+    static String describeLoadFailure(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(' ').append(t.getMessage());
+            for (Throwable s : t.getSuppressed()) {
+                all.append(' ').append(s.getMessage());
+            }
+        }
+        String text = all.toString();
+        if (text.contains("libcuda.so")) {
+            return "libcuda.so.1 not found: the NVIDIA driver is not installed here";
+        }
+        return "JCuda's native library could not be loaded:" + text;
+    }
+
+    @Override
+    public Backend open(BackendOptions options) {
+        Availability a = probe();
+        throw new BackendUnavailableException(NAME, "backend 'cuda' cannot start: " + a.detail() + ". " + a.remedy());
+    }
+}

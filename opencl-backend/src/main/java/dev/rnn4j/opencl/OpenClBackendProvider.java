@@ -1,0 +1,72 @@
+package dev.rnn4j.opencl;
+
+import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.spi.Availability;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.BackendProvider;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The OpenCL backend's provider. Its probe loads JOCL behind a guard and lists the platforms and devices it finds,
+ * or says why it found none (no ICD loader, no installed driver). The kernels arrive with issue #6; until then the
+ * probe reports the devices and that the backend cannot run on them yet.
+ */
+public final class OpenClBackendProvider implements BackendProvider {
+    /** The name users select it by. */
+    public static final String NAME = "opencl";
+    private static final String INSTALL = "install an OpenCL ICD loader and a driver, e.g. "
+            + "'apt-get install ocl-icd-libopencl1 pocl-opencl-icd' (CPUs) or your GPU vendor's OpenCL driver";
+
+    /**
+     * Per JVM, not per instance: a native library that failed to load fails only once with its real reason;
+     * later attempts see a bare NoClassDefFoundError.
+     */
+    private static Availability probed;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 20;
+    }
+
+    @Override
+    public Availability probe() {
+        synchronized (OpenClBackendProvider.class) {
+            if (probed == null) {
+                probed = probeOnce();
+            }
+            return probed;
+        }
+    }
+
+    private static Availability probeOnce() {
+        List<OpenClDevices.Device> devices;
+        try {
+            devices = OpenClDevices.list();
+        } catch (LinkageError e) {
+            return Availability.unavailable("the OpenCL library could not be loaded (libOpenCL.so.1 not found or "
+                    + "unusable: " + e.getMessage() + ")", INSTALL);
+        } catch (RuntimeException e) {
+            return Availability.unavailable("OpenCL platform query failed: " + e.getMessage(), INSTALL);
+        }
+        if (devices.isEmpty()) {
+            return Availability.unavailable("no OpenCL platform found (the ICD loader is present but no driver is "
+                    + "installed)", INSTALL);
+        }
+        String found = devices.stream().map(OpenClDevices.Device::toString).collect(Collectors.joining("; "));
+        return Availability.unavailable("found " + found + "; but the OpenCL backend's kernels are not implemented "
+                + "in this build (issue #6)", "use backend 'reference' until it lands");
+    }
+
+    @Override
+    public Backend open(BackendOptions options) {
+        Availability a = probe();
+        throw new BackendUnavailableException(NAME, "backend 'opencl' cannot start: " + a.detail() + ". " + a.remedy());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.rnn4j.bench;
+
+import dev.rnn4j.BackendSelector;
+import dev.rnn4j.spi.Availability;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.DeviceInfo;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code rnn4j info}: every provider, its probe result, and what {@code auto} picks. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "List every backend provider, its probe result (why it can or cannot run), and what auto picks.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("rnn4j %s on %s %s (%s), %s %s, %d cores%n", Rnn4jCommand.version(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                System.getProperty("java.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors());
+        BackendSelector selector = BackendSelector.installed();
+        out.println();
+        out.printf("%-10s %-8s %s%n", "backend", "priority", "status");
+        for (BackendProvider p : selector.providers()) {
+            Availability a = selector.probe(p);
+            out.printf("%-10s %-8d %s%n", p.name(), p.priority(), (a.available() ? "available: " : "unavailable: ")
+                    + a.detail());
+            if (!a.available() && !a.remedy().isEmpty()) {
+                out.printf("%-10s %-8s to fix: %s%n", "", "", a.remedy());
+            }
+        }
+        out.println();
+        String request = BackendSelector.requestFromEnvironment();
+        out.println("requested: " + request + (request.equals(BackendSelector.AUTO)
+                ? " (neither -D" + BackendSelector.PROPERTY + " nor " + BackendSelector.ENVIRONMENT + " is set)" : ""));
+        Optional<BackendProvider> auto = selector.autoChoice();
+        out.println("auto picks: " + auto.map(BackendProvider::name).orElse("nothing (no backend can run)"));
+        if (auto.isPresent()) {
+            try (Backend b = auto.get().open(BackendOptions.defaults())) {
+                DeviceInfo d = b.device();
+                out.printf("device: %s; memory %s; %s compute units; %s%n", d.name(),
+                        d.memoryBytes() < 0 ? "unknown" : (d.memoryBytes() >> 20) + " MiB",
+                        d.computeUnits() < 0 ? "?" : Integer.toString(d.computeUnits()), d.description());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

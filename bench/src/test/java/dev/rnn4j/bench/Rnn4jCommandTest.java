@@ -1,0 +1,123 @@
+package dev.rnn4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rnn4j.conformance.PyTorchFixture;
+import dev.rnn4j.conformance.Tolerance;
+import dev.rnn4j.io.SafetensorsFile;
+import dev.rnn4j.io.SafetensorsWriter;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class Rnn4jCommandTest {
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result rnn4j(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Rnn4jCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    static Path fixtureFile(Path dir, String file) throws Exception {
+        Path p = dir.resolve(file);
+        try (InputStream in = PyTorchFixture.class.getResourceAsStream("/dev/rnn4j/conformance/pytorch/" + file)) {
+            Files.copy(in, p);
+        }
+        return p;
+    }
+
+    @Test
+    void infoListsEveryProviderAndTheAutoChoice() {
+        Result r = rnn4j("info");
+        assertEquals(0, r.status(), r.err());
+        for (String name : new String[] {"cuda", "opencl", "cpu", "reference"}) {
+            assertTrue(r.out().contains("\n" + name + " "), r.out());
+        }
+        assertTrue(r.out().contains("auto picks: "), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm_2layer_bidirectional_lengths", "gru_2layer_bidirectional_lengths",
+            "rnn_tanh_batch_first_no_bias_lengths", "rnn_relu"})
+    void runReproducesPyTorchFromFiles(String fixture, @TempDir Path dir) throws Exception {
+        Path model = fixtureFile(dir, fixture + ".model.safetensors");
+        Path io = fixtureFile(dir, fixture + ".io.safetensors");
+        Path out = dir.resolve("out.safetensors");
+        Result r = rnn4j("run", "--model", model.toString(), "--inputs", io.toString(), "--out", out.toString(),
+                "--backend", "reference", "--backward");
+        assertEquals(0, r.status(), r.err());
+        SafetensorsFile expected = SafetensorsFile.read(io);
+        SafetensorsFile actual = SafetensorsFile.read(out);
+        assertEquals("reference", actual.metadata().get("backend"));
+        Tolerance t = Tolerance.FP32.forReduction(64).forGradients();
+        int compared = 0;
+        for (String name : actual.tensors().keySet()) {
+            assertTrue(expected.has(name), "PyTorch has no " + name);
+            assertEquals(expected.info(name).shapeText(), actual.info(name).shapeText(), name);
+            assertNull(t.compare(name, expected.doubles(name), actual.floats(name)));
+            compared++;
+        }
+        assertTrue(compared >= 6, "compared " + compared);
+    }
+
+    @Test
+    void errorsAreOneLineAndNonZero(@TempDir Path dir) throws Exception {
+        Path model = fixtureFile(dir, "lstm.model.safetensors");
+        Path io = fixtureFile(dir, "lstm.io.safetensors");
+        Path out = dir.resolve("o.safetensors");
+
+        Result missing = rnn4j("run", "--model", dir.resolve("nope.safetensors").toString(), "--inputs", io.toString(),
+                "--out", out.toString());
+        assertEquals(1, missing.status());
+        assertEquals("rnn4j run: error: no such file: " + dir.resolve("nope.safetensors"), missing.err().strip());
+
+        Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
+        Result bad = rnn4j("run", "--model", dir.resolve("bad.safetensors").toString(), "--inputs", io.toString(),
+                "--out", out.toString());
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("truncated: 3 bytes"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+
+        new SafetensorsWriter().addF32("input", new float[8], 2, 2, 2).write(dir.resolve("x.safetensors"));
+        Result shape = rnn4j("run", "--model", model.toString(), "--inputs", dir.resolve("x.safetensors").toString(),
+                "--out", out.toString());
+        assertEquals(1, shape.status());
+        assertTrue(shape.err().contains("tensor 'input' has shape [2, 2, 2]; expected [T, B, 3]"), shape.err());
+
+        new SafetensorsWriter().addF32("input", new float[6], 1, 2, 3).write(dir.resolve("x1.safetensors"));
+        Result noGrad = rnn4j("run", "--model", model.toString(), "--inputs", dir.resolve("x1.safetensors").toString(),
+                "--out", out.toString(), "--backward");
+        assertEquals(1, noGrad.status());
+        assertTrue(noGrad.err().contains("--backward needs at least one"), noGrad.err());
+
+        Result unknown = rnn4j("run", "--model", model.toString(), "--inputs", io.toString(), "--out", out.toString(),
+                "--backend", "tpu");
+        assertEquals(1, unknown.status());
+        assertTrue(unknown.err().contains("unknown backend 'tpu'"), unknown.err());
+        assertTrue(!Files.exists(out), "nothing written on failure");
+
+        Result usage = rnn4j("run", "--model", model.toString());
+        assertEquals(2, usage.status());
+        assertTrue(usage.err().contains("Missing required options"), usage.err());
+    }
+
+    @Test
+    void demoVerifiesAgainstTheOracle() {
+        Result r = rnn4j("demo", "--backend", "reference", "--cell", "gru", "--hidden", "8", "--input", "5",
+                "--steps", "6", "--batch", "3");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("OK"), r.out());
+    }
+}

@@ -134,7 +134,9 @@ public final class RecurrentLayer implements AutoCloseable {
         enter();
         try {
             validate(input);
-            inference = fit(inference, input.steps(), input.batch(), false);
+            Workspace current = inference;
+            inference = null; // a failed re-plan must not leave a closed workspace behind
+            inference = fit(current, input.steps(), input.batch(), false);
             return run(inference, input);
         } finally {
             exit();
@@ -147,7 +149,9 @@ public final class RecurrentLayer implements AutoCloseable {
         try {
             validate(input);
             pass = null;
-            training = fit(training, input.steps(), input.batch(), true);
+            Workspace current = training;
+            training = null; // a failed re-plan must not leave a closed workspace behind
+            training = fit(current, input.steps(), input.batch(), true);
             RnnOutput out = run(training, input);
             pass = new TrainingPass(input.steps(), input.batch(), input.layout(), false);
             return out;
@@ -279,6 +283,7 @@ public final class RecurrentLayer implements AutoCloseable {
         }
     }
 
+    /** {@code current} if the shape fits, else a larger workspace (the old one is closed first to free memory). */
     private Workspace fit(Workspace current, int steps, int batch, boolean forTraining) {
         if (current != null && current.fits(steps, batch, forTraining)) {
             return current;

@@ -3,12 +3,7 @@ package dev.rnn4j;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.DeviceInfo;
-import dev.rnn4j.spi.Primitives;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,20 +12,10 @@ import org.junit.jupiter.api.Test;
 class ConcurrentUseTest {
 
     /** The reference backend, with uploads that stop at a latch once armed, so a call can be held inside a layer. */
-    static final class PausingBackend implements Backend {
-        final Backend inner = new ReferenceBackendProvider().open(BackendOptions.defaults());
+    static final class PausingBackend extends DelegatingBackend {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile boolean armed;
-
-        @Override public String name() { return "pausing"; }
-        @Override public DeviceInfo device() { return inner.device(); }
-        @Override public DeviceBuffer allocate(long floats) { return inner.allocate(floats); }
-        @Override public DeviceBuffer allocateInts(long ints) { return inner.allocateInts(ints); }
-        @Override public void uploadInts(int[] s, int so, DeviceBuffer d, long dOff, int n) { inner.uploadInts(s, so, d, dOff, n); }
-        @Override public void download(DeviceBuffer s, long so, float[] d, int dOff, int n) { inner.download(s, so, d, dOff, n); }
-        @Override public Primitives primitives() { return inner.primitives(); }
-        @Override public void close() { inner.close(); }
 
         @Override
         public void upload(float[] s, int so, DeviceBuffer d, long dOff, int n) {

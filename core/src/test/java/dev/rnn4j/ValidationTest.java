@@ -112,6 +112,56 @@ class ValidationTest {
         }
     }
 
+    /** A device with room for {@code limit} floats per allocation. */
+    static final class SmallDevice extends DelegatingBackend {
+        final long limit;
+
+        SmallDevice(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public dev.rnn4j.spi.DeviceBuffer allocate(long floats) {
+            if (floats > limit) {
+                throw new DeviceOutOfMemoryException(floats * 4, "test device: " + floats + " floats requested, "
+                        + limit + " fit", null);
+            }
+            return super.allocate(floats);
+        }
+    }
+
+    @Test
+    void deviceOutOfMemoryIsReportedAndTheLayerStaysUsable() {
+        RnnSpec s = new RnnSpec(CellType.LSTM, 2, 8, 1, false, true);
+        try (SmallDevice device = new SmallDevice(4 * 8 * 100);
+             RecurrentLayer l = RecurrentLayer.create(device, s, RnnParameters.uniform(s, 4))) {
+            float[] x = new float[3 * 2 * 2];
+            RnnOutput small = l.forwardTraining(RnnInput.sequenceMajor(x, 3, 2));
+            // [T·B, 4H] gate projections of 101 rows do not fit: the error says so, the layer stays usable.
+            DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+                    () -> l.forwardTraining(RnnInput.sequenceMajor(new float[101 * 2], 101, 1)));
+            assertTrue(e.getMessage().contains("floats requested"), e.getMessage());
+            rejects("backwardData needs a forwardTraining call first",
+                    () -> l.backwardData(new OutputGradients(null, null, null)));
+            RnnOutput again = l.forwardTraining(RnnInput.sequenceMajor(x, 3, 2));
+            assertEquals(java.util.Arrays.toString(small.hN()), java.util.Arrays.toString(again.hN()));
+            l.backward(new OutputGradients(null, new float[16], null));
+            assertThrows(DeviceOutOfMemoryException.class,
+                    () -> l.forward(RnnInput.sequenceMajor(new float[101 * 2], 101, 1)));
+            assertEquals(java.util.Arrays.toString(small.hN()),
+                    java.util.Arrays.toString(l.forward(RnnInput.sequenceMajor(x, 3, 2)).hN()));
+        }
+    }
+
+    @Test
+    void referenceBackendReportsAllocationsItCannotHold() {
+        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+                () -> backend.allocate(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("use a smaller batch or sequence length"), e.getMessage());
+        assertEquals(4L * Integer.MAX_VALUE, e.requestedBytes());
+        rejects("buffer size must be >= 0", () -> backend.allocate(-1));
+    }
+
     @Test
     void useAfterCloseFailsClearly() {
         layer.close();

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +50,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendConformanceSuite {
     private Backend backend;
+    private Availability availability;
 
     /** The provider under test. */
     protected abstract BackendProvider provider();
@@ -65,10 +67,16 @@ public abstract class BackendConformanceSuite {
 
     @BeforeAll
     void openBackend() {
-        BackendProvider p = provider();
-        Availability a = p.probe();
-        assumeTrue(a.available(), () -> "backend '" + p.name() + "' skipped: " + a);
-        backend = p.open(BackendOptions.defaults());
+        availability = provider().probe();
+        if (availability.available()) {
+            backend = provider().open(BackendOptions.defaults());
+        }
+    }
+
+    /** Per test rather than per class, so every skipped test is counted and carries the probe's reason. */
+    @BeforeEach
+    void requireBackend() {
+        assumeTrue(backend != null, () -> "backend '" + provider().name() + "' skipped: " + availability);
     }
 
     @AfterAll

@@ -51,7 +51,7 @@ final class ReferenceBackend implements Backend {
             return new HostBuffer(type, (int) n);
         } catch (OutOfMemoryError e) {
             throw new DeviceOutOfMemoryException(n * 4, "Java heap exhausted allocating " + n + " " + type
-                    + " elements (" + (n * 4 >> 20) + " MiB); raise -Xmx or use a smaller batch", e);
+                    + " elements (" + (n * 4 >> 20) + " MiB); raise -Xmx or use a smaller batch or sequence length", e);
         }
     }
 

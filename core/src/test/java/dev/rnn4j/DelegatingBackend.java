@@ -1,0 +1,23 @@
+package dev.rnn4j;
+
+import dev.rnn4j.reference.ReferenceBackendProvider;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.DeviceInfo;
+import dev.rnn4j.spi.Primitives;
+
+/** The reference backend behind a wrapper, for tests that change one behaviour (memory limits, pauses). */
+class DelegatingBackend implements Backend {
+    final Backend inner = new ReferenceBackendProvider().open(BackendOptions.defaults());
+
+    @Override public String name() { return "test-" + inner.name(); }
+    @Override public DeviceInfo device() { return inner.device(); }
+    @Override public DeviceBuffer allocate(long floats) { return inner.allocate(floats); }
+    @Override public DeviceBuffer allocateInts(long ints) { return inner.allocateInts(ints); }
+    @Override public void upload(float[] s, int so, DeviceBuffer d, long dOff, int n) { inner.upload(s, so, d, dOff, n); }
+    @Override public void uploadInts(int[] s, int so, DeviceBuffer d, long dOff, int n) { inner.uploadInts(s, so, d, dOff, n); }
+    @Override public void download(DeviceBuffer s, long so, float[] d, int dOff, int n) { inner.download(s, so, d, dOff, n); }
+    @Override public Primitives primitives() { return inner.primitives(); }
+    @Override public void close() { inner.close(); }
+}

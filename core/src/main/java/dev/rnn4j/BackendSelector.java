@@ -118,9 +118,7 @@ public final class BackendSelector {
         BackendProvider provider = find(name);
         Availability a = probe(provider);
         if (!a.available()) {
-            throw new BackendUnavailableException(name, "backend '" + name + "' was requested but cannot start: "
-                    + a.detail() + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy())
-                    + ". (Set " + ENVIRONMENT + "=auto or -D" + PROPERTY + "=auto to take the best available one.)");
+            throw BackendUnavailableException.of(name, a);
         }
         LOG.info("rnn4j backend: '{}' as requested ({})", name, a.detail());
         return provider.open(new BackendOptions(device));

@@ -1,5 +1,7 @@
 package dev.rnn4j;
 
+import dev.rnn4j.spi.Availability;
+
 /**
  * An explicitly requested backend cannot start here. The message carries the probe's reason (driver missing, no
  * device, library version) and what to do about it; rnn4j never falls back to another backend silently.
@@ -19,6 +21,14 @@ public class BackendUnavailableException extends RuntimeException {
     public BackendUnavailableException(String backend, String message, Throwable cause) {
         super(message, cause);
         this.backend = backend;
+    }
+
+    /** The exception for a backend whose probe said no: its reason, its remedy, and how to take another one. */
+    public static BackendUnavailableException of(String backend, Availability probe) {
+        return new BackendUnavailableException(backend, "backend '" + backend + "' cannot start: " + probe.detail()
+                + (probe.remedy().isEmpty() ? "" : ". To fix: " + probe.remedy())
+                + ". (Set " + BackendSelector.ENVIRONMENT + "=auto or -D" + BackendSelector.PROPERTY
+                + "=auto to take the best available one.)");
     }
 
     /** The name of the backend that could not start. */

@@ -40,7 +40,6 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendOptions options) {
-        Availability a = probe();
-        throw new BackendUnavailableException(NAME, "backend 'cpu' cannot start: " + a.detail() + ". " + a.remedy());
+        throw BackendUnavailableException.of(NAME, probe());
     }
 }

@@ -5,6 +5,7 @@ import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.ProbeCache;
 import java.util.stream.Collectors;
 
 /**
@@ -19,11 +20,7 @@ public final class CudaBackendProvider implements BackendProvider {
     private static final String DRIVER = "install the NVIDIA driver (it provides libcuda.so.1) on a machine with an "
             + "NVIDIA GPU, or choose another backend";
 
-    /**
-     * Per JVM, not per instance: a native library that failed to load fails only once with its real reason;
-     * later attempts see a bare NoClassDefFoundError.
-     */
-    private static Availability probed;
+    private static final ProbeCache PROBE = new ProbeCache(CudaBackendProvider::probeOnce);
 
     @Override
     public String name() {
@@ -37,12 +34,7 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe() {
-        synchronized (CudaBackendProvider.class) {
-            if (probed == null) {
-                probed = probeOnce();
-            }
-            return probed;
-        }
+        return PROBE.get();
     }
 
     private static Availability probeOnce() {
@@ -85,7 +77,6 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendOptions options) {
-        Availability a = probe();
-        throw new BackendUnavailableException(NAME, "backend 'cuda' cannot start: " + a.detail() + ". " + a.remedy());
+        throw BackendUnavailableException.of(NAME, probe());
     }
 }

@@ -5,6 +5,7 @@ import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.ProbeCache;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -19,11 +20,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     private static final String INSTALL = "install an OpenCL ICD loader and a driver, e.g. "
             + "'apt-get install ocl-icd-libopencl1 pocl-opencl-icd' (CPUs) or your GPU vendor's OpenCL driver";
 
-    /**
-     * Per JVM, not per instance: a native library that failed to load fails only once with its real reason;
-     * later attempts see a bare NoClassDefFoundError.
-     */
-    private static Availability probed;
+    private static final ProbeCache PROBE = new ProbeCache(OpenClBackendProvider::probeOnce);
 
     @Override
     public String name() {
@@ -37,12 +34,7 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe() {
-        synchronized (OpenClBackendProvider.class) {
-            if (probed == null) {
-                probed = probeOnce();
-            }
-            return probed;
-        }
+        return PROBE.get();
     }
 
     private static Availability probeOnce() {
@@ -66,7 +58,6 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendOptions options) {
-        Availability a = probe();
-        throw new BackendUnavailableException(NAME, "backend 'opencl' cannot start: " + a.detail() + ". " + a.remedy());
+        throw BackendUnavailableException.of(NAME, probe());
     }
 }

@@ -29,6 +29,10 @@ public final class ConformanceCases {
             out.add(new ConformanceCase("B=1", spec(c, 3, 3, 2, false, true), 5, 1, null, true, seq));
             out.add(new ConformanceCase("T=1", spec(c, 3, 4, 1, true, true), 1, 3, null, true, seq));
             out.add(new ConformanceCase("no bias", spec(c, 3, 4, 2, true, false), 4, 2, new int[] {4, 2}, true, seq));
+            out.add(new ConformanceCase("wide: several GEMM panels, H=100", spec(c, 70, 100, 1, true, true), 9, 20,
+                    new int[] {9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 4, 9, 9, 6, 9, 7, 9, 9, 1, 9}, true, seq));
+            out.add(new ConformanceCase("deep input: I=400 splits the GEMM depth", spec(c, 400, 33, 2, false, true), 5,
+                    7, new int[] {5, 2, 5, 4, 1, 5, 3}, true, seq));
             out.add(new ConformanceCase("batch-major", spec(c, 3, 4, 2, true, true), 4, 3, new int[] {2, 4, 3},
                     true, Layout.BATCH_MAJOR));
         }

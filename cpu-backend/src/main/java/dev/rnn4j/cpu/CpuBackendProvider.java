@@ -1,19 +1,39 @@
 package dev.rnn4j.cpu;
 
-import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.ProbeCache;
 
 /**
- * The Vector API CPU backend's provider. The backend itself (Vector-API GEMM, fused cells, threads) is the work of
- * issue #3; until it lands the probe says so plainly, together with whether the Vector API is readable in this JVM,
- * so {@code auto} skips it with that reason and an explicit request fails with it.
+ * The CPU backend's provider. Always available: with the Vector API kernels where {@code jdk.incubator.vector} is
+ * readable, otherwise (or with {@code -Drnn4j.cpu.scalar=true}) with their scalar twins, and the probe says which
+ * and why. Threads: one pool per JVM, sized to the available processors or to {@code -Drnn4j.cpu.threads=N}
+ * (read when the first CPU backend opens).
  */
 public final class CpuBackendProvider implements BackendProvider {
     /** The name users select it by. */
     public static final String NAME = "cpu";
+    /** System property forcing the scalar kernels. */
+    public static final String SCALAR_PROPERTY = "rnn4j.cpu.scalar";
+    /** System property setting the thread count. */
+    public static final String THREADS_PROPERTY = "rnn4j.cpu.threads";
+
+    private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
+    private static WorkerPool pool;
+
+    private final boolean forceScalar;
+
+    /** The provider ServiceLoader instantiates. */
+    public CpuBackendProvider() {
+        this(false);
+    }
+
+    /** A provider whose backends always use the scalar kernels (tests run the suite on both). */
+    CpuBackendProvider(boolean forceScalar) {
+        this.forceScalar = forceScalar;
+    }
 
     @Override
     public String name() {
@@ -27,19 +47,75 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe() {
-        return Availability.unavailable("the Vector API CPU backend is not implemented in this build (issue #3); "
-                + vectorApiStatus(), "use backend 'reference' (exact but slow) until it lands");
+        return PROBE.get();
     }
 
-    /** Whether {@code jdk.incubator.vector} is readable here, in words. */
-    static String vectorApiStatus() {
-        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-        return present ? "jdk.incubator.vector is readable"
-                : "jdk.incubator.vector is not readable (start the JVM with --add-modules jdk.incubator.vector)";
+    private static Availability probeOnce() {
+        String threads;
+        try {
+            threads = threadCount() + " threads";
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), "set -D" + THREADS_PROPERTY + " to a positive integer");
+        }
+        return Availability.available(kernelChoice().description() + ", " + threads);
+    }
+
+    /** Which kernels this JVM gets, and why. */
+    record KernelChoice(boolean vector, String description) {
+    }
+
+    static KernelChoice kernelChoice() {
+        if (Boolean.getBoolean(SCALAR_PROPERTY)) {
+            return new KernelChoice(false, "scalar kernels (-D" + SCALAR_PROPERTY + "=true)");
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return new KernelChoice(false, "scalar kernels: jdk.incubator.vector is not readable (start the JVM "
+                    + "with --add-modules jdk.incubator.vector for the vector kernels)");
+        }
+        try {
+            return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe());
+        } catch (LinkageError e) {
+            return new KernelChoice(false, "scalar kernels: the Vector API failed to load (" + e + ")");
+        }
+    }
+
+    static int threadCount() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + v + " is not a positive integer");
+    }
+
+    private static synchronized WorkerPool sharedPool() {
+        if (pool == null) {
+            pool = new WorkerPool(threadCount());
+        }
+        return pool;
     }
 
     @Override
     public Backend open(BackendOptions options) {
-        throw BackendUnavailableException.of(NAME, probe());
+        if (options.device() != null && options.deviceIndex() != 0) {
+            throw new IllegalArgumentException("the cpu backend has one device, 'cpu:0'; got '" + options.device() + "'");
+        }
+        Availability a = probe();
+        if (!a.available()) {
+            throw dev.rnn4j.BackendUnavailableException.of(NAME, a);
+        }
+        WorkerPool p = sharedPool();
+        KernelChoice k = forceScalar ? new KernelChoice(false, "scalar kernels (forced)") : kernelChoice();
+        if (k.vector()) {
+            return new CpuBackend(p, VectorKernels.gemm(p), VectorKernels.cells(), k.description());
+        }
+        return new CpuBackend(p, new ScalarGemm(p), new ScalarCells(), k.description());
     }
 }

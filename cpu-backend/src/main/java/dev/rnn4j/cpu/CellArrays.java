@@ -1,0 +1,100 @@
+package dev.rnn4j.cpu;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.spi.StepArgs;
+
+/**
+ * The arrays and offsets of one cell step, resolved once per call from {@link StepArgs} (buffers that the step
+ * writes are resolved for writing, which invalidates their packed GEMM copies). Reused from step to step: resolving
+ * allocates nothing.
+ */
+final class CellArrays {
+    CellType cell;
+    int batch;
+    int hidden;
+    int step;
+    int[] lengths;
+    float[] gx;
+    int gxOff;
+    float[] gh;
+    int ghOff;
+    float[] bhh;
+    int bhhOff;
+    float[] hPrev;
+    int hPrevOff;
+    float[] cPrev;
+    int cPrevOff;
+    float[] hNext;
+    int hNextOff;
+    float[] cNext;
+    int cNextOff;
+    float[] reserve;
+    int reserveOff;
+    int reserveWidth;
+    float[] dy;
+    int dyOff;
+    float[] dh;
+    int dhOff;
+    float[] dc;
+    int dcOff;
+    float[] dhPrev;
+    int dhPrevOff;
+    float[] dGx;
+    int dGxOff;
+    float[] dGh;
+    int dGhOff;
+
+    void forForward(CellType cell, StepArgs s) {
+        common(cell, s);
+        gx = CpuBuffer.floatsForRead(s.gx);
+        gxOff = (int) s.gxOffset;
+        gh = CpuBuffer.floatsForRead(s.gh);
+        ghOff = (int) s.ghOffset;
+        bhh = s.bhh == null ? null : CpuBuffer.floatsForRead(s.bhh);
+        bhhOff = (int) s.bhhOffset;
+        hNext = CpuBuffer.floatsForWrite(s.hNext);
+        cNext = cell.hasCellState() ? CpuBuffer.floatsForWrite(s.cNext) : null;
+        reserve = s.reserve == null || reserveWidth == 0 ? null : CpuBuffer.floatsForWrite(s.reserve);
+    }
+
+    void forBackward(CellType cell, StepArgs s) {
+        common(cell, s);
+        hNext = CpuBuffer.floatsForRead(s.hNext);
+        cNext = cell.hasCellState() ? CpuBuffer.floatsForRead(s.cNext) : null;
+        reserve = reserveWidth == 0 ? null : CpuBuffer.floatsForRead(s.reserve);
+        dy = s.dy == null ? null : CpuBuffer.floatsForRead(s.dy);
+        dyOff = (int) s.dyOffset;
+        dh = CpuBuffer.floatsForRead(s.dh);
+        dhOff = (int) s.dhOffset;
+        dc = cell.hasCellState() ? CpuBuffer.floatsForWrite(s.dc) : null;
+        dcOff = (int) s.dcOffset;
+        dhPrev = CpuBuffer.floatsForWrite(s.dhPrev);
+        dhPrevOff = (int) s.dhPrevOffset;
+        dGx = CpuBuffer.floatsForWrite(s.dGatesX);
+        dGxOff = (int) s.dGatesXOffset;
+        dGh = cell == CellType.GRU ? CpuBuffer.floatsForWrite(s.dGatesH) : null;
+        dGhOff = (int) s.dGatesHOffset;
+    }
+
+    private void common(CellType cell, StepArgs s) {
+        this.cell = cell;
+        batch = s.batch;
+        hidden = s.hidden;
+        step = s.step;
+        lengths = CpuBuffer.ints(s.lengths);
+        hPrev = CpuBuffer.floatsForRead(s.hPrev);
+        hPrevOff = (int) s.hPrevOffset;
+        cPrev = cell.hasCellState() ? CpuBuffer.floatsForRead(s.cPrev) : null;
+        cPrevOff = (int) s.cPrevOffset;
+        hNextOff = (int) s.hNextOffset;
+        cNextOff = (int) s.cNextOffset;
+        reserveOff = (int) s.reserveOffset;
+        reserveWidth = StepArgs.reserveWidth(cell, hidden);
+    }
+
+    /** Drops array references so closed buffers are not kept alive. */
+    void clear() {
+        lengths = null;
+        gx = gh = bhh = hPrev = cPrev = hNext = cNext = reserve = dy = dh = dc = dhPrev = dGx = dGh = null;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.rnn4j.cpu;
+
+import dev.rnn4j.CellType;
+
+/**
+ * The scalar twin of the vector cell kernels, in float arithmetic: the in-module oracle, the path where the Vector
+ * API is not readable, and the tail handler of the vector kernels (the last H mod VL hidden units).
+ */
+final class ScalarCells implements CellKernels {
+
+    static float sigmoid(float v) {
+        return (float) (1 / (1 + Math.exp(-v)));
+    }
+
+    static float tanh(float v) {
+        return (float) Math.tanh(v);
+    }
+
+    @Override
+    public void forward(CellArrays x, int b0, int b1, int j0, int j1) {
+        for (int b = b0; b < b1; b++) {
+            if (x.step >= x.lengths[b]) {
+                carryState(x, b, j0, j1);
+            } else {
+                forwardRow(x, b, j0, j1);
+            }
+        }
+    }
+
+    /** A row past its sequence's end keeps its state. */
+    static void carryState(CellArrays x, int b, int j0, int j1) {
+        int H = x.hidden;
+        System.arraycopy(x.hPrev, x.hPrevOff + b * H + j0, x.hNext, x.hNextOff + b * H + j0, j1 - j0);
+        if (x.cNext != null) {
+            System.arraycopy(x.cPrev, x.cPrevOff + b * H + j0, x.cNext, x.cNextOff + b * H + j0, j1 - j0);
+        }
+    }
+
+    /** One valid row, hidden units [j0, j1). */
+    static void forwardRow(CellArrays x, int b, int j0, int j1) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gxRow = x.gxOff + b * G * H;
+        int ghRow = x.ghOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        for (int j = j0; j < j1; j++) {
+            int hi = b * H + j;
+            switch (x.cell) {
+                case RNN_TANH, RNN_RELU -> {
+                    float a = x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j);
+                    x.hNext[x.hNextOff + hi] = x.cell == CellType.RNN_TANH ? tanh(a) : Math.max(0f, a);
+                }
+                case LSTM -> {
+                    float i = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j));
+                    float f = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j));
+                    float g = tanh(x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j));
+                    float o = sigmoid(x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j));
+                    float c = f * x.cPrev[x.cPrevOff + hi] + i * g;
+                    x.cNext[x.cNextOff + hi] = c;
+                    x.hNext[x.hNextOff + hi] = o * tanh(c);
+                    if (x.reserve != null) {
+                        x.reserve[r + j] = i;
+                        x.reserve[r + H + j] = f;
+                        x.reserve[r + 2 * H + j] = g;
+                        x.reserve[r + 3 * H + j] = o;
+                    }
+                }
+                case GRU -> {
+                    float rr = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j));
+                    float z = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j));
+                    float hn = x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j);
+                    float n = tanh(x.gx[gxRow + 2 * H + j] + rr * hn);
+                    x.hNext[x.hNextOff + hi] = (1 - z) * n + z * x.hPrev[x.hPrevOff + hi];
+                    if (x.reserve != null) {
+                        x.reserve[r + j] = rr;
+                        x.reserve[r + H + j] = z;
+                        x.reserve[r + 2 * H + j] = n;
+                        x.reserve[r + 3 * H + j] = hn;
+                    }
+                }
+            }
+        }
+    }
+
+    private static float bias(CellArrays x, int col) {
+        return x.bhh == null ? 0f : x.bhh[x.bhhOff + col];
+    }
+
+    @Override
+    public void backward(CellArrays x, int b0, int b1, int j0, int j1) {
+        for (int b = b0; b < b1; b++) {
+            if (x.step >= x.lengths[b]) {
+                passThrough(x, b, j0, j1);
+            } else {
+                backwardRow(x, b, j0, j1);
+            }
+        }
+    }
+
+    /** A row past its sequence's end: gradients pass through unchanged, gate gradients are zero. */
+    static void passThrough(CellArrays x, int b, int j0, int j1) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        for (int j = j0; j < j1; j++) {
+            int hi = b * H + j;
+            x.dhPrev[x.dhPrevOff + hi] = x.dh[x.dhOff + hi] + (x.dy == null ? 0f : x.dy[x.dyOff + hi]);
+        }
+        for (int q = 0; q < G; q++) {
+            java.util.Arrays.fill(x.dGx, x.dGxOff + b * G * H + q * H + j0, x.dGxOff + b * G * H + q * H + j1, 0f);
+            if (x.dGh != null) {
+                java.util.Arrays.fill(x.dGh, x.dGhOff + b * G * H + q * H + j0, x.dGhOff + b * G * H + q * H + j1, 0f);
+            }
+        }
+    }
+
+    /** One valid row, hidden units [j0, j1). */
+    static void backwardRow(CellArrays x, int b, int j0, int j1) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gRow = x.dGxOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        for (int j = j0; j < j1; j++) {
+            int hi = b * H + j;
+            float dh = x.dh[x.dhOff + hi] + (x.dy == null ? 0f : x.dy[x.dyOff + hi]);
+            switch (x.cell) {
+                case RNN_TANH -> {
+                    float h = x.hNext[x.hNextOff + hi];
+                    x.dGx[gRow + j] = dh * (1 - h * h);
+                    x.dhPrev[x.dhPrevOff + hi] = 0;
+                }
+                case RNN_RELU -> {
+                    x.dGx[gRow + j] = x.hNext[x.hNextOff + hi] > 0 ? dh : 0;
+                    x.dhPrev[x.dhPrevOff + hi] = 0;
+                }
+                case LSTM -> {
+                    float i = x.reserve[r + j];
+                    float f = x.reserve[r + H + j];
+                    float g = x.reserve[r + 2 * H + j];
+                    float o = x.reserve[r + 3 * H + j];
+                    float tc = tanh(x.cNext[x.cNextOff + hi]);
+                    float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc);
+                    x.dGx[gRow + j] = dc * g * i * (1 - i);
+                    x.dGx[gRow + H + j] = dc * x.cPrev[x.cPrevOff + hi] * f * (1 - f);
+                    x.dGx[gRow + 2 * H + j] = dc * i * (1 - g * g);
+                    x.dGx[gRow + 3 * H + j] = dh * tc * o * (1 - o);
+                    x.dc[x.dcOff + hi] = dc * f;
+                    x.dhPrev[x.dhPrevOff + hi] = 0;
+                }
+                case GRU -> {
+                    float rr = x.reserve[r + j];
+                    float z = x.reserve[r + H + j];
+                    float n = x.reserve[r + 2 * H + j];
+                    float hn = x.reserve[r + 3 * H + j];
+                    float dn = dh * (1 - z) * (1 - n * n);
+                    float dr = dn * hn * rr * (1 - rr);
+                    float dz = dh * (x.hPrev[x.hPrevOff + hi] - n) * z * (1 - z);
+                    int hRow = x.dGhOff + b * G * H;
+                    x.dGx[gRow + j] = dr;
+                    x.dGx[gRow + H + j] = dz;
+                    x.dGx[gRow + 2 * H + j] = dn;
+                    x.dGh[hRow + j] = dr;
+                    x.dGh[hRow + H + j] = dz;
+                    x.dGh[hRow + 2 * H + j] = dn * rr;
+                    x.dhPrev[x.dhPrevOff + hi] = dh * z;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.rnn4j.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM with the Vector API, in the classic layered form: C is cut into tiles of MR rows × NR columns computed by a
+ * register-blocked micro-kernel from packed panels: A in blocks of MC × KC (alpha folded in), B in panels of
+ * KC × NR, both unit-stride and zero-padded, so the micro-kernel has no edge cases inside its loop. Transposed
+ * operands are handled by the packing routines. Work is split across the pool by column panels when there are
+ * enough of them (the recurrent GEMM: few rows, many columns), otherwise by row panels.
+ *
+ * <p>B operands that stay unchanged between calls (weights) are packed once and kept with their buffer
+ * ({@link PackedOperandCache}). Scratch memory is per pool part and grows only when a larger shape arrives, so a
+ * call in steady state allocates nothing.
+ */
+final class VectorGemm implements Gemm, WorkerPool.Task {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+    /** Rows of the micro-tile. */
+    static final int MR = 8;
+    /** Columns of the micro-tile: three vectors. */
+    static final int NR = 3 * VL;
+    /** Depth of a packed block: a B panel of KC × NR floats stays in L2, an A micro-panel in L1. */
+    static final int KC = 384;
+    /** Rows of a packed A block. */
+    static final int MC = 12 * MR;
+    /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
+    private static final long PARALLEL_THRESHOLD = 1L << 17;
+
+    private final WorkerPool pool;
+    private final float[][] packedA;
+    private final float[][] tiles;
+    private float[] scratchB = new float[0];
+
+    // The running call, read by the parts; calls are serialised by this object's lock.
+    private boolean packing;
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float alpha;
+    private float beta;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+    private float[] panels;
+    private int aOff;
+    private int bOff;
+    private int cOff;
+    private int lda;
+    private int ldb;
+    private int ldc;
+    private int nPanels;
+    private int mPanels;
+    private boolean splitColumns;
+
+    VectorGemm(WorkerPool pool) {
+        this.pool = pool;
+        this.packedA = new float[pool.parts()][MC * KC];
+        this.tiles = new float[pool.parts()][MR * NR];
+    }
+
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  CpuBuffer a, int aOffset, int lda, CpuBuffer b, int bOffset, int ldb,
+                                  float beta, CpuBuffer c, int cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        this.transA = transA;
+        this.transB = transB;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.aOff = aOffset;
+        this.bOff = bOffset;
+        this.cOff = cOffset;
+        this.lda = lda;
+        this.ldb = ldb;
+        this.ldc = ldc;
+        this.nPanels = (n + NR - 1) / NR;
+        this.mPanels = (m + MR - 1) / MR;
+        int parts = pool.parts();
+        this.splitColumns = nPanels >= 2 * parts || nPanels >= mPanels;
+        boolean parallel = (long) m * n * k >= PARALLEL_THRESHOLD && parts > 1;
+        try {
+            this.a = CpuBuffer.floatsForRead(a);
+            this.b = CpuBuffer.floatsForRead(b);
+            int packedSize = Math.multiplyExact(k, nPanels * NR);
+            PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
+            boolean needPacking = true;
+            if (entry.valid) {
+                panels = entry.panels;
+                needPacking = false;
+            } else if (entry.uses >= 2) {
+                if (entry.panels == null || entry.panels.length != packedSize) {
+                    entry.panels = new float[packedSize];
+                }
+                panels = entry.panels;
+            } else {
+                if (scratchB.length < packedSize) {
+                    scratchB = new float[packedSize];
+                }
+                panels = scratchB;
+            }
+            if (needPacking && k > 0) {
+                packing = true;
+                runParts(parallel);
+                if (panels == entry.panels) {
+                    entry.valid = true;
+                }
+            }
+            this.c = CpuBuffer.floatsForWrite(c);
+            packing = false;
+            runParts(parallel);
+        } finally {
+            this.a = this.b = this.c = this.panels = null;
+        }
+    }
+
+    private void runParts(boolean parallel) {
+        if (parallel) {
+            pool.run(this);
+        } else {
+            run(0, 1);
+        }
+    }
+
+    @Override
+    public void run(int part, int parts) {
+        if (packing) {
+            packB(WorkerPool.begin(nPanels, part, parts), WorkerPool.begin(nPanels, part + 1, parts));
+            return;
+        }
+        int j0 = 0;
+        int j1 = nPanels;
+        int r0 = 0;
+        int r1 = m;
+        if (splitColumns) {
+            j0 = WorkerPool.begin(nPanels, part, parts);
+            j1 = WorkerPool.begin(nPanels, part + 1, parts);
+        } else {
+            r0 = WorkerPool.begin(mPanels, part, parts) * MR;
+            r1 = Math.min(m, WorkerPool.begin(mPanels, part + 1, parts) * MR);
+        }
+        if (r0 >= r1 || j0 >= j1) {
+            return;
+        }
+        scaleC(r0, r1, j0 * NR, Math.min(n, j1 * NR));
+        float[] pa = packedA[part];
+        float[] tile = tiles[part];
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            int block = k0 * nPanels * NR;
+            for (int m0 = r0; m0 < r1; m0 += MC) {
+                int mc = Math.min(MC, r1 - m0);
+                packA(pa, m0, mc, k0, kc);
+                for (int j = j0; j < j1; j++) {
+                    int pbOff = block + j * kc * NR;
+                    int cols = Math.min(NR, n - j * NR);
+                    for (int i = 0; i * MR < mc; i++) {
+                        microKernel(pa, i * kc * MR, panels, pbOff, kc, c, cOff + (m0 + i * MR) * ldc + j * NR, ldc,
+                                Math.min(MR, mc - i * MR), cols, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /** C = beta·C over a region (zero when beta is 0, whatever C held). */
+    private void scaleC(int r0, int r1, int c0, int c1) {
+        if (beta == 1) {
+            return;
+        }
+        for (int r = r0; r < r1; r++) {
+            int row = cOff + r * ldc;
+            for (int j = c0; j < c1; j++) {
+                c[row + j] = beta == 0 ? 0 : beta * c[row + j];
+            }
+        }
+    }
+
+    /**
+     * Packs op(A) rows [m0, m0+mc) × columns [k0, k0+kc), times alpha, into MR-row micro-panels: element (r, p) of
+     * micro-panel i at {@code (i·kc + p)·MR + r}; rows past m are zero.
+     */
+    private void packA(float[] pa, int m0, int mc, int k0, int kc) {
+        for (int i = 0; i * MR < mc; i++) {
+            int base = i * kc * MR;
+            int rowBase = m0 + i * MR;
+            for (int r = 0; r < MR; r++) {
+                int row = rowBase + r;
+                if (row >= m0 + mc) {
+                    for (int p = 0; p < kc; p++) {
+                        pa[base + p * MR + r] = 0;
+                    }
+                } else if (transA) {
+                    int src = aOff + k0 * lda + row;
+                    for (int p = 0; p < kc; p++) {
+                        pa[base + p * MR + r] = alpha * a[src + p * lda];
+                    }
+                } else {
+                    int src = aOff + row * lda + k0;
+                    for (int p = 0; p < kc; p++) {
+                        pa[base + p * MR + r] = alpha * a[src + p];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs column panels [j0, j1) of op(B), all of k, KC rows at a time: element (p, col) of panel j in the block
+     * starting at row k0 lives at {@code k0·nPanels·NR + j·kc·NR + (p − k0)·NR + col}; columns past n are zero.
+     */
+    private void packB(int j0, int j1) {
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            int block = k0 * nPanels * NR;
+            for (int j = j0; j < j1; j++) {
+                int base = block + j * kc * NR;
+                int col0 = j * NR;
+                int width = Math.min(NR, n - col0);
+                if (transB) {
+                    for (int col = 0; col < NR; col++) {
+                        if (col >= width) {
+                            for (int p = 0; p < kc; p++) {
+                                panels[base + p * NR + col] = 0;
+                            }
+                            continue;
+                        }
+                        int src = bOff + (col0 + col) * ldb + k0;
+                        for (int p = 0; p < kc; p++) {
+                            panels[base + p * NR + col] = b[src + p];
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int dst = base + p * NR;
+                        System.arraycopy(b, bOff + (k0 + p) * ldb + col0, panels, dst, width);
+                        for (int col = width; col < NR; col++) {
+                            panels[dst + col] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void addRow(float[] c, int at, FloatVector v0, FloatVector v1, FloatVector v2) {
+        FloatVector.fromArray(S, c, at).add(v0).intoArray(c, at);
+        FloatVector.fromArray(S, c, at + VL).add(v1).intoArray(c, at + VL);
+        FloatVector.fromArray(S, c, at + 2 * VL).add(v2).intoArray(c, at + 2 * VL);
+    }
+
+    /**
+     * C[rows×cols] += packed A micro-panel [MR×kc] · packed B panel [kc×NR]: an outer product per k, the 8×3
+     * vector tile of C held in 24 accumulators (about three quarters of the 32 vector registers), one broadcast
+     * of A per row and three loads of B per k. Full tiles add straight into C; edge tiles go through a scratch
+     * tile and only their valid part is added.
+     */
+    private static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc,
+                                    float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            int ao = paOff + p * MR;
+            FloatVector a;
+            a = FloatVector.broadcast(S, pa[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, pa[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, pa[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, pa[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(S, pa[ao + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41); c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(S, pa[ao + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51); c52 = a.fma(b2, c52);
+            a = FloatVector.broadcast(S, pa[ao + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61); c62 = a.fma(b2, c62);
+            a = FloatVector.broadcast(S, pa[ao + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71); c72 = a.fma(b2, c72);
+        }
+        if (rows == MR && cols == NR) {
+            addRow(c, cOff + 0, c00, c01, c02);
+            addRow(c, cOff + ldc, c10, c11, c12);
+            addRow(c, cOff + 2 * ldc, c20, c21, c22);
+            addRow(c, cOff + 3 * ldc, c30, c31, c32);
+            addRow(c, cOff + 4 * ldc, c40, c41, c42);
+            addRow(c, cOff + 5 * ldc, c50, c51, c52);
+            addRow(c, cOff + 6 * ldc, c60, c61, c62);
+            addRow(c, cOff + 7 * ldc, c70, c71, c72);
+            return;
+        }
+        c00.intoArray(tile, 0 * NR + 0); c01.intoArray(tile, 0 * NR + VL); c02.intoArray(tile, 0 * NR + 2 * VL);
+        c10.intoArray(tile, 1 * NR + 0); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR + 0); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR + 0); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        c40.intoArray(tile, 4 * NR + 0); c41.intoArray(tile, 4 * NR + VL); c42.intoArray(tile, 4 * NR + 2 * VL);
+        c50.intoArray(tile, 5 * NR + 0); c51.intoArray(tile, 5 * NR + VL); c52.intoArray(tile, 5 * NR + 2 * VL);
+        c60.intoArray(tile, 6 * NR + 0); c61.intoArray(tile, 6 * NR + VL); c62.intoArray(tile, 6 * NR + 2 * VL);
+        c70.intoArray(tile, 7 * NR + 0); c71.intoArray(tile, 7 * NR + VL); c72.intoArray(tile, 7 * NR + 2 * VL);
+        for (int r = 0; r < rows; r++) {
+            int row = cOff + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] += tile[r * NR + j];
+            }
+        }
+    }
+}

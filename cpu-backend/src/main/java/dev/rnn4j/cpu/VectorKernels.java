@@ -1,0 +1,27 @@
+package dev.rnn4j.cpu;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The only door to the Vector API classes: {@link CpuBackendProvider} calls it inside a guard, so a JVM without
+ * {@code jdk.incubator.vector} gets a {@link LinkageError} there (turned into a scalar fallback and a probe line)
+ * instead of failing to load the backend.
+ */
+final class VectorKernels {
+    private VectorKernels() {
+    }
+
+    static Gemm gemm(WorkerPool pool) {
+        return new VectorGemm(pool);
+    }
+
+    static CellKernels cells() {
+        return new VectorCells();
+    }
+
+    /** e.g. "512-bit vectors (16 floats)". */
+    static String describe() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors ("
+                + FloatVector.SPECIES_PREFERRED.length() + " floats)";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.rnn4j.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One fixed set of threads, shared by every CPU backend in the JVM, that runs a {@link Task} split in
+ * {@link #parts()} parts: the calling thread runs part 0, the workers the rest. Workers spin briefly between tasks
+ * (per-step GEMMs last tens of microseconds, less than a park/unpark round trip) and then park. Running a task
+ * allocates nothing; calls are serialised, so one task runs at a time.
+ */
+final class WorkerPool {
+    /** Work that knows how to do its share. */
+    interface Task {
+        /** Does part {@code part} of {@code parts}. */
+        void run(int part, int parts);
+    }
+
+    private static final long SPIN_NANOS = 200_000;
+
+    private final int parts;
+    private final Thread[] workers;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile Task task;
+    private volatile long generation;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    WorkerPool(int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("thread count must be >= 1, got " + parts);
+        }
+        this.parts = parts;
+        this.workers = new Thread[parts - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int part = i + 1;
+            workers[i] = new Thread(() -> work(part), "rnn4j-cpu-" + part);
+            workers[i].setDaemon(true);
+            workers[i].start();
+        }
+    }
+
+    /** How many parts a task is split into: the pool's threads plus the caller. */
+    int parts() {
+        return parts;
+    }
+
+    /** Runs {@code t} on all parts and returns when every part has finished; rethrows a part's failure. */
+    synchronized void run(Task t) {
+        if (parts == 1) {
+            t.run(0, 1);
+            return;
+        }
+        failure = null;
+        caller = Thread.currentThread();
+        remaining.set(parts - 1);
+        task = t;
+        generation++;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        Throwable mine = null;
+        try {
+            t.run(0, parts);
+        } catch (RuntimeException | Error e) {
+            mine = e;
+        }
+        long start = System.nanoTime();
+        while (remaining.get() > 0) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000);
+            }
+        }
+        task = null;
+        Throwable other = failure;
+        if (mine == null && other != null) {
+            mine = other;
+        }
+        if (mine instanceof RuntimeException r) {
+            throw r;
+        }
+        if (mine instanceof Error e) {
+            throw e;
+        }
+    }
+
+    private void work(int part) {
+        long seen = 0;
+        while (true) {
+            long start = System.nanoTime();
+            while (generation == seen) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            seen = generation;
+            Task t = task;
+            try {
+                if (t != null) {
+                    t.run(part, parts);
+                }
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (remaining.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
+
+    /** The part {@code [begin, end)} of {@code n} items that part {@code part} of {@code parts} owns. */
+    static int begin(int n, int part, int parts) {
+        return (int) ((long) n * part / parts);
+    }
+}

@@ -192,22 +192,31 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         for (int i = 0; i * MR < mc; i++) {
             int base = i * kc * MR;
             int rowBase = m0 + i * MR;
+            int rows = Math.min(MR, mc - i * MR);
+            if (transA) {
+                // op(A) = Aᵀ: the MR rows of a micro-panel are contiguous in each row of A.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (k0 + p) * lda + rowBase;
+                    int dst = base + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        pa[dst + r] = alpha * a[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        pa[dst + r] = 0;
+                    }
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++) {
-                int row = rowBase + r;
-                if (row >= m0 + mc) {
+                if (r >= rows) {
                     for (int p = 0; p < kc; p++) {
                         pa[base + p * MR + r] = 0;
                     }
-                } else if (transA) {
-                    int src = aOff + k0 * lda + row;
-                    for (int p = 0; p < kc; p++) {
-                        pa[base + p * MR + r] = alpha * a[src + p * lda];
-                    }
-                } else {
-                    int src = aOff + row * lda + k0;
-                    for (int p = 0; p < kc; p++) {
-                        pa[base + p * MR + r] = alpha * a[src + p];
-                    }
+                    continue;
+                }
+                int src = aOff + (rowBase + r) * lda + k0;
+                for (int p = 0; p < kc; p++) {
+                    pa[base + p * MR + r] = alpha * a[src + p];
                 }
             }
         }
@@ -251,20 +260,15 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         }
     }
 
-    private static void addRow(float[] c, int at, FloatVector v0, FloatVector v1, FloatVector v2) {
-        FloatVector.fromArray(S, c, at).add(v0).intoArray(c, at);
-        FloatVector.fromArray(S, c, at + VL).add(v1).intoArray(c, at + VL);
-        FloatVector.fromArray(S, c, at + 2 * VL).add(v2).intoArray(c, at + 2 * VL);
-    }
-
     /**
      * C[rows×cols] += packed A micro-panel [MR×kc] · packed B panel [kc×NR]: an outer product per k, the 8×3
-     * vector tile of C held in 24 accumulators (about three quarters of the 32 vector registers), one broadcast
-     * of A per row and three loads of B per k. Full tiles add straight into C; edge tiles go through a scratch
-     * tile and only their valid part is added.
+     * vector tile of C held in 24 accumulators (three quarters of the 32 vector registers), one broadcast of A
+     * per row and three loads of B per k. Full tiles add straight into C; edge tiles go through a scratch tile and
+     * only their valid part is added. No vector is passed to a method that might not be inlined: C2 would then
+     * have to box the accumulators, and the kernel runs ten times slower (measured).
      */
-    private static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc,
-                                    float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+    static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc,
+                            float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -297,29 +301,72 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             a = FloatVector.broadcast(S, pa[ao + 7]);
             c70 = a.fma(b0, c70); c71 = a.fma(b1, c71); c72 = a.fma(b2, c72);
         }
-        if (rows == MR && cols == NR) {
-            addRow(c, cOff + 0, c00, c01, c02);
-            addRow(c, cOff + ldc, c10, c11, c12);
-            addRow(c, cOff + 2 * ldc, c20, c21, c22);
-            addRow(c, cOff + 3 * ldc, c30, c31, c32);
-            addRow(c, cOff + 4 * ldc, c40, c41, c42);
-            addRow(c, cOff + 5 * ldc, c50, c51, c52);
-            addRow(c, cOff + 6 * ldc, c60, c61, c62);
-            addRow(c, cOff + 7 * ldc, c70, c71, c72);
-            return;
+        boolean full = rows == MR && cols == NR;
+        float[] dst = full ? c : tile;
+        int at = full ? cOff : 0;
+        int ld = full ? ldc : NR;
+        if (full) {
+            c00 = c00.add(FloatVector.fromArray(S, dst, at));
+            c01 = c01.add(FloatVector.fromArray(S, dst, at + VL));
+            c02 = c02.add(FloatVector.fromArray(S, dst, at + 2 * VL));
         }
-        c00.intoArray(tile, 0 * NR + 0); c01.intoArray(tile, 0 * NR + VL); c02.intoArray(tile, 0 * NR + 2 * VL);
-        c10.intoArray(tile, 1 * NR + 0); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
-        c20.intoArray(tile, 2 * NR + 0); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
-        c30.intoArray(tile, 3 * NR + 0); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
-        c40.intoArray(tile, 4 * NR + 0); c41.intoArray(tile, 4 * NR + VL); c42.intoArray(tile, 4 * NR + 2 * VL);
-        c50.intoArray(tile, 5 * NR + 0); c51.intoArray(tile, 5 * NR + VL); c52.intoArray(tile, 5 * NR + 2 * VL);
-        c60.intoArray(tile, 6 * NR + 0); c61.intoArray(tile, 6 * NR + VL); c62.intoArray(tile, 6 * NR + 2 * VL);
-        c70.intoArray(tile, 7 * NR + 0); c71.intoArray(tile, 7 * NR + VL); c72.intoArray(tile, 7 * NR + 2 * VL);
-        for (int r = 0; r < rows; r++) {
-            int row = cOff + r * ldc;
-            for (int j = 0; j < cols; j++) {
-                c[row + j] += tile[r * NR + j];
+        c00.intoArray(dst, at); c01.intoArray(dst, at + VL); c02.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c10 = c10.add(FloatVector.fromArray(S, dst, at));
+            c11 = c11.add(FloatVector.fromArray(S, dst, at + VL));
+            c12 = c12.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c10.intoArray(dst, at); c11.intoArray(dst, at + VL); c12.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c20 = c20.add(FloatVector.fromArray(S, dst, at));
+            c21 = c21.add(FloatVector.fromArray(S, dst, at + VL));
+            c22 = c22.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c20.intoArray(dst, at); c21.intoArray(dst, at + VL); c22.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c30 = c30.add(FloatVector.fromArray(S, dst, at));
+            c31 = c31.add(FloatVector.fromArray(S, dst, at + VL));
+            c32 = c32.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c30.intoArray(dst, at); c31.intoArray(dst, at + VL); c32.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c40 = c40.add(FloatVector.fromArray(S, dst, at));
+            c41 = c41.add(FloatVector.fromArray(S, dst, at + VL));
+            c42 = c42.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c40.intoArray(dst, at); c41.intoArray(dst, at + VL); c42.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c50 = c50.add(FloatVector.fromArray(S, dst, at));
+            c51 = c51.add(FloatVector.fromArray(S, dst, at + VL));
+            c52 = c52.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c50.intoArray(dst, at); c51.intoArray(dst, at + VL); c52.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c60 = c60.add(FloatVector.fromArray(S, dst, at));
+            c61 = c61.add(FloatVector.fromArray(S, dst, at + VL));
+            c62 = c62.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c60.intoArray(dst, at); c61.intoArray(dst, at + VL); c62.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (full) {
+            c70 = c70.add(FloatVector.fromArray(S, dst, at));
+            c71 = c71.add(FloatVector.fromArray(S, dst, at + VL));
+            c72 = c72.add(FloatVector.fromArray(S, dst, at + 2 * VL));
+        }
+        c70.intoArray(dst, at); c71.intoArray(dst, at + VL); c72.intoArray(dst, at + 2 * VL);
+        at += ld;
+        if (!full) {
+            for (int r = 0; r < rows; r++) {
+                int row = cOff + r * ldc;
+                for (int j = 0; j < cols; j++) {
+                    c[row + j] += tile[r * NR + j];
+                }
             }
         }
     }

@@ -1,0 +1,64 @@
+package dev.rnn4j.bench;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
+
+/**
+ * One benchmark row in the syntax the PyTorch peer script uses: {@code MODE:CELL:I:H:B:T[:LAYERS[:BIDIR]]}, MODE
+ * {@code infer} (forward only) or {@code train} (forward, backward-data, backward-weights).
+ *
+ * @param training whether the row times a training step
+ * @param spec     the layer stack
+ * @param batch    B
+ * @param steps    T
+ */
+record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
+
+    /** Parses a row; the message says what was expected. */
+    static BenchRow parse(String row) {
+        String[] p = row.trim().split(":");
+        if (p.length < 6 || p.length > 8 || !(p[0].equals("infer") || p[0].equals("train"))) {
+            throw new IllegalArgumentException("bad row '" + row + "': expected MODE:CELL:I:H:B:T[:LAYERS[:BIDIR]] "
+                    + "with MODE infer or train, e.g. train:LSTM:256:256:32:50:2:1");
+        }
+        try {
+            CellType cell = CellType.parse(p[1]);
+            int layers = p.length > 6 ? Integer.parseInt(p[6]) : 1;
+            boolean bidirectional = p.length > 7 && (p[7].equals("1") || p[7].equalsIgnoreCase("true") || p[7].equals("bi"));
+            RnnSpec spec = new RnnSpec(cell, Integer.parseInt(p[2]), Integer.parseInt(p[3]), layers, bidirectional, true);
+            int batch = Integer.parseInt(p[4]);
+            int steps = Integer.parseInt(p[5]);
+            if (batch < 1 || steps < 1) {
+                throw new IllegalArgumentException("batch and steps must be >= 1");
+            }
+            return new BenchRow(p[0].equals("train"), spec, batch, steps);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad row '" + row + "': " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad row '" + row + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * GEMM floating-point operations, the count the peer script uses: per layer and direction
+     * {@code 2·T·B·G·H·(I_layer + H)}, three times that for training.
+     */
+    double flops() {
+        double total = 0;
+        for (int l = 0; l < spec.layers(); l++) {
+            total += spec.directions() * 2.0 * steps * batch * spec.gateRows()
+                    * (spec.layerInputSize(l) + spec.hiddenSize());
+        }
+        return training ? 3 * total : total;
+    }
+
+    @Override
+    public String toString() {
+        String s = (training ? "train" : "infer") + ":" + spec.cell() + ":" + spec.inputSize() + ":"
+                + spec.hiddenSize() + ":" + batch + ":" + steps;
+        if (spec.layers() > 1 || spec.bidirectional()) {
+            s += ":" + spec.layers() + (spec.bidirectional() ? ":1" : "");
+        }
+        return s;
+    }
+}

@@ -48,7 +48,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "10", description = "Samples per row (default ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--warmup-ms", defaultValue = "500", description = "Warm-up per row (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-ms", defaultValue = "2000",
+            description = "Warm-up per row, long enough for the JIT to compile the kernels (default ${DEFAULT-VALUE}).")
     int warmupMs;
 
     @Override

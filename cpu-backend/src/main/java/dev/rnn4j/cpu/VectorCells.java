@@ -36,55 +36,16 @@ final class VectorCells implements CellKernels {
 
     @Override
     public void forward(CellArrays x, int b0, int b1, int j0, int j1) {
-        int H = x.hidden;
-        int G = x.cell.gates();
         int vecEnd = j0 + (j1 - j0) / VL * VL;
         for (int b = b0; b < b1; b++) {
             if (x.step >= x.lengths[b]) {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            int gxRow = x.gxOff + b * G * H;
-            int ghRow = x.ghOff + b * G * H;
-            int r = x.reserveOff + b * x.reserveWidth;
-            for (int j = j0; j < vecEnd; j += VL) {
-                int hi = b * H + j;
-                switch (x.cell) {
-                    case RNN_TANH -> tanh(pre(x, gxRow + j, ghRow + j, j)).intoArray(x.hNext, x.hNextOff + hi);
-                    case RNN_RELU -> pre(x, gxRow + j, ghRow + j, j).max(0f).intoArray(x.hNext, x.hNextOff + hi);
-                    case LSTM -> {
-                        FloatVector i = sigmoid(pre(x, gxRow + j, ghRow + j, j));
-                        FloatVector f = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
-                        FloatVector g = tanh(pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j));
-                        FloatVector o = sigmoid(pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j, 3 * H + j));
-                        FloatVector c = f.fma(load(x.cPrev, x.cPrevOff + hi), i.mul(g));
-                        c.intoArray(x.cNext, x.cNextOff + hi);
-                        o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);
-                        if (x.reserve != null) {
-                            i.intoArray(x.reserve, r + j);
-                            f.intoArray(x.reserve, r + H + j);
-                            g.intoArray(x.reserve, r + 2 * H + j);
-                            o.intoArray(x.reserve, r + 3 * H + j);
-                        }
-                    }
-                    case GRU -> {
-                        FloatVector rr = sigmoid(pre(x, gxRow + j, ghRow + j, j));
-                        FloatVector z = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
-                        FloatVector hn = load(x.gh, ghRow + 2 * H + j);
-                        if (x.bhh != null) {
-                            hn = hn.add(load(x.bhh, x.bhhOff + 2 * H + j));
-                        }
-                        FloatVector n = tanh(rr.fma(hn, load(x.gx, gxRow + 2 * H + j)));
-                        // (1 − z)·n + z·h = n + z·(h − n)
-                        z.fma(load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
-                        if (x.reserve != null) {
-                            rr.intoArray(x.reserve, r + j);
-                            z.intoArray(x.reserve, r + H + j);
-                            n.intoArray(x.reserve, r + 2 * H + j);
-                            hn.intoArray(x.reserve, r + 3 * H + j);
-                        }
-                    }
-                }
+            switch (x.cell) {
+                case RNN_TANH, RNN_RELU -> rnnForward(x, b, j0, vecEnd);
+                case LSTM -> lstmForward(x, b, j0, vecEnd);
+                case GRU -> gruForward(x, b, j0, vecEnd);
             }
             if (vecEnd < j1) {
                 ScalarCells.forwardRow(x, b, vecEnd, j1);
@@ -94,70 +55,159 @@ final class VectorCells implements CellKernels {
 
     @Override
     public void backward(CellArrays x, int b0, int b1, int j0, int j1) {
-        int H = x.hidden;
-        int G = x.cell.gates();
         int vecEnd = j0 + (j1 - j0) / VL * VL;
-        FloatVector zero = FloatVector.zero(S);
         for (int b = b0; b < b1; b++) {
             if (x.step >= x.lengths[b]) {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            int gRow = x.dGxOff + b * G * H;
-            int r = x.reserveOff + b * x.reserveWidth;
-            for (int j = j0; j < vecEnd; j += VL) {
-                int hi = b * H + j;
-                FloatVector dh = load(x.dh, x.dhOff + hi);
-                if (x.dy != null) {
-                    dh = dh.add(load(x.dy, x.dyOff + hi));
-                }
-                switch (x.cell) {
-                    case RNN_TANH -> {
-                        FloatVector h = load(x.hNext, x.hNextOff + hi);
-                        dh.mul(h.neg().fma(h, ONE)).intoArray(x.dGx, gRow + j);
-                        zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
-                    }
-                    case RNN_RELU -> {
-                        FloatVector h = load(x.hNext, x.hNextOff + hi);
-                        zero.blend(dh, h.compare(VectorOperators.GT, 0f)).intoArray(x.dGx, gRow + j);
-                        zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
-                    }
-                    case LSTM -> {
-                        FloatVector i = load(x.reserve, r + j);
-                        FloatVector f = load(x.reserve, r + H + j);
-                        FloatVector g = load(x.reserve, r + 2 * H + j);
-                        FloatVector o = load(x.reserve, r + 3 * H + j);
-                        FloatVector tc = tanh(load(x.cNext, x.cNextOff + hi));
-                        FloatVector dc = dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi));
-                        dc.mul(g).mul(i.neg().fma(i, i)).intoArray(x.dGx, gRow + j);
-                        dc.mul(load(x.cPrev, x.cPrevOff + hi)).mul(f.neg().fma(f, f)).intoArray(x.dGx, gRow + H + j);
-                        dc.mul(i).mul(g.neg().fma(g, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
-                        dh.mul(tc).mul(o.neg().fma(o, o)).intoArray(x.dGx, gRow + 3 * H + j);
-                        dc.mul(f).intoArray(x.dc, x.dcOff + hi);
-                        zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
-                    }
-                    case GRU -> {
-                        FloatVector rr = load(x.reserve, r + j);
-                        FloatVector z = load(x.reserve, r + H + j);
-                        FloatVector n = load(x.reserve, r + 2 * H + j);
-                        FloatVector hn = load(x.reserve, r + 3 * H + j);
-                        FloatVector dn = dh.mul(z.neg().add(1f)).mul(n.neg().fma(n, ONE));
-                        FloatVector dr = dn.mul(hn).mul(rr.neg().fma(rr, rr));
-                        FloatVector dz = dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(z.neg().fma(z, z));
-                        int hRow = x.dGhOff + b * G * H;
-                        dr.intoArray(x.dGx, gRow + j);
-                        dz.intoArray(x.dGx, gRow + H + j);
-                        dn.intoArray(x.dGx, gRow + 2 * H + j);
-                        dr.intoArray(x.dGh, hRow + j);
-                        dz.intoArray(x.dGh, hRow + H + j);
-                        dn.mul(rr).intoArray(x.dGh, hRow + 2 * H + j);
-                        dh.mul(z).intoArray(x.dhPrev, x.dhPrevOff + hi);
-                    }
-                }
+            switch (x.cell) {
+                case RNN_TANH, RNN_RELU -> rnnBackward(x, b, j0, vecEnd);
+                case LSTM -> lstmBackward(x, b, j0, vecEnd);
+                case GRU -> gruBackward(x, b, j0, vecEnd);
             }
             if (vecEnd < j1) {
                 ScalarCells.backwardRow(x, b, vecEnd, j1);
             }
+        }
+    }
+
+    // One method per cell and direction keeps each small enough for C2 to inline every vector operation; a method
+    // that outgrows the inlining budget leaves calls that box their vector arguments.
+
+    private static void rnnForward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int gxRow = x.gxOff + b * H;
+        int ghRow = x.ghOff + b * H;
+        boolean tanh = x.cell == dev.rnn4j.CellType.RNN_TANH;
+        for (int j = j0; j < vecEnd; j += VL) {
+            FloatVector a = pre(x, gxRow + j, ghRow + j, j);
+            (tanh ? tanh(a) : a.max(0f)).intoArray(x.hNext, x.hNextOff + b * H + j);
+        }
+    }
+
+    private static void lstmForward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gxRow = x.gxOff + b * G * H;
+        int ghRow = x.ghOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector i = sigmoid(pre(x, gxRow + j, ghRow + j, j));
+            FloatVector f = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
+            FloatVector g = tanh(pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j));
+            FloatVector o = sigmoid(pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j, 3 * H + j));
+            FloatVector c = f.fma(load(x.cPrev, x.cPrevOff + hi), i.mul(g));
+            c.intoArray(x.cNext, x.cNextOff + hi);
+            o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);
+            if (x.reserve != null) {
+                i.intoArray(x.reserve, r + j);
+                f.intoArray(x.reserve, r + H + j);
+                g.intoArray(x.reserve, r + 2 * H + j);
+                o.intoArray(x.reserve, r + 3 * H + j);
+            }
+        }
+    }
+
+    private static void gruForward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gxRow = x.gxOff + b * G * H;
+        int ghRow = x.ghOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector rr = sigmoid(pre(x, gxRow + j, ghRow + j, j));
+            FloatVector z = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
+            FloatVector hn = load(x.gh, ghRow + 2 * H + j);
+            if (x.bhh != null) {
+                hn = hn.add(load(x.bhh, x.bhhOff + 2 * H + j));
+            }
+            FloatVector n = tanh(rr.fma(hn, load(x.gx, gxRow + 2 * H + j)));
+            // (1 − z)·n + z·h = n + z·(h − n)
+            z.fma(load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
+            if (x.reserve != null) {
+                rr.intoArray(x.reserve, r + j);
+                z.intoArray(x.reserve, r + H + j);
+                n.intoArray(x.reserve, r + 2 * H + j);
+                hn.intoArray(x.reserve, r + 3 * H + j);
+            }
+        }
+    }
+
+    private static void rnnBackward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int gRow = x.dGxOff + b * H;
+        FloatVector zero = FloatVector.zero(S);
+        boolean tanh = x.cell == dev.rnn4j.CellType.RNN_TANH;
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector dh = load(x.dh, x.dhOff + hi);
+            if (x.dy != null) {
+                dh = dh.add(load(x.dy, x.dyOff + hi));
+            }
+            FloatVector h = load(x.hNext, x.hNextOff + hi);
+            FloatVector da = tanh ? dh.mul(h.neg().fma(h, ONE)) : zero.blend(dh, h.compare(VectorOperators.GT, 0f));
+            da.intoArray(x.dGx, gRow + j);
+            zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
+        }
+    }
+
+    private static void lstmBackward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gRow = x.dGxOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector dh = load(x.dh, x.dhOff + hi);
+            if (x.dy != null) {
+                dh = dh.add(load(x.dy, x.dyOff + hi));
+            }
+            FloatVector i = load(x.reserve, r + j);
+            FloatVector f = load(x.reserve, r + H + j);
+            FloatVector g = load(x.reserve, r + 2 * H + j);
+            FloatVector o = load(x.reserve, r + 3 * H + j);
+            FloatVector tc = tanh(load(x.cNext, x.cNextOff + hi));
+            FloatVector dc = dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi));
+            dc.mul(g).mul(i.neg().fma(i, i)).intoArray(x.dGx, gRow + j);
+            dc.mul(load(x.cPrev, x.cPrevOff + hi)).mul(f.neg().fma(f, f)).intoArray(x.dGx, gRow + H + j);
+            dc.mul(i).mul(g.neg().fma(g, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
+            dh.mul(tc).mul(o.neg().fma(o, o)).intoArray(x.dGx, gRow + 3 * H + j);
+            dc.mul(f).intoArray(x.dc, x.dcOff + hi);
+            zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
+        }
+    }
+
+    private static void gruBackward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gRow = x.dGxOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector dh = load(x.dh, x.dhOff + hi);
+            if (x.dy != null) {
+                dh = dh.add(load(x.dy, x.dyOff + hi));
+            }
+            FloatVector rr = load(x.reserve, r + j);
+            FloatVector z = load(x.reserve, r + H + j);
+            FloatVector n = load(x.reserve, r + 2 * H + j);
+            FloatVector hn = load(x.reserve, r + 3 * H + j);
+            FloatVector dn = dh.mul(z.neg().add(1f)).mul(n.neg().fma(n, ONE));
+            FloatVector dr = dn.mul(hn).mul(rr.neg().fma(rr, rr));
+            FloatVector dz = dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(z.neg().fma(z, z));
+            int hRow = x.dGhOff + b * G * H;
+            dr.intoArray(x.dGx, gRow + j);
+            dz.intoArray(x.dGx, gRow + H + j);
+            dn.intoArray(x.dGx, gRow + 2 * H + j);
+            dr.intoArray(x.dGh, hRow + j);
+            dz.intoArray(x.dGh, hRow + H + j);
+            dn.mul(rr).intoArray(x.dGh, hRow + 2 * H + j);
+            dh.mul(z).intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }
 }

@@ -25,6 +25,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     static final int KC = 384;
     /** Rows of a packed A block. */
     static final int MC = 12 * MR;
+    /**
+     * A micro-panel with at most this many valid rows (batch 1 to 4, or the last rows of a batch) is computed row
+     * by row: the full 8-row tile would spend most of its multiply-adds on zero padding.
+     */
+    static final int SMALL_ROWS = 4;
     /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 17;
 
@@ -163,8 +168,17 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                     int pbOff = block + j * kc * NR;
                     int cols = Math.min(NR, n - j * NR);
                     for (int i = 0; i * MR < mc; i++) {
-                        microKernel(pa, i * kc * MR, panels, pbOff, kc, c, cOff + (m0 + i * MR) * ldc + j * NR, ldc,
-                                Math.min(MR, mc - i * MR), cols, tile);
+                        int rows = Math.min(MR, mc - i * MR);
+                        int cAt = cOff + (m0 + i * MR) * ldc + j * NR;
+                        if (rows <= SMALL_ROWS) {
+                            for (int r = 0; r < rows; r++) {
+                                rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
+                                addTile(tile, c, cAt + r * ldc, ldc, 1, cols);
+                            }
+                        } else {
+                            microKernel(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            addTile(tile, c, cAt, ldc, rows, cols);
+                        }
                     }
                 }
             }
@@ -261,14 +275,62 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     }
 
     /**
-     * C[rows×cols] += packed A micro-panel [MR×kc] · packed B panel [kc×NR]: an outer product per k, the 8×3
-     * vector tile of C held in 24 accumulators (three quarters of the 32 vector registers), one broadcast of A
-     * per row and three loads of B per k. Full tiles add straight into C; edge tiles go through a scratch tile and
-     * only their valid part is added. No vector is passed to a method that might not be inlined: C2 would then
-     * have to box the accumulators, and the kernel runs ten times slower (measured).
+     * One row of a packed A micro-panel (stride MR) · a packed B panel into {@code tile[0, NR)}: the matrix-vector
+     * form for batch 1. Two steps of k per iteration into separate accumulators keep six multiply-adds in flight;
+     * the loop is bound by the loads of B, which is what a GEMV is.
      */
-    static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc,
-                            float[] c, int cOff, int ldc, int rows, int cols, float[] tile) {
+    static void rowKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);
+        FloatVector y0 = FloatVector.zero(S), y1 = FloatVector.zero(S), y2 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int bo = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            x0 = a.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = a.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = a.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+            FloatVector a2 = FloatVector.broadcast(S, pa[paOff + (p + 1) * MR]);
+            y0 = a2.fma(FloatVector.fromArray(S, pb, bo + NR), y0);
+            y1 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + VL), y1);
+            y2 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + 2 * VL), y2);
+        }
+        for (; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            x0 = a.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = a.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = a.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+        }
+        x0.add(y0).intoArray(tile, 0);
+        x1.add(y1).intoArray(tile, VL);
+        x2.add(y2).intoArray(tile, 2 * VL);
+    }
+
+    /** {@code C[rows×cols] += tile} (tile rows NR apart), whole vectors where a row is full. */
+    static void addTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int row = cAt + r * ldc;
+            int j = 0;
+            if (cols == NR) {
+                for (; j < NR; j += VL) {
+                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, tile, r * NR + j))
+                            .intoArray(c, row + j);
+                }
+            }
+            for (; j < cols; j++) {
+                c[row + j] += tile[r * NR + j];
+            }
+        }
+    }
+
+    /**
+     * A packed A micro-panel [MR×kc] · a packed B panel [kc×NR] into {@code tile} (MR rows, NR apart): an outer
+     * product per k, the 8×3-vector tile held in 24 accumulators (three quarters of the 32 vector registers), one
+     * broadcast of A per row and three loads of B per k. Deliberately branch-free and with no vector crossing a
+     * call: either makes C2's code depend on the profile and, in some runs, box the accumulators, which was
+     * measured at 6 to 10 times slower.
+     */
+    static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -301,73 +363,13 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             a = FloatVector.broadcast(S, pa[ao + 7]);
             c70 = a.fma(b0, c70); c71 = a.fma(b1, c71); c72 = a.fma(b2, c72);
         }
-        boolean full = rows == MR && cols == NR;
-        float[] dst = full ? c : tile;
-        int at = full ? cOff : 0;
-        int ld = full ? ldc : NR;
-        if (full) {
-            c00 = c00.add(FloatVector.fromArray(S, dst, at));
-            c01 = c01.add(FloatVector.fromArray(S, dst, at + VL));
-            c02 = c02.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c00.intoArray(dst, at); c01.intoArray(dst, at + VL); c02.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c10 = c10.add(FloatVector.fromArray(S, dst, at));
-            c11 = c11.add(FloatVector.fromArray(S, dst, at + VL));
-            c12 = c12.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c10.intoArray(dst, at); c11.intoArray(dst, at + VL); c12.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c20 = c20.add(FloatVector.fromArray(S, dst, at));
-            c21 = c21.add(FloatVector.fromArray(S, dst, at + VL));
-            c22 = c22.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c20.intoArray(dst, at); c21.intoArray(dst, at + VL); c22.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c30 = c30.add(FloatVector.fromArray(S, dst, at));
-            c31 = c31.add(FloatVector.fromArray(S, dst, at + VL));
-            c32 = c32.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c30.intoArray(dst, at); c31.intoArray(dst, at + VL); c32.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c40 = c40.add(FloatVector.fromArray(S, dst, at));
-            c41 = c41.add(FloatVector.fromArray(S, dst, at + VL));
-            c42 = c42.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c40.intoArray(dst, at); c41.intoArray(dst, at + VL); c42.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c50 = c50.add(FloatVector.fromArray(S, dst, at));
-            c51 = c51.add(FloatVector.fromArray(S, dst, at + VL));
-            c52 = c52.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c50.intoArray(dst, at); c51.intoArray(dst, at + VL); c52.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c60 = c60.add(FloatVector.fromArray(S, dst, at));
-            c61 = c61.add(FloatVector.fromArray(S, dst, at + VL));
-            c62 = c62.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c60.intoArray(dst, at); c61.intoArray(dst, at + VL); c62.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (full) {
-            c70 = c70.add(FloatVector.fromArray(S, dst, at));
-            c71 = c71.add(FloatVector.fromArray(S, dst, at + VL));
-            c72 = c72.add(FloatVector.fromArray(S, dst, at + 2 * VL));
-        }
-        c70.intoArray(dst, at); c71.intoArray(dst, at + VL); c72.intoArray(dst, at + 2 * VL);
-        at += ld;
-        if (!full) {
-            for (int r = 0; r < rows; r++) {
-                int row = cOff + r * ldc;
-                for (int j = 0; j < cols; j++) {
-                    c[row + j] += tile[r * NR + j];
-                }
-            }
-        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL); c02.intoArray(tile, 0 + 2 * VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL); c42.intoArray(tile, 4 * NR + 2 * VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL); c52.intoArray(tile, 5 * NR + 2 * VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL); c62.intoArray(tile, 6 * NR + 2 * VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL); c72.intoArray(tile, 7 * NR + 2 * VL);
     }
 }

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * SGEMM with the Vector API, in the classic layered form: C is cut into tiles of MR rows × NR columns computed by a
  * register-blocked micro-kernel from packed panels: A in blocks of MC × KC (alpha folded in), B in panels of
  * KC × NR, both unit-stride and zero-padded, so the micro-kernel has no edge cases inside its loop. Transposed
- * operands are handled by the packing routines. Work is split across the pool by column panels when there are
- * enough of them (the recurrent GEMM: few rows, many columns), otherwise by row panels.
+ * operands are handled by the packing routines. Work is split across the pool by row blocks when there are enough
+ * rows, otherwise (the recurrent GEMM: a batch of rows, many columns) by column panels.
  *
  * <p>B operands that stay unchanged between calls (weights) are packed once and kept with their buffer
  * ({@link PackedOperandCache}). Scratch memory is per pool part and grows only when a larger shape arrives, so a
@@ -90,7 +90,10 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         this.nPanels = (n + NR - 1) / NR;
         this.mPanels = (m + MR - 1) / MR;
         int parts = pool.parts();
-        this.splitColumns = nPanels >= 2 * parts || nPanels >= mPanels;
+        // Parts that split by columns each pack every row of A; parts that split by rows share B's panels, packed
+        // once. So rows whenever each part gets whole MC blocks of them, columns only for short A (the per-step
+        // recurrent GEMM, a batch of rows).
+        this.splitColumns = m < MC * parts && nPanels >= parts;
         boolean parallel = (long) m * n * k >= PARALLEL_THRESHOLD && parts > 1;
         try {
             this.a = CpuBuffer.floatsForRead(a);
@@ -155,12 +158,17 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         if (r0 >= r1 || j0 >= j1) {
             return;
         }
-        scaleC(r0, r1, j0 * NR, Math.min(n, j1 * NR));
+        if (k == 0) {
+            scaleC(r0, r1, j0 * NR, Math.min(n, j1 * NR));
+            return;
+        }
         float[] pa = packedA[part];
         float[] tile = tiles[part];
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             int block = k0 * nPanels * NR;
+            // The first depth block folds beta in as it stores, so C is never swept separately.
+            float cScale = k0 == 0 ? beta : 1f;
             for (int m0 = r0; m0 < r1; m0 += MC) {
                 int mc = Math.min(MC, r1 - m0);
                 packA(pa, m0, mc, k0, kc);
@@ -173,11 +181,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         if (rows <= SMALL_ROWS) {
                             for (int r = 0; r < rows; r++) {
                                 rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
-                                addTile(tile, c, cAt + r * ldc, ldc, 1, cols);
+                                storeTile(tile, c, cAt + r * ldc, ldc, 1, cols, cScale);
                             }
                         } else {
                             microKernel(pa, i * kc * MR, panels, pbOff, kc, tile);
-                            addTile(tile, c, cAt, ldc, rows, cols);
+                            storeTile(tile, c, cAt, ldc, rows, cols, cScale);
                         }
                     }
                 }
@@ -185,7 +193,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         }
     }
 
-    /** C = beta·C over a region (zero when beta is 0, whatever C held). */
+    /** C = beta·C over a region (zero when beta is 0, whatever C held): the whole product when k is 0. */
     private void scaleC(int r0, int r1, int c0, int c1) {
         if (beta == 1) {
             return;
@@ -212,25 +220,38 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (k0 + p) * lda + rowBase;
                     int dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        pa[dst + r] = alpha * a[src + r];
+                    if (rows == MR && alpha == 1) {
+                        for (int r = 0; r < MR; r++) {
+                            pa[dst + r] = a[src + r];
+                        }
+                        continue;
                     }
-                    for (int r = rows; r < MR; r++) {
-                        pa[dst + r] = 0;
+                    for (int r = 0; r < MR; r++) {
+                        pa[dst + r] = r < rows ? alpha * a[src + r] : 0;
                     }
                 }
-                continue;
-            }
-            for (int r = 0; r < MR; r++) {
-                if (r >= rows) {
-                    for (int p = 0; p < kc; p++) {
-                        pa[base + p * MR + r] = 0;
-                    }
-                    continue;
-                }
-                int src = aOff + (rowBase + r) * lda + k0;
+            } else if (rows == MR && alpha == 1) {
+                // Eight row streams read in step, the panel written contiguously: about twice as fast as
+                // scattering each row into the panel with stride MR.
+                int s0 = aOff + rowBase * lda + k0;
                 for (int p = 0; p < kc; p++) {
-                    pa[base + p * MR + r] = alpha * a[src + p];
+                    int dst = base + p * MR;
+                    int src = s0 + p;
+                    pa[dst] = a[src];
+                    pa[dst + 1] = a[src + lda];
+                    pa[dst + 2] = a[src + 2 * lda];
+                    pa[dst + 3] = a[src + 3 * lda];
+                    pa[dst + 4] = a[src + 4 * lda];
+                    pa[dst + 5] = a[src + 5 * lda];
+                    pa[dst + 6] = a[src + 6 * lda];
+                    pa[dst + 7] = a[src + 7 * lda];
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    int src = aOff + (rowBase + r) * lda + k0;
+                    for (int p = 0; p < kc; p++) {
+                        pa[base + p * MR + r] = r < rows ? alpha * a[src + p] : 0;
+                    }
                 }
             }
         }
@@ -306,19 +327,28 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         x2.add(y2).intoArray(tile, 2 * VL);
     }
 
-    /** {@code C[rows×cols] += tile} (tile rows NR apart), whole vectors where a row is full. */
-    static void addTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols) {
+    /**
+     * {@code C[rows×cols] = cScale·C + tile} (tile rows NR apart), whole vectors where a row is full; with
+     * {@code cScale} 0, C is overwritten whatever it held (even NaN).
+     */
+    static void storeTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, float cScale) {
         for (int r = 0; r < rows; r++) {
             int row = cAt + r * ldc;
             int j = 0;
             if (cols == NR) {
                 for (; j < NR; j += VL) {
-                    FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, tile, r * NR + j))
-                            .intoArray(c, row + j);
+                    FloatVector t = FloatVector.fromArray(S, tile, r * NR + j);
+                    if (cScale == 1) {
+                        t = t.add(FloatVector.fromArray(S, c, row + j));
+                    } else if (cScale != 0) {
+                        t = FloatVector.fromArray(S, c, row + j).mul(cScale).add(t);
+                    }
+                    t.intoArray(c, row + j);
                 }
             }
             for (; j < cols; j++) {
-                c[row + j] += tile[r * NR + j];
+                float t = tile[r * NR + j];
+                c[row + j] = cScale == 0 ? t : cScale == 1 ? c[row + j] + t : cScale * c[row + j] + t;
             }
         }
     }

@@ -1,0 +1,87 @@
+package dev.rnn4j.bench;
+
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.Transpose;
+import java.util.Random;
+
+/**
+ * One SGEMM benchmark row, {@code gemm:M:N:K[:TA:TB]}: {@code C[M×N] = op(A)·op(B)} with op(A) {@code M×K} and
+ * op(B) {@code K×N}, row-major, TA/TB {@code N} (as stored) or {@code T} (transposed), as
+ * {@code bench/peer/torch_mm_bench.py} times {@code torch.mm} on the same rows.
+ */
+record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
+
+    static GemmRow parse(String row) {
+        String[] p = row.trim().split(":");
+        if ((p.length != 4 && p.length != 6) || !p[0].equals("gemm")) {
+            throw new IllegalArgumentException("bad row '" + row + "': expected gemm:M:N:K[:TA:TB], TA/TB N or T");
+        }
+        try {
+            int m = Integer.parseInt(p[1]);
+            int n = Integer.parseInt(p[2]);
+            int k = Integer.parseInt(p[3]);
+            if (m < 1 || n < 1 || k < 1) {
+                throw new IllegalArgumentException("bad row '" + row + "': M, N, K must be >= 1");
+            }
+            boolean ta = p.length == 6 && flag(p[4], row);
+            boolean tb = p.length == 6 && flag(p[5], row);
+            return new GemmRow(m, n, k, ta, tb);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad row '" + row + "': " + e.getMessage());
+        }
+    }
+
+    private static boolean flag(String f, String row) {
+        return switch (f) {
+            case "N", "n" -> false;
+            case "T", "t" -> true;
+            default -> throw new IllegalArgumentException("bad row '" + row + "': TA/TB must be N or T, got " + f);
+        };
+    }
+
+    double flops() {
+        return 2.0 * m * n * k;
+    }
+
+    /**
+     * Allocates the operands on {@code backend} and returns one timed call. Unless {@code keepB}, the call first
+     * rewrites one element of B, so a backend that keeps packed copies of unchanged operands must pack B again,
+     * as a BLAS does on every call.
+     */
+    Runnable call(Backend backend, boolean keepB) {
+        Random r = new Random(1);
+        DeviceBuffer a = filled(backend, (long) m * k, r);
+        DeviceBuffer b = filled(backend, (long) k * n, r);
+        DeviceBuffer c = backend.allocate((long) m * n);
+        Primitives ops = backend.primitives();
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        float[] touch = {0.5f};
+        Transpose ta = transA ? Transpose.YES : Transpose.NO;
+        Transpose tb = transB ? Transpose.YES : Transpose.NO;
+        return () -> {
+            if (!keepB) {
+                backend.upload(touch, 0, b, 0, 1);
+            }
+            ops.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        };
+    }
+
+    private static DeviceBuffer filled(Backend backend, long n, Random r) {
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        DeviceBuffer d = backend.allocate(n);
+        backend.upload(v, 0, d, 0, v.length);
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        String s = "gemm:" + m + ":" + n + ":" + k;
+        return transA || transB ? s + ":" + (transA ? "T" : "N") + ":" + (transB ? "T" : "N") : s;
+    }
+}

@@ -11,9 +11,10 @@ import java.util.Random;
  * op(B) {@code K×N}, row-major, TA/TB {@code N} (as stored) or {@code T} (transposed), as
  * {@code bench/peer/torch_mm_bench.py} times {@code torch.mm} on the same rows.
  */
-record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
+public record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
 
-    static GemmRow parse(String row) {
+    /** Parses a row; the message says what was expected. */
+    public static GemmRow parse(String row) {
         String[] p = row.trim().split(":");
         if ((p.length != 4 && p.length != 6) || !p[0].equals("gemm")) {
             throw new IllegalArgumentException("bad row '" + row + "': expected gemm:M:N:K[:TA:TB], TA/TB N or T");
@@ -41,7 +42,8 @@ record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
         };
     }
 
-    double flops() {
+    /** Floating-point operations of one call, 2·M·N·K. */
+    public double flops() {
         return 2.0 * m * n * k;
     }
 
@@ -50,7 +52,7 @@ record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
      * rewrites one element of B, so a backend that keeps packed copies of unchanged operands must pack B again,
      * as a BLAS does on every call.
      */
-    Runnable call(Backend backend, boolean keepB) {
+    public Runnable call(Backend backend, boolean keepB) {
         Random r = new Random(1);
         DeviceBuffer a = filled(backend, (long) m * k, r);
         DeviceBuffer b = filled(backend, (long) k * n, r);
@@ -59,6 +61,7 @@ record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         float[] touch = {0.5f};
+        float[] sink = new float[1];
         Transpose ta = transA ? Transpose.YES : Transpose.NO;
         Transpose tb = transB ? Transpose.YES : Transpose.NO;
         return () -> {
@@ -66,6 +69,8 @@ record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
                 backend.upload(touch, 0, b, 0, 1);
             }
             ops.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+            // Primitives only enqueue; a one-float download waits for the work on asynchronous backends.
+            backend.download(c, 0, sink, 0, 1);
         };
     }
 

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the recurrent projection and the recurrent bias, applying the nonlinearities and writing state, outputs and the
  * reserve. The last {@code H mod VL} hidden units and rows past their sequence's end go to {@link ScalarCells}.
  * sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@link VectorOperators#TANH}: both intrinsified on x86
- * (see the closing note of issue #3 for the measurement against approximations).
+ * (the measurement against a rational approximation is in the package notes).
  */
 final class VectorCells implements CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -1,6 +1,19 @@
 /**
- * The CPU backend: GEMM, fused cells and threads written with the Java Vector API ({@code jdk.incubator.vector}),
- * with a scalar twin for every vector routine. Registered as provider {@code cpu}; not yet implemented (issue #3),
- * which its probe reports.
+ * The CPU backend (provider {@code cpu}): SGEMM, fused cell steps and a shared worker pool written with the Java
+ * Vector API ({@code jdk.incubator.vector}), each with a scalar twin ({@link dev.rnn4j.cpu.ScalarGemm},
+ * {@link dev.rnn4j.cpu.ScalarCells}) that serves as the in-module oracle and as the path taken when the module is
+ * not readable or {@code -Drnn4j.cpu.scalar=true} is set; the probe says which is in use.
+ *
+ * <p>The BPTT schedule itself is core's {@code BpttDriver}; this package supplies its primitives. The GEMM
+ * ({@link dev.rnn4j.cpu.VectorGemm}) packs B into panels (kept across calls for unchanged weight buffers) and A
+ * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel; a short A (the per-step recurrent
+ * GEMM, batch rows) is split across threads by column panels, that is by gate rows of W, a tall one by row blocks.
+ *
+ * <p>Activations: sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@code VectorOperators.TANH}, both intrinsified
+ * on x86 (SVML stubs). Measured on the project's 2-core Zen 4 machine (JDK 17, 2026-11-25, 4096-float arrays): TANH
+ * 0.65 ns per element, the exp-based sigmoid 0.41 ns; a rational tanh x·P(x²)/Q(x²) of degrees 4/4 fitted for this
+ * purpose ran at 0.41 ns but evaluates to 5.6 ulps in float against 2 for TANH. Cells are about 5% of a layer's
+ * time, so the faster tanh would buy about 1% of a layer for a threefold loss of accuracy: the intrinsics stay,
+ * and {@code VectorActivationsTest} holds them to 3 ulps (sigmoid) and 2 ulps (tanh).
  */
 package dev.rnn4j.cpu;

@@ -30,6 +30,18 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * by row: the full 8-row tile would spend most of its multiply-adds on zero padding.
      */
     static final int SMALL_ROWS = 4;
+    /**
+     * A with at most this many rows (a matrix-vector product), times a Bᵀ that is not kept packed, is computed as
+     * dot products of rows ({@link #dotKernel}): packing a fresh Bᵀ is a transpose costing more than the few rows
+     * of A that would share it (5 to 10 times slower at batch 1, measured). From 32 rows on, packing and the panel
+     * kernel win. Weights used step after step are packed once and take the panel kernel whatever the rows.
+     */
+    static final int DOT_ROWS = 4;
+    /** ... and only while the rows of A (DOT_ROWS × k) stay in L1/L2 across the column tiles. */
+    static final int DOT_MAX_K = 4096;
+    /** Rows of A and of Bᵀ in one dot-product tile: 24 accumulators, as in the panel kernel. */
+    static final int DOT_MR = 3;
+    static final int DOT_NR = 8;
     /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 17;
 
@@ -60,6 +72,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private int nPanels;
     private int mPanels;
     private boolean splitColumns;
+    private boolean dot;
 
     VectorGemm(WorkerPool pool) {
         this.pool = pool;
@@ -100,6 +113,19 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             this.b = CpuBuffer.floatsForRead(b);
             int packedSize = Math.multiplyExact(k, nPanels * NR);
             PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
+            if (!entry.valid && entry.uses < 2 && transB && !transA && m <= DOT_ROWS && k >= VL
+                    && k <= DOT_MAX_K) {
+                // A Bᵀ on its first use: dot products, no packing (its second use packs it into the cache).
+                this.c = CpuBuffer.floatsForWrite(c);
+                packing = false;
+                dot = true;
+                try {
+                    runParts(parallel);
+                } finally {
+                    dot = false;
+                }
+                return;
+            }
             boolean needPacking = true;
             if (entry.valid) {
                 panels = entry.panels;
@@ -140,6 +166,17 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
 
     @Override
     public void run(int part, int parts) {
+        if (dot) {
+            // Column tiles of DOT_NR rows of Bᵀ, shared out by the parts; every part takes all rows of A.
+            int colTiles = (n + DOT_NR - 1) / DOT_NR;
+            int t1 = WorkerPool.begin(colTiles, part + 1, parts);
+            for (int t = WorkerPool.begin(colTiles, part, parts); t < t1; t++) {
+                for (int i = 0; i < m; i += DOT_MR) {
+                    dotTile(tiles[part], i, t * DOT_NR);
+                }
+            }
+            return;
+        }
         if (packing) {
             packB(WorkerPool.begin(nPanels, part, parts), WorkerPool.begin(nPanels, part + 1, parts));
             return;
@@ -269,7 +306,25 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 int base = block + j * kc * NR;
                 int col0 = j * NR;
                 int width = Math.min(NR, n - col0);
-                if (transB) {
+                if (transB && width == NR) {
+                    // Eight columns at a time, read as eight row streams in step and written contiguously (the
+                    // same transpose order that made packing A about twice as fast).
+                    for (int g = 0; g < NR; g += 8) {
+                        int s0 = bOff + (col0 + g) * ldb + k0;
+                        for (int p = 0; p < kc; p++) {
+                            int dst = base + p * NR + g;
+                            int src = s0 + p;
+                            panels[dst] = b[src];
+                            panels[dst + 1] = b[src + ldb];
+                            panels[dst + 2] = b[src + 2 * ldb];
+                            panels[dst + 3] = b[src + 3 * ldb];
+                            panels[dst + 4] = b[src + 4 * ldb];
+                            panels[dst + 5] = b[src + 5 * ldb];
+                            panels[dst + 6] = b[src + 6 * ldb];
+                            panels[dst + 7] = b[src + 7 * ldb];
+                        }
+                    }
+                } else if (transB) {
                     for (int col = 0; col < NR; col++) {
                         if (col >= width) {
                             for (int p = 0; p < kc; p++) {
@@ -351,6 +406,111 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 c[row + j] = cScale == 0 ? t : cScale == 1 ? c[row + j] + t : cScale * c[row + j] + t;
             }
         }
+    }
+
+    /**
+     * C rows [i0, i0+DOT_MR) × columns [j0, j0+DOT_NR) as dot products of rows of A and of Bᵀ (row j of Bᵀ is column
+     * j of op(B)). Rows and columns past the matrix repeat the last one, so the kernel has no edges; only the valid
+     * part of the tile is stored.
+     */
+    private void dotTile(float[] tile, int i0, int j0) {
+        int a0 = aOff + i0 * lda;
+        int a1 = aOff + Math.min(i0 + 1, m - 1) * lda;
+        int a2 = aOff + Math.min(i0 + 2, m - 1) * lda;
+        int b0 = bOff + j0 * ldb;
+        int b1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
+        int b2 = bOff + Math.min(j0 + 2, n - 1) * ldb;
+        int b3 = bOff + Math.min(j0 + 3, n - 1) * ldb;
+        int b4 = bOff + Math.min(j0 + 4, n - 1) * ldb;
+        int b5 = bOff + Math.min(j0 + 5, n - 1) * ldb;
+        int b6 = bOff + Math.min(j0 + 6, n - 1) * ldb;
+        int b7 = bOff + Math.min(j0 + 7, n - 1) * ldb;
+        int kVec = k / VL * VL;
+        dotKernel(a, a0, a1, a2, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
+        int rows = Math.min(DOT_MR, m - i0);
+        int cols = Math.min(DOT_NR, n - j0);
+        for (int r = 0; r < rows; r++) {
+            int ar = aOff + (i0 + r) * lda;
+            int cRow = cOff + (i0 + r) * ldc + j0;
+            for (int col = 0; col < cols; col++) {
+                int bc = bOff + (j0 + col) * ldb;
+                // Lanes summed in scalar code: a vector reduceLanes(ADD) of floats is a serial chain, several
+                // times slower (measured) than these adds, which the CPU overlaps.
+                int lanes = (r * DOT_NR + col) * VL;
+                float sum = 0;
+                for (int l = 0; l < VL; l++) {
+                    sum += tile[lanes + l];
+                }
+                for (int p = kVec; p < k; p++) {
+                    sum += a[ar + p] * b[bc + p];
+                }
+                c[cRow + col] = beta == 0 ? alpha * sum : alpha * sum + beta * c[cRow + col];
+            }
+        }
+    }
+
+    /**
+     * Three rows of A (at a0, a1, a2) dotted with eight rows of Bᵀ (b0..b7) over [0, kVec), kVec a multiple of VL,
+     * into the VL lanes at {@code tile[(r·DOT_NR + c)·VL]} (the caller sums them): per VL-wide step three loads
+     * of A, eight of B and 24 multiply-adds into vector accumulators. Branch-free, no vector crossing a call.
+     */
+    static void dotKernel(float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int b3, int b4,
+                          int b5, int b6, int b7, int kVec, float[] tile) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
+        FloatVector s03 = FloatVector.zero(S), s04 = FloatVector.zero(S), s05 = FloatVector.zero(S);
+        FloatVector s06 = FloatVector.zero(S), s07 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S);
+        FloatVector s13 = FloatVector.zero(S), s14 = FloatVector.zero(S), s15 = FloatVector.zero(S);
+        FloatVector s16 = FloatVector.zero(S), s17 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S);
+        FloatVector s23 = FloatVector.zero(S), s24 = FloatVector.zero(S), s25 = FloatVector.zero(S);
+        FloatVector s26 = FloatVector.zero(S), s27 = FloatVector.zero(S);
+        for (int p = 0; p < kVec; p += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+            FloatVector w;
+            w = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(w, s00); s10 = x1.fma(w, s10); s20 = x2.fma(w, s20);
+            w = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(w, s01); s11 = x1.fma(w, s11); s21 = x2.fma(w, s21);
+            w = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(w, s02); s12 = x1.fma(w, s12); s22 = x2.fma(w, s22);
+            w = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(w, s03); s13 = x1.fma(w, s13); s23 = x2.fma(w, s23);
+            w = FloatVector.fromArray(S, b, b4 + p);
+            s04 = x0.fma(w, s04); s14 = x1.fma(w, s14); s24 = x2.fma(w, s24);
+            w = FloatVector.fromArray(S, b, b5 + p);
+            s05 = x0.fma(w, s05); s15 = x1.fma(w, s15); s25 = x2.fma(w, s25);
+            w = FloatVector.fromArray(S, b, b6 + p);
+            s06 = x0.fma(w, s06); s16 = x1.fma(w, s16); s26 = x2.fma(w, s26);
+            w = FloatVector.fromArray(S, b, b7 + p);
+            s07 = x0.fma(w, s07); s17 = x1.fma(w, s17); s27 = x2.fma(w, s27);
+        }
+        s00.intoArray(tile, 0 * VL);
+        s01.intoArray(tile, 1 * VL);
+        s02.intoArray(tile, 2 * VL);
+        s03.intoArray(tile, 3 * VL);
+        s04.intoArray(tile, 4 * VL);
+        s05.intoArray(tile, 5 * VL);
+        s06.intoArray(tile, 6 * VL);
+        s07.intoArray(tile, 7 * VL);
+        s10.intoArray(tile, 8 * VL);
+        s11.intoArray(tile, 9 * VL);
+        s12.intoArray(tile, 10 * VL);
+        s13.intoArray(tile, 11 * VL);
+        s14.intoArray(tile, 12 * VL);
+        s15.intoArray(tile, 13 * VL);
+        s16.intoArray(tile, 14 * VL);
+        s17.intoArray(tile, 15 * VL);
+        s20.intoArray(tile, 16 * VL);
+        s21.intoArray(tile, 17 * VL);
+        s22.intoArray(tile, 18 * VL);
+        s23.intoArray(tile, 19 * VL);
+        s24.intoArray(tile, 20 * VL);
+        s25.intoArray(tile, 21 * VL);
+        s26.intoArray(tile, 22 * VL);
+        s27.intoArray(tile, 23 * VL);
     }
 
     /**

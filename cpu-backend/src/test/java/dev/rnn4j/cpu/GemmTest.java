@@ -35,7 +35,7 @@ class GemmTest {
         List<Shape> out = new ArrayList<>();
         int[][] mnk = {{1, 1, 1}, {1, 1024, 256}, {3, 17, 5}, {8, 48, 16}, {9, 49, 385}, {32, 1024, 256},
                 {97, 100, 30}, {200, 70, 400}, {64, 2048, 512}, {1600, 64, 33}, {400, 200, 50}, {250, 97, 800},
-                {5, 60, 0}, {300, 50, 0}};
+                {5, 60, 0}, {300, 50, 0}, {3, 17, 40}, {4, 100, 1000}, {2, 9, 4097}};
         for (int[] s : mnk) {
             for (int t = 0; t < 4; t++) {
                 out.add(new Shape(s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, t == 3 ? 0.5f : 1f,
@@ -43,6 +43,8 @@ class GemmTest {
             }
             // Untransposed A with alpha != 1 and a beta that is neither 0 nor 1: the packing's general path.
             out.add(new Shape(s[0], s[1], s[2], false, false, -1.5f, 0.5f, 1));
+            // Bᵀ with alpha and beta: for short A the dot-product path (rows and columns past the tile, k tails).
+            out.add(new Shape(s[0], s[1], s[2], false, true, 0.5f, -0.75f, 2));
         }
         return out.stream();
     }

@@ -56,7 +56,7 @@ public final class CudaBackendProvider implements BackendProvider {
         return Availability.unavailable("found driver " + survey.driverVersion() / 1000 + "."
                 + survey.driverVersion() % 1000 / 10 + " and " + found
                 + "; but the CUDA backend's kernels are not implemented in this build (issue #7)",
-                "use backend 'reference' until it lands");
+                "use backend 'cpu' (or 'reference') until it lands");
     }
 
     /** Names the missing library when the loader's messages say which; otherwise passes the messages on. */

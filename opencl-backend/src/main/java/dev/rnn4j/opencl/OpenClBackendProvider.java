@@ -53,7 +53,7 @@ public final class OpenClBackendProvider implements BackendProvider {
         }
         String found = devices.stream().map(OpenClDevices.Device::toString).collect(Collectors.joining("; "));
         return Availability.unavailable("found " + found + "; but the OpenCL backend's kernels are not implemented "
-                + "in this build (issue #6)", "use backend 'reference' until it lands");
+                + "in this build (issue #6)", "use backend 'cpu' (or 'reference') until it lands");
     }
 
     @Override

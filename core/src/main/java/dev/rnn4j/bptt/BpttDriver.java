@@ -5,6 +5,7 @@ import dev.rnn4j.ParameterKind;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
@@ -30,15 +31,21 @@ import dev.rnn4j.spi.Transpose;
 public final class BpttDriver {
     private final RnnSpec spec;
     private final Primitives ops;
-    private final StepArgs step = new StepArgs();
+    /** Per direction: the step and recurrent-GEMM argument blocks of the running pass. */
+    private final StepArgs[] steps = {new StepArgs(), new StepArgs()};
+    private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
 
-    /** A driver for one spec on one backend; it keeps a step-argument block and is used by one thread at a time. */
+    /** A driver for one spec on one backend; it keeps argument blocks and is used by one thread at a time. */
     public BpttDriver(Backend backend, RnnSpec spec) {
         this.spec = spec;
         this.ops = backend.primitives();
     }
 
-    /** Runs every layer and direction forward over T steps and B sequences. */
+    /**
+     * Runs every layer and direction forward over T steps and B sequences. The two directions of a bidirectional
+     * layer advance step by step together, each step's pair of GEMMs and pair of cells given to the backend as
+     * pairs ({@link Primitives#gemmPair}), which it may run concurrently.
+     */
     public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
         int H = spec.hiddenSize();
         int GH = spec.gateRows();
@@ -52,11 +59,10 @@ public final class BpttDriver {
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
                 int slot = ws.stateSlot(layer, dir);
-                DeviceBuffer hs = ws.hs[slot];
-                DeviceBuffer cs = ws.cs == null ? null : ws.cs[slot];
+                DeviceBuffer gx = ws.gx[dir];
 
                 // Gx = X·W_ihᵀ + b_ih for all rows, time-ordered; the reverse direction then permutes it.
-                DeviceBuffer projection = dir == 0 ? ws.gx : ws.timeOrdered;
+                DeviceBuffer projection = dir == 0 ? gx : ws.timeOrdered;
                 DeviceBuffer bih = w.buffer(ParameterKind.BIAS_IH, layer, dir);
                 if (bih != null) {
                     ops.broadcastRows(bih, 0, projection, 0, rows, GH);
@@ -66,19 +72,38 @@ public final class BpttDriver {
                         bih == null ? 0f : 1f, projection, 0, GH);
                 if (dir == 1) {
                     ops.copySteps(ws.lengths, steps, batch, GH, new MatrixRef(ws.timeOrdered, 0, GH),
-                            new MatrixRef(ws.gx, 0, GH), true);
+                            new MatrixRef(gx, 0, GH), true);
                 }
 
-                ops.copy(ws.h0, (long) ld * batch * H, hs, 0, (long) batch * H);
-                if (cs != null) {
-                    ops.copy(ws.c0, (long) ld * batch * H, cs, 0, (long) batch * H);
+                ops.copy(ws.h0, (long) ld * batch * H, ws.hs[slot], 0, (long) batch * H);
+                if (ws.cs != null) {
+                    ops.copy(ws.c0, (long) ld * batch * H, ws.cs[slot], 0, (long) batch * H);
                 }
-                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                StepArgs s = stepArgs(ws, w, layer, dir, batch);
-                for (int t = 0; t < steps; t++) {
+                stepArgs(ws, w, layer, dir, batch);
+                // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves.
+                GemmArgs g = recurrent[dir];
+                g.transA = Transpose.NO;
+                g.transB = Transpose.YES;
+                g.m = batch;
+                g.n = GH;
+                g.k = H;
+                g.alpha = 1f;
+                g.a = ws.hs[slot];
+                g.lda = H;
+                g.b = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                g.bOffset = 0;
+                g.ldb = H;
+                g.beta = 0f;
+                g.c = ws.gh[dir];
+                g.cOffset = 0;
+                g.ldc = GH;
+            }
+
+            for (int t = 0; t < steps; t++) {
+                for (int dir = 0; dir < D; dir++) {
                     long hPrev = (long) t * batch * H;
-                    ops.gemm(Transpose.NO, Transpose.YES, batch, GH, H, 1f, hs, hPrev, H, whh, 0, H,
-                            0f, ws.gh, 0, GH);
+                    recurrent[dir].aOffset = hPrev;
+                    StepArgs s = steps(dir);
                     s.step = t;
                     s.gxOffset = (long) t * batch * GH;
                     s.hPrevOffset = hPrev;
@@ -86,21 +111,38 @@ public final class BpttDriver {
                     s.cPrevOffset = s.hPrevOffset;
                     s.cNextOffset = s.hNextOffset;
                     s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
-                    ops.cellForward(cell, s);
                 }
+                if (D == 2) {
+                    ops.gemmPair(recurrent[0], recurrent[1]);
+                    ops.cellForwardPair(cell, steps(0), steps(1));
+                } else {
+                    ops.gemm(recurrent[0]);
+                    ops.cellForward(cell, steps(0));
+                }
+            }
 
+            for (int dir = 0; dir < D; dir++) {
+                int ld = layer * D + dir;
+                int slot = ws.stateSlot(layer, dir);
                 // Outputs in time order, zero past each length; final states from the last processed row.
-                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(hs, (long) batch * H, H),
+                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(ws.hs[slot], (long) batch * H, H),
                         new MatrixRef(out, (long) dir * H, spec.outputSize()), dir == 1);
-                ops.copy(hs, (long) rows * H, ws.hN, (long) ld * batch * H, (long) batch * H);
-                if (cs != null) {
-                    ops.copy(cs, (long) rows * H, ws.cN, (long) ld * batch * H, (long) batch * H);
+                ops.copy(ws.hs[slot], (long) rows * H, ws.hN, (long) ld * batch * H, (long) batch * H);
+                if (ws.cs != null) {
+                    ops.copy(ws.cs[slot], (long) rows * H, ws.cN, (long) ld * batch * H, (long) batch * H);
                 }
             }
         }
     }
 
-    /** Backward-data: from dY, dHn, dCn to layer 0's input gradient dX[0], and dH0, dC0; keeps the gate gradients. */
+    private StepArgs steps(int dir) {
+        return steps[dir];
+    }
+
+    /**
+     * Backward-data: from dY, dHn, dCn to layer 0's input gradient dX[0], and dH0, dC0; keeps the gate gradients.
+     * As in forward, the two directions of a bidirectional layer step together, in pairs.
+     */
     public void backwardData(DeviceParameters w, Workspace ws, int steps, int batch) {
         requireTraining(ws);
         int H = spec.hiddenSize();
@@ -115,23 +157,44 @@ public final class BpttDriver {
             DeviceBuffer inputGradient = ws.dX[layer % 2];
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
-                int slot = ws.stateSlot(layer, dir);
+                DeviceBuffer[] dH = ws.dH[dir];
                 ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H, spec.outputSize()),
-                        new MatrixRef(ws.dYSteps, 0, H), dir == 1);
-                ops.copy(ws.dHn, (long) ld * batch * H, ws.dH[0], 0, (long) batch * H);
+                        new MatrixRef(ws.dYSteps[dir], 0, H), dir == 1);
+                ops.copy(ws.dHn, (long) ld * batch * H, dH[0], 0, (long) batch * H);
                 if (ws.dC != null) {
-                    ops.copy(ws.dCn, (long) ld * batch * H, ws.dC, 0, (long) batch * H);
+                    ops.copy(ws.dCn, (long) ld * batch * H, ws.dC[dir], 0, (long) batch * H);
                 }
-                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
                 StepArgs s = stepArgs(ws, w, layer, dir, batch);
-                s.dy = ws.dYSteps;
-                s.dc = ws.dC;
+                s.dy = ws.dYSteps[dir];
+                s.dc = ws.dC == null ? null : ws.dC[dir];
                 s.dcOffset = 0;
                 s.dGatesX = ws.dGatesX[ld];
                 s.dGatesH = ws.dGatesH[ld];
-                int current = 0;
-                for (int t = steps - 1; t >= 0; t--) {
+                s.dhOffset = 0;
+                s.dhPrevOffset = 0;
+                // dh_{t−1} += dGates_t·W_hh into the buffer the cell step just wrote as dhPrev.
+                GemmArgs g = recurrent[dir];
+                g.transA = Transpose.NO;
+                g.transB = Transpose.NO;
+                g.m = batch;
+                g.n = H;
+                g.k = GH;
+                g.alpha = 1f;
+                g.a = ws.dGatesH[ld];
+                g.lda = GH;
+                g.b = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                g.bOffset = 0;
+                g.ldb = H;
+                g.beta = 1f;
+                g.cOffset = 0;
+                g.ldc = H;
+            }
+
+            int current = 0;
+            for (int t = steps - 1; t >= 0; t--) {
+                for (int dir = 0; dir < D; dir++) {
                     long hPrev = (long) t * batch * H;
+                    StepArgs s = steps(dir);
                     s.step = t;
                     s.hPrevOffset = hPrev;
                     s.hNextOffset = hPrev + (long) batch * H;
@@ -139,20 +202,28 @@ public final class BpttDriver {
                     s.cNextOffset = s.hNextOffset;
                     s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
                     s.dyOffset = hPrev;
-                    s.dh = ws.dH[current];
-                    s.dhOffset = 0;
-                    s.dhPrev = ws.dH[1 - current];
-                    s.dhPrevOffset = 0;
+                    s.dh = ws.dH[dir][current];
+                    s.dhPrev = ws.dH[dir][1 - current];
                     s.dGatesXOffset = (long) t * batch * GH;
                     s.dGatesHOffset = s.dGatesXOffset;
-                    ops.cellBackward(cell, s);
-                    ops.gemm(Transpose.NO, Transpose.NO, batch, H, GH, 1f, ws.dGatesH[ld], s.dGatesHOffset, GH,
-                            whh, 0, H, 1f, ws.dH[1 - current], 0, H);
-                    current = 1 - current;
+                    recurrent[dir].aOffset = s.dGatesHOffset;
+                    recurrent[dir].c = s.dhPrev;
                 }
-                ops.copy(ws.dH[current], 0, ws.dH0, (long) ld * batch * H, (long) batch * H);
+                if (D == 2) {
+                    ops.cellBackwardPair(cell, steps(0), steps(1));
+                    ops.gemmPair(recurrent[0], recurrent[1]);
+                } else {
+                    ops.cellBackward(cell, steps(0));
+                    ops.gemm(recurrent[0]);
+                }
+                current = 1 - current;
+            }
+
+            for (int dir = 0; dir < D; dir++) {
+                int ld = layer * D + dir;
+                ops.copy(ws.dH[dir][current], 0, ws.dH0, (long) ld * batch * H, (long) batch * H);
                 if (ws.dC != null) {
-                    ops.copy(ws.dC, 0, ws.dC0, (long) ld * batch * H, (long) batch * H);
+                    ops.copy(ws.dC[dir], 0, ws.dC0, (long) ld * batch * H, (long) batch * H);
                 }
                 ops.gemm(Transpose.NO, Transpose.NO, rows, inWidth, GH, 1f, timeOrderedGates(ws, ld, dir, steps, batch),
                         0, GH, w.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth,
@@ -204,15 +275,15 @@ public final class BpttDriver {
         return ws.timeOrdered;
     }
 
-    /** Fills the step-argument fields that stay fixed over one layer and direction. */
+    /** Fills the step-argument fields of a direction that stay fixed over one layer. */
     private StepArgs stepArgs(Workspace ws, DeviceParameters w, int layer, int dir, int batch) {
         int slot = ws.stateSlot(layer, dir);
-        StepArgs s = step;
+        StepArgs s = steps[dir];
         s.batch = batch;
         s.hidden = spec.hiddenSize();
         s.lengths = ws.lengths;
-        s.gx = ws.gx;
-        s.gh = ws.gh;
+        s.gx = ws.gx[dir];
+        s.gh = ws.gh[dir];
         s.ghOffset = 0;
         s.bhh = w.buffer(ParameterKind.BIAS_HH, layer, dir);
         s.bhhOffset = 0;

@@ -28,16 +28,19 @@ public final class Workspace implements AutoCloseable {
     final DeviceBuffer lengths;
     /** Per layer (training) or two ping-pong buffers (inference): {@code [T, B, H·D]} layer outputs. */
     final DeviceBuffer[] y;
-    /** Per layer and direction (training) or one shared (inference): {@code [T+1, B, H]} h_0..h_T in processing order. */
+    /**
+     * Per layer and direction (training) or per direction (inference, shared by the layers): {@code [T+1, B, H]}
+     * h_0..h_T in processing order.
+     */
     final DeviceBuffer[] hs;
     /** As {@link #hs}, for the LSTM cell state; null otherwise. */
     final DeviceBuffer[] cs;
-    /** {@code [T, B, G·H]} input projections of the current layer and direction, in processing order. */
-    final DeviceBuffer gx;
+    /** Per direction: {@code [T, B, G·H]} input projections of the current layer, in processing order. */
+    final DeviceBuffer[] gx;
     /** {@code [T, B, max(G·H, H·D)]} time-ordered scratch for the reverse direction; null when unidirectional. */
     final DeviceBuffer timeOrdered;
-    /** {@code [B, G·H]} recurrent projection of one step. */
-    final DeviceBuffer gh;
+    /** Per direction: {@code [B, G·H]} recurrent projection of one step. */
+    final DeviceBuffer[] gh;
     /** Per layer and direction: {@code [T, B, reserveWidth]} saved activations; null in inference or for plain RNNs. */
     final DeviceBuffer[] reserve;
     /** {@code [L·D, B, H]} initial and final states, staged for transfer. */
@@ -49,17 +52,20 @@ public final class Workspace implements AutoCloseable {
     // Backward (training only).
     /** {@code [T, B, H·D]} upstream gradient of the top layer's output. */
     final DeviceBuffer dY;
-    /** {@code [T, B, H]} this direction's output gradient in processing order. */
-    final DeviceBuffer dYSteps;
+    /** Per direction: {@code [T, B, H]} its output gradient in processing order. */
+    final DeviceBuffer[] dYSteps;
     /** Per layer and direction: {@code [T, B, G·H]} input-side gate gradients, processing order (kept for backward-weights). */
     final DeviceBuffer[] dGatesX;
     /** Per layer and direction, GRU only: recurrent-side gate gradients; for other cells the same as dGatesX. */
     final DeviceBuffer[] dGatesH;
     /** Two {@code [T, B, max(I, H·D)]} buffers: gradient of a layer's input, which is the next lower layer's dY. */
     final DeviceBuffer[] dX;
-    /** Two {@code [B, H]} ping-pong buffers for the carried hidden-state gradient, and one for the cell state. */
-    final DeviceBuffer[] dH;
-    final DeviceBuffer dC;
+    /**
+     * Per direction, two {@code [B, H]} ping-pong buffers for the carried hidden-state gradient, and one for the
+     * cell state (LSTM; else null).
+     */
+    final DeviceBuffer[][] dH;
+    final DeviceBuffer[] dC;
     /** {@code [L·D, B, H]} upstream gradients of h_n, c_n and the resulting gradients of h0, c0. */
     final DeviceBuffer dHn;
     final DeviceBuffer dCn;
@@ -90,7 +96,7 @@ public final class Workspace implements AutoCloseable {
             for (int i = 0; i < y.length; i++) {
                 y[i] = alloc(backend, rows * spec.outputSize());
             }
-            int stateBuffers = training ? LD : 1;
+            int stateBuffers = training ? LD : D;
             hs = new DeviceBuffer[stateBuffers];
             cs = lstm ? new DeviceBuffer[stateBuffers] : null;
             for (int i = 0; i < stateBuffers; i++) {
@@ -99,9 +105,13 @@ public final class Workspace implements AutoCloseable {
                     cs[i] = alloc(backend, (rows + batch) * H);
                 }
             }
-            gx = alloc(backend, rows * GH);
+            gx = new DeviceBuffer[D];
+            gh = new DeviceBuffer[D];
+            for (int d = 0; d < D; d++) {
+                gx[d] = alloc(backend, rows * GH);
+                gh[d] = alloc(backend, batch * GH);
+            }
             timeOrdered = D == 2 ? alloc(backend, rows * Math.max(GH, spec.outputSize())) : null;
-            gh = alloc(backend, batch * GH);
             reserve = training && reserveWidth > 0 ? new DeviceBuffer[LD] : null;
             if (reserve != null) {
                 for (int i = 0; i < LD; i++) {
@@ -115,7 +125,16 @@ public final class Workspace implements AutoCloseable {
             cN = lstm ? alloc(backend, states) : null;
             if (training) {
                 dY = alloc(backend, rows * spec.outputSize());
-                dYSteps = alloc(backend, rows * H);
+                dYSteps = new DeviceBuffer[D];
+                dH = new DeviceBuffer[D][];
+                dC = lstm ? new DeviceBuffer[D] : null;
+                for (int d = 0; d < D; d++) {
+                    dYSteps[d] = alloc(backend, rows * H);
+                    dH[d] = new DeviceBuffer[] {alloc(backend, batch * H), alloc(backend, batch * H)};
+                    if (lstm) {
+                        dC[d] = alloc(backend, batch * H);
+                    }
+                }
                 dGatesX = new DeviceBuffer[LD];
                 dGatesH = new DeviceBuffer[LD];
                 for (int i = 0; i < LD; i++) {
@@ -123,15 +142,14 @@ public final class Workspace implements AutoCloseable {
                     dGatesH[i] = spec.cell() == CellType.GRU ? alloc(backend, rows * GH) : dGatesX[i];
                 }
                 dX = new DeviceBuffer[] {alloc(backend, rows * widestInput), alloc(backend, rows * widestInput)};
-                dH = new DeviceBuffer[] {alloc(backend, batch * H), alloc(backend, batch * H)};
-                dC = lstm ? alloc(backend, batch * H) : null;
                 dHn = alloc(backend, states);
                 dH0 = alloc(backend, states);
                 dCn = lstm ? alloc(backend, states) : null;
                 dC0 = lstm ? alloc(backend, states) : null;
             } else {
-                dY = dYSteps = dC = dHn = dCn = dH0 = dC0 = null;
-                dGatesX = dGatesH = dX = dH = null;
+                dY = dHn = dCn = dH0 = dC0 = null;
+                dGatesX = dGatesH = dX = dYSteps = dC = null;
+                dH = null;
             }
         } catch (RuntimeException | Error e) {
             close();
@@ -242,7 +260,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Index into {@link #hs}, {@link #cs} for a layer and direction. */
     int stateSlot(int layer, int direction) {
-        return training ? layer * spec.directions() + direction : 0;
+        return training ? layer * spec.directions() + direction : direction;
     }
 
     @Override

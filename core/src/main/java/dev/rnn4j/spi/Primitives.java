@@ -17,6 +17,37 @@ public interface Primitives {
               DeviceBuffer b, long bOffset, int ldb,
               float beta, DeviceBuffer c, long cOffset, int ldc);
 
+    /** {@link #gemm} with its arguments in a block. */
+    default void gemm(GemmArgs g) {
+        gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.aOffset, g.lda, g.b, g.bOffset, g.ldb, g.beta, g.c,
+                g.cOffset, g.ldc);
+    }
+
+    /**
+     * Two independent GEMMs, such as the recurrent GEMMs of the two directions of a bidirectional layer at one
+     * step: neither reads what the other writes. A backend may run them concurrently (the CPU backend gives each a
+     * thread of its own where that beats splitting each across all threads); by default they run in order.
+     */
+    default void gemmPair(GemmArgs first, GemmArgs second) {
+        gemm(first);
+        gemm(second);
+    }
+
+    /**
+     * Two independent forward cell steps (the two directions of a bidirectional layer), possibly concurrently; by
+     * default in order. Neither may read what the other writes.
+     */
+    default void cellForwardPair(CellType cell, StepArgs first, StepArgs second) {
+        cellForward(cell, first);
+        cellForward(cell, second);
+    }
+
+    /** Two independent backward cell steps, as {@link #cellForwardPair}. */
+    default void cellBackwardPair(CellType cell, StepArgs first, StepArgs second) {
+        cellBackward(cell, first);
+        cellBackward(cell, second);
+    }
+
     /**
      * One forward step of {@code cell} for the whole batch: reads {@code gx, gh, bhh, hPrev, cPrev}; writes
      * {@code hNext, cNext} and, when {@code reserve} is set, what backward needs. Rows that are past their

@@ -16,8 +16,11 @@ final class CpuBackend implements Backend {
     private final int threads;
     private volatile boolean closed;
 
-    CpuBackend(WorkerPool pool, Gemm gemm, CellKernels cells, String kernels) {
-        this.primitives = new CpuPrimitives(pool, gemm, cells);
+    /**
+     * @param laneGemms two single-threaded GEMMs for the halves of paired calls (see {@link CpuPrimitives})
+     */
+    CpuBackend(WorkerPool pool, Gemm gemm, Gemm[] laneGemms, CellKernels cells, String kernels) {
+        this.primitives = new CpuPrimitives(pool, gemm, laneGemms, cells);
         this.kernels = kernels;
         this.threads = pool.parts();
     }

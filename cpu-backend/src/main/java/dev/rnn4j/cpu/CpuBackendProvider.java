@@ -22,8 +22,12 @@ public final class CpuBackendProvider implements BackendProvider {
 
     private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
     private static WorkerPool pool;
+    /** A one-part pool (no threads: the caller runs everything) for the single-threaded halves of paired calls. */
+    private static final WorkerPool INLINE = new WorkerPool(1);
 
     private final boolean forceScalar;
+    /** A pool of its own instead of the shared one (tests pin the thread count), or null. */
+    private final WorkerPool ownPool;
 
     /** The provider ServiceLoader instantiates. */
     public CpuBackendProvider() {
@@ -33,6 +37,13 @@ public final class CpuBackendProvider implements BackendProvider {
     /** A provider whose backends always use the scalar kernels (tests run the suite on both). */
     CpuBackendProvider(boolean forceScalar) {
         this.forceScalar = forceScalar;
+        this.ownPool = null;
+    }
+
+    /** A provider whose backends run on a pool of exactly {@code threads} parts, whatever the machine has. */
+    CpuBackendProvider(boolean forceScalar, int threads) {
+        this.forceScalar = forceScalar;
+        this.ownPool = new WorkerPool(threads);
     }
 
     @Override
@@ -111,11 +122,14 @@ public final class CpuBackendProvider implements BackendProvider {
         if (!a.available()) {
             throw dev.rnn4j.BackendUnavailableException.of(NAME, a);
         }
-        WorkerPool p = sharedPool();
+        WorkerPool p = ownPool != null ? ownPool : sharedPool();
         KernelChoice k = forceScalar ? new KernelChoice(false, "scalar kernels (forced)") : kernelChoice();
         if (k.vector()) {
-            return new CpuBackend(p, VectorKernels.gemm(p), VectorKernels.cells(), k.description());
+            return new CpuBackend(p, VectorKernels.gemm(p),
+                    new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, VectorKernels.cells(),
+                    k.description());
         }
-        return new CpuBackend(p, new ScalarGemm(p), new ScalarCells(), k.description());
+        return new CpuBackend(p, new ScalarGemm(p), new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)},
+                new ScalarCells(), k.description());
     }
 }

@@ -2,6 +2,7 @@ package dev.rnn4j.cpu;
 
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
@@ -12,6 +13,11 @@ import java.util.Arrays;
  * The CPU primitives: GEMM and fused cells from the chosen kernels (vector or scalar twin), split across the shared
  * pool; the small helpers as plain loops (they move O(T·B·H) floats once per pass, not per step). Calls from
  * different threads are serialised: the pool runs one task at a time.
+ *
+ * <p>Pairs (the two directions of a bidirectional layer at one step) run one per thread on a two-thread pool, each
+ * on its own single-threaded GEMM and cell block: one hand-off per pair instead of one per call, and each thread
+ * keeps its direction's weights in its own cache. With more threads, or for steps too small to be worth a hand-off,
+ * the two calls run one after the other, each split across the pool.
  */
 final class CpuPrimitives implements Primitives, WorkerPool.Task {
     /** Below this many hidden units in a step, splitting it across threads costs more than it saves. */
@@ -20,13 +26,107 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     private final WorkerPool pool;
     private final Gemm gemm;
     private final CellKernels cells;
+    /** Below this many multiply-adds per GEMM (or hidden units per cell step), a pair runs on the calling thread. */
+    private static final long PAIR_WORK = 1L << 14;
+
     private final CellArrays step = new CellArrays();
     private boolean forward;
 
-    CpuPrimitives(WorkerPool pool, Gemm gemm, CellKernels cells) {
+    private final Gemm[] laneGemms;
+    private final CellArrays[] laneCells = {new CellArrays(), new CellArrays()};
+    private final GemmArgs[] laneGemmArgs = new GemmArgs[2];
+    /** What the running pair does: a GEMM, a forward cell step or a backward one. */
+    private int pairKind;
+    private static final int PAIR_GEMM = 0;
+    private static final int PAIR_FORWARD = 1;
+    private static final int PAIR_BACKWARD = 2;
+    private final WorkerPool.Task pairTask = this::runLane;
+
+    /**
+     * @param laneGemms two single-threaded GEMMs (on a one-part pool) for the two halves of a pair
+     */
+    CpuPrimitives(WorkerPool pool, Gemm gemm, Gemm[] laneGemms, CellKernels cells) {
         this.pool = pool;
         this.gemm = gemm;
+        this.laneGemms = laneGemms.clone();
         this.cells = cells;
+    }
+
+    private void gemm(Gemm g, GemmArgs x) {
+        g.gemm(x.transA == Transpose.YES, x.transB == Transpose.YES, x.m, x.n, x.k, x.alpha, CpuBuffer.of(x.a),
+                (int) x.aOffset, x.lda, CpuBuffer.of(x.b), (int) x.bOffset, x.ldb, x.beta, CpuBuffer.of(x.c),
+                (int) x.cOffset, x.ldc);
+    }
+
+    @Override
+    public void gemmPair(GemmArgs first, GemmArgs second) {
+        long work = Math.min((long) first.m * first.n * first.k, (long) second.m * second.n * second.k);
+        if (pool.parts() != 2 || work < PAIR_WORK) {
+            gemm(gemm, first);
+            gemm(gemm, second);
+            return;
+        }
+        synchronized (this) {
+            laneGemmArgs[0] = first;
+            laneGemmArgs[1] = second;
+            pairKind = PAIR_GEMM;
+            try {
+                pool.run(pairTask);
+            } finally {
+                laneGemmArgs[0] = laneGemmArgs[1] = null;
+            }
+        }
+    }
+
+    @Override
+    public void cellForwardPair(CellType cell, StepArgs first, StepArgs second) {
+        if (pool.parts() != 2 || (long) first.batch * first.hidden < PAIR_WORK / 16) {
+            cellForward(cell, first);
+            cellForward(cell, second);
+            return;
+        }
+        synchronized (this) {
+            // Resolved here, on the calling thread: resolving for writing bumps buffer versions.
+            laneCells[0].forForward(cell, first);
+            laneCells[1].forForward(cell, second);
+            runCellPair(PAIR_FORWARD);
+        }
+    }
+
+    @Override
+    public void cellBackwardPair(CellType cell, StepArgs first, StepArgs second) {
+        if (pool.parts() != 2 || (long) first.batch * first.hidden < PAIR_WORK / 16) {
+            cellBackward(cell, first);
+            cellBackward(cell, second);
+            return;
+        }
+        synchronized (this) {
+            laneCells[0].forBackward(cell, first);
+            laneCells[1].forBackward(cell, second);
+            runCellPair(PAIR_BACKWARD);
+        }
+    }
+
+    private void runCellPair(int kind) {
+        pairKind = kind;
+        try {
+            pool.run(pairTask);
+        } finally {
+            laneCells[0].clear();
+            laneCells[1].clear();
+        }
+    }
+
+    /** Part {@code part} of a pair: the whole of call {@code part}; parts past the second have nothing to do. */
+    private void runLane(int part, int parts) {
+        if (part >= 2) {
+            return;
+        }
+        switch (pairKind) {
+            case PAIR_GEMM -> gemm(laneGemms[part], laneGemmArgs[part]);
+            case PAIR_FORWARD -> cells.forward(laneCells[part], 0, laneCells[part].batch, 0, laneCells[part].hidden);
+            default -> cells.backward(laneCells[part], 0, laneCells[part].batch, 0, laneCells[part].hidden);
+        }
     }
 
     @Override

@@ -200,49 +200,130 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
                 (int) n);
     }
 
-    @Override
-    public void broadcastRows(DeviceBuffer row, long rowOffset, DeviceBuffer dst, long dstOffset, int rows, int cols) {
-        float[] v = CpuBuffer.floatsForRead(row);
-        float[] d = CpuBuffer.floatsForWrite(dst);
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(v, (int) rowOffset, d, (int) dstOffset + r * cols, cols);
-        }
-    }
+    /** Below this many floats moved, a helper runs on the calling thread. */
+    private static final long PARALLEL_HELPER_FLOATS = 1L << 15;
 
-    @Override
-    public void columnSums(DeviceBuffer src, long srcOffset, int rows, int cols, float beta, DeviceBuffer dst,
-                           long dstOffset) {
-        float[] s = CpuBuffer.floatsForRead(src);
-        float[] d = CpuBuffer.floatsForWrite(dst);
-        int out = (int) dstOffset;
-        for (int c = 0; c < cols; c++) {
-            d[out + c] = beta == 0 ? 0 : beta * d[out + c];
-        }
-        // Row by row, so the inner loop is unit-stride (and auto-vectorised).
-        for (int r = 0; r < rows; r++) {
-            int row = (int) srcOffset + r * cols;
-            for (int c = 0; c < cols; c++) {
-                d[out + c] += s[row + c];
+    // The running helper's arguments, read by the parts (helpers are serialised by this object's lock).
+    private int helperKind;
+    private static final int HELPER_BROADCAST = 0;
+    private static final int HELPER_COLUMN_SUMS = 1;
+    private static final int HELPER_COPY_STEPS = 2;
+    private float[] helperSrc;
+    private float[] helperDst;
+    private int[] helperLengths;
+    private int helperSrcOff;
+    private int helperDstOff;
+    private int helperSrcLd;
+    private int helperDstLd;
+    private int helperRows;
+    private int helperCols;
+    private int helperBatch;
+    private float helperBeta;
+    private boolean helperReverse;
+    private final WorkerPool.Task helperTask = this::runHelper;
+
+    private void runHelper(long floats) {
+        try {
+            if (floats < PARALLEL_HELPER_FLOATS || pool.parts() == 1) {
+                runHelper(0, 1);
+            } else {
+                pool.run(helperTask);
             }
+        } finally {
+            helperSrc = helperDst = null;
+            helperLengths = null;
         }
     }
 
-    @Override
-    public void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src, MatrixRef dst,
-                          boolean reverse) {
-        int[] len = CpuBuffer.ints(lengths);
-        float[] s = CpuBuffer.floatsForRead(src.buffer());
-        float[] d = CpuBuffer.floatsForWrite(dst.buffer());
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int dstRow = (int) dst.offset() + (t * batch + b) * dst.ld();
-                if (t >= len[b]) {
-                    Arrays.fill(d, dstRow, dstRow + width, 0f);
-                    continue;
+    /** Part of a helper: broadcast and copySteps by rows (or steps), columnSums by column blocks of 16. */
+    private void runHelper(int part, int parts) {
+        switch (helperKind) {
+            case HELPER_BROADCAST -> {
+                int r1 = WorkerPool.begin(helperRows, part + 1, parts);
+                for (int r = WorkerPool.begin(helperRows, part, parts); r < r1; r++) {
+                    System.arraycopy(helperSrc, helperSrcOff, helperDst, helperDstOff + r * helperCols, helperCols);
                 }
-                int from = reverse ? len[b] - 1 - t : t;
-                System.arraycopy(s, (int) src.offset() + (from * batch + b) * src.ld(), d, dstRow, width);
+            }
+            case HELPER_COLUMN_SUMS -> {
+                int blocks = (helperCols + 15) / 16;
+                int c0 = Math.min(helperCols, WorkerPool.begin(blocks, part, parts) * 16);
+                int c1 = Math.min(helperCols, WorkerPool.begin(blocks, part + 1, parts) * 16);
+                float[] s = helperSrc;
+                float[] d = helperDst;
+                int out = helperDstOff;
+                for (int c = c0; c < c1; c++) {
+                    d[out + c] = helperBeta == 0 ? 0 : helperBeta * d[out + c];
+                }
+                // Row by row, so the inner loop is unit-stride (and auto-vectorised).
+                for (int r = 0; r < helperRows; r++) {
+                    int row = helperSrcOff + r * helperCols;
+                    for (int c = c0; c < c1; c++) {
+                        d[out + c] += s[row + c];
+                    }
+                }
+            }
+            default -> {
+                int t1 = WorkerPool.begin(helperRows, part + 1, parts);
+                int width = helperCols;
+                for (int t = WorkerPool.begin(helperRows, part, parts); t < t1; t++) {
+                    for (int b = 0; b < helperBatch; b++) {
+                        int dstRow = helperDstOff + (t * helperBatch + b) * helperDstLd;
+                        int len = helperLengths[b];
+                        if (t >= len) {
+                            Arrays.fill(helperDst, dstRow, dstRow + width, 0f);
+                            continue;
+                        }
+                        int from = helperReverse ? len - 1 - t : t;
+                        System.arraycopy(helperSrc, helperSrcOff + (from * helperBatch + b) * helperSrcLd, helperDst,
+                                dstRow, width);
+                    }
+                }
             }
         }
+    }
+
+    @Override
+    public synchronized void broadcastRows(DeviceBuffer row, long rowOffset, DeviceBuffer dst, long dstOffset,
+                                           int rows, int cols) {
+        helperKind = HELPER_BROADCAST;
+        helperSrc = CpuBuffer.floatsForRead(row);
+        helperDst = CpuBuffer.floatsForWrite(dst);
+        helperSrcOff = (int) rowOffset;
+        helperDstOff = (int) dstOffset;
+        helperRows = rows;
+        helperCols = cols;
+        runHelper((long) rows * cols);
+    }
+
+    @Override
+    public synchronized void columnSums(DeviceBuffer src, long srcOffset, int rows, int cols, float beta,
+                                        DeviceBuffer dst, long dstOffset) {
+        helperKind = HELPER_COLUMN_SUMS;
+        helperSrc = CpuBuffer.floatsForRead(src);
+        helperDst = CpuBuffer.floatsForWrite(dst);
+        helperSrcOff = (int) srcOffset;
+        helperDstOff = (int) dstOffset;
+        helperRows = rows;
+        helperCols = cols;
+        helperBeta = beta;
+        runHelper((long) rows * cols);
+    }
+
+    @Override
+    public synchronized void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src,
+                                       MatrixRef dst, boolean reverse) {
+        helperKind = HELPER_COPY_STEPS;
+        helperLengths = CpuBuffer.ints(lengths);
+        helperSrc = CpuBuffer.floatsForRead(src.buffer());
+        helperDst = CpuBuffer.floatsForWrite(dst.buffer());
+        helperSrcOff = (int) src.offset();
+        helperDstOff = (int) dst.offset();
+        helperSrcLd = src.ld();
+        helperDstLd = dst.ld();
+        helperRows = steps;
+        helperBatch = batch;
+        helperCols = width;
+        helperReverse = reverse;
+        runHelper((long) steps * batch * width);
     }
 }

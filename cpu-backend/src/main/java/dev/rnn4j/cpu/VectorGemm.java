@@ -230,14 +230,21 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                             } else {
                                 // Rows past the matrix repeat its last row; storeTile drops them.
                                 int last = m - 1;
-                                microKernelDirect(a, aOff + row * lda + k0,
-                                        aOff + Math.min(row + 1, last) * lda + k0,
-                                        aOff + Math.min(row + 2, last) * lda + k0,
-                                        aOff + Math.min(row + 3, last) * lda + k0,
-                                        aOff + Math.min(row + 4, last) * lda + k0,
-                                        aOff + Math.min(row + 5, last) * lda + k0,
-                                        aOff + Math.min(row + 6, last) * lda + k0,
-                                        aOff + Math.min(row + 7, last) * lda + k0, panels, pbOff, kc, tile);
+                                int a0 = aOff + row * lda + k0;
+                                int a1 = aOff + Math.min(row + 1, last) * lda + k0;
+                                int a2 = aOff + Math.min(row + 2, last) * lda + k0;
+                                int a3 = aOff + Math.min(row + 3, last) * lda + k0;
+                                int a4 = aOff + Math.min(row + 4, last) * lda + k0;
+                                int a5 = aOff + Math.min(row + 5, last) * lda + k0;
+                                int a6 = aOff + Math.min(row + 6, last) * lda + k0;
+                                int a7 = aOff + Math.min(row + 7, last) * lda + k0;
+                                if (cols > 2 * VL) {
+                                    microKernelDirect(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
+                                } else if (cols > VL) {
+                                    microKernelDirect2(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
+                                } else {
+                                    microKernelDirect1(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
+                                }
                                 storeTile(tile, c, cAt, ldc, rows, cols, cScale);
                             }
                             continue;
@@ -248,7 +255,14 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                                 storeTile(tile, c, cAt + r * ldc, ldc, 1, cols, cScale);
                             }
                         } else {
-                            microKernel(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            // A last column panel narrower than NR (n = 256 leaves 16 of 48) skips its padding.
+                            if (cols > 2 * VL) {
+                                microKernel(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            } else if (cols > VL) {
+                                microKernel2(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            } else {
+                                microKernel1(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            }
                             storeTile(tile, c, cAt, ldc, rows, cols, cScale);
                         }
                     }
@@ -407,6 +421,174 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         x0.add(y0).intoArray(tile, 0);
         x1.add(y1).intoArray(tile, VL);
         x2.add(y2).intoArray(tile, 2 * VL);
+    }
+
+    /** {@link #microKernel} for a last column panel only 2 vectors wide: no multiply-adds on its zero padding. */
+    static void microKernel2(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL);
+    }
+
+    /** {@link #microKernel} for a last column panel only 1 vector wide: no multiply-adds on its zero padding. */
+    static void microKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 1]);
+            c10 = x.fma(b0, c10);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 2]);
+            c20 = x.fma(b0, c20);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 3]);
+            c30 = x.fma(b0, c30);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 4]);
+            c40 = x.fma(b0, c40);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 5]);
+            c50 = x.fma(b0, c50);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 6]);
+            c60 = x.fma(b0, c60);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 7]);
+            c70 = x.fma(b0, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
+    }
+
+    /** {@link #microKernelDirect} for a last column panel only 2 vectors wide. */
+    static void microKernelDirect2(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+                                   float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL);
+    }
+
+    /** {@link #microKernelDirect} for a last column panel only 1 vector wide. */
+    static void microKernelDirect1(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+                                   float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
     }
 
     /** {@link #rowKernel} on one row of A read in place (unit stride) from {@code aAt}. */

@@ -1,192 +1,412 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.BackendSelector;
 import dev.rnn4j.Backends;
-import dev.rnn4j.OutputGradients;
-import dev.rnn4j.RecurrentLayer;
-import dev.rnn4j.RnnInput;
-import dev.rnn4j.RnnParameters;
+import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.DeviceInfo;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code rnn4j bench --rows ...}: times layer rows exactly as {@code ../shared/tools/torch_rnn_bench.py} times
- * PyTorch (warm-up of 0.5 s, samples of at least 20 ms of back-to-back calls, median and minimum of the samples),
- * so the two tables can be compared row by row from one run. The full suite CLI (DeepBench sets, JSON, progress)
- * is issue #4.
+ * {@code rnn4j bench}, the main job: a suite of recurrent-layer rows (DeepBench's problem sets, a quick one, or rows
+ * given on the command line) timed on one backend or on all of them, optionally verified against the
+ * double-precision oracle, written as a table and as JSON and CSV. With {@code --gemm}, SGEMM rows instead.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time recurrent-layer rows on a backend, measured like the PyTorch peer script.",
-                "Rows: MODE:CELL:I:H:B:T[:LAYERS[:BIDIR]]; infer = forward; train = forward + backward-data + "
-                        + "backward-weights (the gradient of output.sum(), as the peer script).",
-                "GEMM rows: gemm:M:N:K[:TA:TB] times C[M×N] = op(A)·op(B), TA/TB = N or T; the B operand is "
-                        + "rewritten before every call unless --gemm-keep-b, so it is packed every time as a "
-                        + "BLAS packs it."})
+        description = {"Time recurrent-layer rows on a backend: forward, backward-data and backward-weights (DeepBench's "
+                + "three figures) and their total, GFLOP/s by the GEMM count, the fraction of the backend's measured "
+                + "SGEMM rate, and the memory a row plans (workspace and reserve).",
+                "Rows come from a suite (--suite), from --rows, or from one custom row (--cell ... --mode).",
+                "Exit status: 0 when every row ran (or was skipped for lack of memory) and verified; 1 when a row "
+                        + "failed or its verification did; 2 for usage errors."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  rnn4j bench                                  quick suite on the auto-selected backend",
+                "  rnn4j bench --suite deepbench-train --backend all --json train.json",
+                "  rnn4j bench --cell lstm --hidden 512 --batch 64 --steps 25 --mode train --verify",
+                "  rnn4j bench --rows train:LSTM:256:256:32:50:2:1,infer:GRU:512:512:32:50   (the PyTorch peer's "
+                        + "syntax)",
+                "  rnn4j bench --gemm                           SGEMM grid, to compare with bench/peer/torch_mm_bench.py"})
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> CPU_ROWS = List.of(
-            "infer:LSTM:256:256:1:100", "infer:LSTM:512:512:32:50", "infer:LSTM:1024:1024:64:25",
-            "infer:GRU:512:512:32:50", "infer:RNN_TANH:1024:1024:32:50",
-            "train:LSTM:256:256:32:50", "train:LSTM:512:512:64:25", "train:GRU:512:512:32:50",
-            "train:RNN_TANH:1024:1024:32:50", "train:LSTM:256:256:32:50:2:1");
+    private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+
     /** The SGEMM grid of issue #3: 1024³ and the recurrent GEMM [B×H]·[H×4H]ᵀ. */
     static final List<String> GEMM_ROWS = List.of(
             "gemm:1024:1024:1024", "gemm:1:1024:256:N:T", "gemm:32:1024:256:N:T", "gemm:64:1024:256:N:T",
             "gemm:1:2048:512:N:T", "gemm:32:2048:512:N:T", "gemm:64:2048:512:N:T",
             "gemm:1:4096:1024:N:T", "gemm:32:4096:1024:N:T", "gemm:64:4096:1024:N:T");
 
+    /** Largest forward GEMM flop count verified as is; larger rows are verified on a shrunken copy. */
+    static final double VERIFY_FULL_FLOPS = 2e7;
+
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--suite", defaultValue = Suites.QUICK, paramLabel = "NAME",
+            description = "quick (default; under a minute on a 2-core laptop), deepbench-train (53 rows), "
+                    + "deepbench-inference (69 rows) or deepbench-device (3 rows).")
+    String suite;
+
     @Option(names = "--rows", split = ",", paramLabel = "ROW",
-            description = "Comma-separated rows (default: the CPU grid of issue #3).")
-    List<String> rows = CPU_ROWS;
+            description = "Rows instead of a suite, in the PyTorch peer script's syntax "
+                    + "MODE:CELL:I:H:B:T[:LAYERS[:BIDIR]], MODE infer or train; or gemm:M:N:K[:TA:TB] rows.")
+    List<String> rows;
 
-    @Option(names = "--gemm", description = "Time the SGEMM grid of issue #3 instead of the layer rows.")
-    boolean gemmGrid;
+    @Option(names = "--cell", paramLabel = "CELL",
+            description = "One custom row instead of a suite: lstm, gru, rnn_tanh or rnn_relu (needs --hidden, --batch, "
+                    + "--steps).")
+    String cell;
 
-    @Option(names = "--gemm-keep-b", description = "In GEMM rows, leave B unchanged between calls (as a weight "
-            + "matrix is during a sequence), so a backend may reuse its packed copy.")
-    boolean keepB;
+    @Option(names = "--input", paramLabel = "I", description = "Custom row: input size (default: the hidden size).")
+    Integer input;
+
+    @Option(names = "--hidden", paramLabel = "H", description = "Custom row: hidden size.")
+    Integer hidden;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Custom row: batch size.")
+    Integer batch;
+
+    @Option(names = "--steps", paramLabel = "T", description = "Custom row: time steps.")
+    Integer steps;
+
+    @Option(names = "--layers", paramLabel = "L", defaultValue = "1",
+            description = "Custom row: stacked layers (default ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--bidirectional", description = "Custom row: both directions.")
+    boolean bidirectional;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "train",
+            description = "Custom row: train (forward, backward-data, backward-weights) or infer (forward); "
+                    + "default ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--filter", paramLabel = "REGEX",
+            description = "Keep only rows whose name (e.g. train:LSTM:512:512:64:25) contains a match.")
+    String filter;
 
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "auto, reference, cpu, opencl[:N], cuda[:N]; default: -Drnn4j.backend, RNN4J_BACKEND, auto.")
+            description = "auto, reference, cpu, opencl[:N], cuda[:N], or all (every available backend, side by side); "
+                    + "default: -Drnn4j.backend, RNN4J_BACKEND, auto.")
     String backend;
 
-    @Option(names = "--reps", defaultValue = "10", description = "Samples per row (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-ms", defaultValue = "1000", paramLabel = "MS",
+            description = "Warm-up per row, at least one call (default ${DEFAULT-VALUE}).")
+    long warmupMs;
+
+    @Option(names = "--reps", defaultValue = "10", paramLabel = "N",
+            description = "Samples per row; medians and spread are over these (default ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--warmup-ms", defaultValue = "2000",
-            description = "Warm-up per row, long enough for the JIT to compile the kernels (default ${DEFAULT-VALUE}).")
-    int warmupMs;
+    @Option(names = "--min-sample-ms", defaultValue = "20", paramLabel = "MS",
+            description = "A sample repeats the call until it lasts this long (default ${DEFAULT-VALUE}).")
+    long minSampleMs;
+
+    @Option(names = "--verify", description = "Check each row against the double-precision oracle (on a shrunken "
+            + "copy of rows too large for it) and report the max relative error; a failed check exits 1.")
+    boolean verify;
+
+    @Option(names = "--max-error", defaultValue = "1e-4", paramLabel = "E",
+            description = "--verify: largest accepted error, relative to each tensor's largest magnitude "
+                    + "(default ${DEFAULT-VALUE}).")
+    double maxError;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (schema: "
+            + BenchReport.SCHEMA + ", a JSON Schema in bench/src/main/resources/dev/rnn4j/bench/result-schema.json).")
+    Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Write the results as CSV, one line per row and "
+            + "backend.")
+    Path csv;
+
+    @Option(names = "--reference-max-gflop", defaultValue = "1", paramLabel = "G",
+            description = "With --backend all: the reference backend (plain loops, about 1-3 GFLOP/s) runs only rows "
+                    + "of at most this many GFLOP per call; it is skipped, with that reason, on the others "
+                    + "(default ${DEFAULT-VALUE}).")
+    double referenceMaxGflop;
+
+    @Option(names = "--no-peak", description = "Do not measure each backend's SGEMM rate (no 'of peak' column).")
+    boolean noPeak;
+
+    @Option(names = "--no-progress", description = "No progress bar on the error stream.")
+    boolean noProgress;
+
+    @Option(names = "--gemm", description = "Time the SGEMM grid of issue #3 instead of layer rows.")
+    boolean gemmGrid;
+
+    @Option(names = "--gemm-keep-b", description = "GEMM rows: leave B unchanged between calls (as a weight matrix is "
+            + "during a sequence), so a backend may reuse its packed copy.")
+    boolean keepB;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        List<Object> parsed = new ArrayList<>();
-        for (String r : gemmGrid ? GEMM_ROWS : rows) {
-            parsed.add(r.trim().startsWith("gemm:") ? GemmRow.parse(r) : BenchRow.parse(r));
+        validate();
+        if (gemmGrid || (rows != null && rows.stream().allMatch(r -> r.trim().startsWith("gemm:")))) {
+            return runGemmRows();
         }
-        try (Backend b = Backends.open(backend)) {
+        List<BenchRow> selected = selectRows();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchReport report = new BenchReport();
+        recordOptions(report);
+        List<Backend> opened = openBackends(report);
+        try {
+            for (Backend b : opened) {
+                DeviceInfo d = b.device();
+                Double peak = null;
+                if (!noPeak) {
+                    peak = SgemmPeak.measure(b, 300);
+                }
+                report.backends.add(new BenchReport.BackendInfo(b.name(), d.name(), d.memoryBytes(), d.computeUnits(),
+                        d.description(), peak, SgemmPeak.size(b)));
+            }
+            double totalWork = 0;
+            for (BenchRow r : selected) {
+                totalWork += r.flops() * opened.size();
+            }
+            ProgressLine progress = new ProgressLine(err, System.console() != null, !noProgress, totalWork);
+            RowRunner runner = new RowRunner(warmupMs, reps, minSampleMs);
+            for (int i = 0; i < opened.size(); i++) {
+                Backend b = opened.get(i);
+                Double peak = report.backends.get(i).sgemmPeakGflops();
+                for (BenchRow row : selected) {
+                    RowResult result;
+                    try {
+                        if (opened.size() > 1 && b.name().equals("reference")
+                                && row.flops() > referenceMaxGflop * 1e9) {
+                            result = RowResult.skipped(row, b.name(), String.format(Locale.ROOT,
+                                    "%.1f GFLOP per call is too slow for the reference backend (limit %s, "
+                                            + "--reference-max-gflop)", row.flops() / 1e9, referenceMaxGflop));
+                            report.rows.add(result);
+                            progress.advance(row.flops(), b.name() + " " + row);
+                            continue;
+                        }
+                        result = runner.run(b, row, peak == null ? Double.NaN : peak);
+                        if (verify && result.status().equals(RowResult.OK)) {
+                            result = verified(b, row, result);
+                        }
+                    } catch (RuntimeException e) {
+                        result = RowResult.failed(row, b.name(), Rnn4jCommand.oneLine(e));
+                    }
+                    report.rows.add(result);
+                    progress.advance(row.flops(), b.name() + " " + row);
+                }
+            }
+            progress.finish();
+        } finally {
+            opened.forEach(Backend::close);
+        }
+        report.printTables(out);
+        try {
+            if (json != null) {
+                report.writeJson(json);
+                out.println("wrote " + json);
+            }
+            if (csv != null) {
+                report.writeCsv(csv);
+                out.println("wrote " + csv);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.flush();
+        boolean failed = report.rows.stream().anyMatch(r -> r.status().equals(RowResult.FAILED));
+        if (failed) {
+            err.println("rnn4j bench: error: " + report.rows.stream().filter(r -> r.status().equals(RowResult.FAILED))
+                    .count() + " row(s) failed; see the table");
+            err.flush();
+        }
+        return failed ? 1 : 0;
+    }
+
+    private RowResult verified(Backend b, BenchRow row, RowResult result) {
+        BenchRow v = row.forwardFlops() <= VERIFY_FULL_FLOPS ? row : row.shrunk(48, 4, 8);
+        OracleCheck check = OracleCheck.run(b, v.spec(), v.steps(), v.batch(), null, v.training(), 11);
+        String shape = v == row ? "full row" : v.toString();
+        return result.withVerification(check.maxRelativeError(), shape, check.maxRelativeError() <= maxError);
+    }
+
+    private void validate() {
+        if (reps < 1) {
+            throw new ParameterException(spec.commandLine(), "--reps must be >= 1, got " + reps);
+        }
+        if (warmupMs < 0 || minSampleMs < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup-ms and --min-sample-ms must be >= 0");
+        }
+        if (!(maxError > 0)) {
+            throw new ParameterException(spec.commandLine(), "--max-error must be > 0, got " + maxError);
+        }
+        boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null;
+        if (custom && rows != null) {
+            throw new ParameterException(spec.commandLine(), "give either --rows or a custom row (--cell ...), not both");
+        }
+        if (custom && (cell == null || hidden == null || batch == null || steps == null)) {
+            throw new ParameterException(spec.commandLine(),
+                    "a custom row needs --cell, --hidden, --batch and --steps (and optionally --input, --layers, "
+                            + "--bidirectional, --mode)");
+        }
+        if (!mode.equals("train") && !mode.equals("infer")) {
+            throw new ParameterException(spec.commandLine(), "--mode must be train or infer, got '" + mode + "'");
+        }
+        if (!Suites.NAMES.contains(suite)) {
+            throw new ParameterException(spec.commandLine(), "no suite '" + suite + "'; suites: "
+                    + String.join(", ", Suites.NAMES));
+        }
+    }
+
+    /** The rows to run: a custom row, --rows, or the suite; then --filter. */
+    List<BenchRow> selectRows() {
+        List<BenchRow> all = new ArrayList<>();
+        try {
+            if (cell != null) {
+                RnnSpec s = new RnnSpec(CellType.parse(cell), input == null ? hidden : input, hidden, layers,
+                        bidirectional, true);
+                if (batch < 1 || steps < 1) {
+                    throw new IllegalArgumentException("--batch and --steps must be >= 1");
+                }
+                all.add(new BenchRow(mode.equals("train"), s, batch, steps));
+            } else if (rows != null) {
+                for (String r : rows) {
+                    all.add(BenchRow.parse(r));
+                }
+            } else {
+                all.addAll(Suites.load(suite));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (filter == null) {
+            return all;
+        }
+        Pattern p;
+        try {
+            p = Pattern.compile(filter, Pattern.CASE_INSENSITIVE);
+        } catch (PatternSyntaxException e) {
+            throw new ParameterException(spec.commandLine(), "--filter is not a valid regular expression: "
+                    + e.getDescription() + " in '" + filter + "'");
+        }
+        List<BenchRow> kept = all.stream().filter(r -> p.matcher(r.toString()).find()).toList();
+        if (kept.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--filter '" + filter + "' matches none of the "
+                    + all.size() + " rows (names look like " + all.get(0) + ")");
+        }
+        return kept;
+    }
+
+    private void recordOptions(BenchReport report) {
+        report.options.put("suite", cell != null || rows != null ? null : suite);
+        report.options.put("rows", rows);
+        report.options.put("filter", filter);
+        report.options.put("backend", backend == null ? BackendSelector.requestFromEnvironment() : backend);
+        report.options.put("warmup_ms", warmupMs);
+        report.options.put("reps", reps);
+        report.options.put("min_sample_ms", minSampleMs);
+        report.options.put("verify", verify);
+        report.options.put("max_error", maxError);
+        report.options.put("threads_property", System.getProperty("rnn4j.cpu.threads"));
+    }
+
+    /** One backend, or with {@code all} every available one (the others listed with their probe's reason). */
+    private List<Backend> openBackends(BenchReport report) {
+        List<Backend> opened = new ArrayList<>();
+        if (!"all".equals(backend)) {
+            opened.add(Backends.open(backend));
+            return opened;
+        }
+        BackendSelector selector = BackendSelector.installed();
+        try {
+            for (BackendProvider p : selector.providers()) {
+                Availability a = selector.probe(p);
+                if (!a.available()) {
+                    LOG.info("bench --backend all: skipping '{}': {}", p.name(), a.detail());
+                    report.skippedBackends.add(p.name() + ": not run: " + a.detail());
+                    continue;
+                }
+                opened.add(p.open(BackendOptions.defaults()));
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(Backend::close);
+            throw e;
+        }
+        if (opened.isEmpty()) {
+            throw new IllegalStateException("--backend all: no backend is available");
+        }
+        return opened;
+    }
+
+    private int runGemmRows() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<GemmRow> parsed = new ArrayList<>();
+        try {
+            for (String r : gemmGrid ? GEMM_ROWS : rows) {
+                parsed.add(GemmRow.parse(r));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        try (Backend b = Backends.open("all".equals(backend) ? null : backend)) {
             out.printf("# rnn4j %s on backend '%s': %s (%s)%n", Rnn4jCommand.version(), b.name(), b.device().name(),
                     b.device().description());
-            out.println("| row | ms median | ms min | GFLOP/s | train: forward / backward-data / backward-weights ms |");
-            out.println("|---|---|---|---|---|");
-            out.flush();
-            for (Object row : parsed) {
-                Samples samples;
-                double flops;
-                if (row instanceof GemmRow g) {
-                    samples = time(g.call(b, keepB), null);
-                    flops = g.flops();
-                } else {
-                    BenchRow r = (BenchRow) row;
-                    samples = time(b, r);
-                    flops = r.flops();
+            out.println("| row | ms median | ms min | GFLOP/s |");
+            out.println("|---|---|---|---|");
+            for (GemmRow g : parsed) {
+                try (GemmRow.Bound call = g.bind(b, keepB)) {
+                    double[] samples = samples(call);
+                    double median = RowRunner.median(samples);
+                    out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.1f |%n", g, median * 1e3,
+                            Arrays.stream(samples).min().orElseThrow() * 1e3, g.flops() / median / 1e9);
+                    out.flush();
                 }
-                double median = median(samples.total);
-                String phases = "";
-                if (samples.phases != null) {
-                    phases = String.format(" | %.3f / %.3f / %.3f", median(samples.phases[0]) * 1e3,
-                            median(samples.phases[1]) * 1e3, median(samples.phases[2]) * 1e3);
-                }
-                out.printf("| %s | %.3f | %.3f | %.1f%s |%n", row, median * 1e3, min(samples.total) * 1e3,
-                        flops / median / 1e9, phases);
-                out.flush();
             }
         }
         return 0;
     }
 
-    /** Seconds per call, one entry per sample; for training rows also per phase (forward, backward-data, -weights). */
-    private record Samples(double[] total, double[][] phases) {
-    }
-
-    private static double median(double[] v) {
-        double[] sorted = v.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
-
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    private Samples time(Backend b, BenchRow row) {
-        Random r = new Random(0);
-        float[] x = new float[row.steps() * row.batch() * row.spec().inputSize()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] ones = new float[row.steps() * row.batch() * row.spec().outputSize()];
-        Arrays.fill(ones, 1f);
-        RnnInput in = RnnInput.sequenceMajor(x, row.steps(), row.batch());
-        OutputGradients up = new OutputGradients(ones, null, null);
-        try (RecurrentLayer layer = RecurrentLayer.create(b, row.spec(), RnnParameters.uniform(row.spec(), 0))) {
-            if (!row.training()) {
-                return time(() -> layer.forward(in), null);
-            }
-            long[] phaseNanos = new long[3];
-            Runnable call = () -> {
-                long t0 = System.nanoTime();
-                layer.forwardTraining(in);
-                long t1 = System.nanoTime();
-                layer.backwardData(up);
-                long t2 = System.nanoTime();
-                layer.backwardWeights(false);
-                long t3 = System.nanoTime();
-                phaseNanos[0] += t1 - t0;
-                phaseNanos[1] += t2 - t1;
-                phaseNanos[2] += t3 - t2;
-            };
-            return time(call, phaseNanos);
-        }
-    }
-
-    /**
-     * Warm-up, then samples of at least 20 ms of back-to-back calls; {@code phaseNanos}, when given, is a set of
-     * counters the call adds to, read per sample.
-     */
-    private Samples time(Runnable call, long[] phaseNanos) {
+    /** Seconds per call, one entry per sample, timed as the PyTorch peer scripts time theirs. */
+    private double[] samples(Runnable call) {
         long start = System.nanoTime();
-        while (System.nanoTime() - start < warmupMs * 1_000_000L) {
+        do {
             call.run();
-        }
-        call.run();
+        } while (System.nanoTime() - start < warmupMs * 1_000_000L);
         int n = 1;
         while (true) {
             long s = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 call.run();
             }
-            if (System.nanoTime() - s >= 20_000_000L) {
+            if (System.nanoTime() - s >= minSampleMs * 1_000_000L) {
                 break;
             }
             n *= 2;
         }
-        double[] total = new double[reps];
-        double[][] phases = phaseNanos == null ? null : new double[phaseNanos.length][reps];
+        double[] out = new double[reps];
         for (int k = 0; k < reps; k++) {
-            if (phaseNanos != null) {
-                Arrays.fill(phaseNanos, 0);
-            }
             long s = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 call.run();
             }
-            total[k] = (System.nanoTime() - s) / 1e9 / n;
-            for (int p = 0; phases != null && p < phases.length; p++) {
-                phases[p][k] = phaseNanos[p] / 1e9 / n;
-            }
+            out[k] = (System.nanoTime() - s) / 1e9 / n;
         }
-        return new Samples(total, phases);
+        return out;
     }
 }

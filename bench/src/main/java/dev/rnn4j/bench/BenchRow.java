@@ -52,6 +52,21 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
         return training ? 3 * total : total;
     }
 
+    /** GEMM floating-point operations of one forward pass. */
+    double forwardFlops() {
+        return training ? flops() / 3 : flops();
+    }
+
+    /**
+     * A copy no larger than {@code maxSize} in input and hidden size, {@code maxBatch} and {@code maxSteps}, with
+     * the same cell, layers, directions, bias and mode: what --verify checks when the row is too big for the oracle.
+     */
+    BenchRow shrunk(int maxSize, int maxBatch, int maxSteps) {
+        RnnSpec s = new RnnSpec(spec.cell(), Math.min(spec.inputSize(), maxSize), Math.min(spec.hiddenSize(), maxSize),
+                spec.layers(), spec.bidirectional(), spec.bias());
+        return new BenchRow(training, s, Math.min(batch, maxBatch), Math.min(steps, maxSteps));
+    }
+
     @Override
     public String toString() {
         String s = (training ? "train" : "infer") + ":" + spec.cell() + ":" + spec.inputSize() + ":"

@@ -40,12 +40,12 @@ public class GemmBenchmark {
     public boolean keepB;
 
     private Backend opened;
-    private Runnable call;
+    private GemmRow.Bound call;
 
     @Setup
     public void setUp() {
         opened = Backends.open(backend);
-        call = GemmRow.parse("gemm:" + shape).call(opened, keepB);
+        call = GemmRow.parse("gemm:" + shape).bind(opened, keepB);
     }
 
     @Benchmark
@@ -55,6 +55,7 @@ public class GemmBenchmark {
 
     @TearDown
     public void tearDown() {
+        call.close();
         opened.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.rnn4j.bench;
 
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.Transpose;
 import java.util.Random;
 
@@ -48,30 +47,64 @@ public record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
     }
 
     /**
-     * Allocates the operands on {@code backend} and returns one timed call. Unless {@code keepB}, the call first
-     * rewrites one element of B, so a backend that keeps packed copies of unchanged operands must pack B again,
-     * as a BLAS does on every call.
+     * Allocates the operands on {@code backend}; the result's {@code run} is one timed call. Unless {@code keepB},
+     * a call first rewrites one element of B, so a backend that keeps packed copies of unchanged operands must pack
+     * B again, as a BLAS does on every call. Close it to free the operands.
      */
-    public Runnable call(Backend backend, boolean keepB) {
-        Random r = new Random(1);
-        DeviceBuffer a = filled(backend, (long) m * k, r);
-        DeviceBuffer b = filled(backend, (long) k * n, r);
-        DeviceBuffer c = backend.allocate((long) m * n);
-        Primitives ops = backend.primitives();
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
-        float[] touch = {0.5f};
-        float[] sink = new float[1];
-        Transpose ta = transA ? Transpose.YES : Transpose.NO;
-        Transpose tb = transB ? Transpose.YES : Transpose.NO;
-        return () -> {
+    public Bound bind(Backend backend, boolean keepB) {
+        return new Bound(backend, keepB);
+    }
+
+    /** The operands of this row on one backend, and the call. */
+    public final class Bound implements Runnable, AutoCloseable {
+        private final Backend backend;
+        private final boolean keepB;
+        private final DeviceBuffer a;
+        private final DeviceBuffer b;
+        private final DeviceBuffer c;
+        private final float[] touch = {0.5f};
+        private final float[] sink = new float[1];
+
+        private Bound(Backend backend, boolean keepB) {
+            this.backend = backend;
+            this.keepB = keepB;
+            Random r = new Random(1);
+            DeviceBuffer da = null;
+            DeviceBuffer db = null;
+            try {
+                da = filled(backend, (long) m * k, r);
+                db = filled(backend, (long) k * n, r);
+                this.c = backend.allocate((long) m * n);
+            } catch (RuntimeException | Error e) {
+                if (da != null) {
+                    da.close();
+                }
+                if (db != null) {
+                    db.close();
+                }
+                throw e;
+            }
+            this.a = da;
+            this.b = db;
+        }
+
+        @Override
+        public void run() {
             if (!keepB) {
                 backend.upload(touch, 0, b, 0, 1);
             }
-            ops.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+            backend.primitives().gemm(transA ? Transpose.YES : Transpose.NO, transB ? Transpose.YES : Transpose.NO,
+                    m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
             // Primitives only enqueue; a one-float download waits for the work on asynchronous backends.
             backend.download(c, 0, sink, 0, 1);
-        };
+        }
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
+            c.close();
+        }
     }
 
     private static DeviceBuffer filled(Backend backend, long n, Random r) {

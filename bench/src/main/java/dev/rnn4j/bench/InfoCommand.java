@@ -7,19 +7,28 @@ import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.DeviceInfo;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code rnn4j info}: every provider, its probe result, and what {@code auto} picks. */
+/**
+ * {@code rnn4j info}: every provider, its probe result, what {@code auto} picks, and each available backend's device
+ * (memory, compute units, driver and library versions) with a short measured SGEMM rate.
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "List every backend provider, its probe result (why it can or cannot run), and what auto picks.")
+        description = "List every backend provider, its probe result (why it can or cannot run), what auto picks, and "
+                + "each available device with a short measured SGEMM rate.")
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--no-peak", description = "Do not measure each backend's SGEMM rate.")
+    boolean noPeak;
 
     @Override
     public Integer call() {
@@ -45,12 +54,21 @@ final class InfoCommand implements Callable<Integer> {
                 ? " (neither -D" + BackendSelector.PROPERTY + " nor " + BackendSelector.ENVIRONMENT + " is set)" : ""));
         Optional<BackendProvider> auto = selector.autoChoice();
         out.println("auto picks: " + auto.map(BackendProvider::name).orElse("nothing (no backend can run)"));
-        if (auto.isPresent()) {
-            try (Backend b = auto.get().open(BackendOptions.defaults())) {
+        out.println();
+        out.println("devices (SGEMM measured now" + (noPeak ? ": skipped, --no-peak" : ", best of a short run") + "):");
+        for (BackendProvider p : selector.providers()) {
+            if (!selector.probe(p).available()) {
+                continue;
+            }
+            try (Backend b = p.open(BackendOptions.defaults())) {
                 DeviceInfo d = b.device();
-                out.printf("device: %s; memory %s; %s compute units; %s%n", d.name(),
+                String peak = noPeak ? "" : String.format(Locale.ROOT, "; SGEMM %d³ %.1f GFLOP/s",
+                        SgemmPeak.size(b), SgemmPeak.measure(b, 300));
+                out.printf("%-10s %s; memory %s; %s compute units; %s%s%n", p.name(), d.name(),
                         d.memoryBytes() < 0 ? "unknown" : (d.memoryBytes() >> 20) + " MiB",
-                        d.computeUnits() < 0 ? "?" : Integer.toString(d.computeUnits()), d.description());
+                        d.computeUnits() < 0 ? "?" : Integer.toString(d.computeUnits()), d.description(), peak);
+            } catch (RuntimeException e) {
+                out.printf("%-10s failed to open: %s%n", p.name(), Rnn4jCommand.oneLine(e));
             }
         }
         out.flush();

@@ -46,6 +46,9 @@ class Rnn4jCommandTest {
             assertTrue(r.out().contains("\n" + name + " "), r.out());
         }
         assertTrue(r.out().contains("auto picks: "), r.out());
+        // Every available device with a measured SGEMM rate: cpu and reference are always available.
+        assertTrue(r.out().matches("(?s).*\ncpu +.*SGEMM 1024³ [0-9.]+ GFLOP/s.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\nreference +.*SGEMM 256³ [0-9.]+ GFLOP/s.*"), r.out());
     }
 
     @ParameterizedTest

@@ -1,0 +1,168 @@
+package dev.rnn4j.bench;
+
+import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.OutputGradients;
+import dev.rnn4j.RecurrentLayer;
+import dev.rnn4j.RnnInput;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.bptt.MemoryPlan;
+import dev.rnn4j.spi.Backend;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Times one row on one backend as DeepBench does: forward, backward-data and backward-weights apart (training rows)
+ * or forward alone (inference rows). Warm-up, then {@code reps} samples, each at least {@code minSampleMs} of
+ * back-to-back calls; medians per phase, and the fastest and slowest sample's total. A row whose memory plan does not
+ * fit the device (or the Java heap that holds its host arrays) is skipped with the figures, before allocating.
+ */
+final class RowRunner {
+    /** Share of the device's memory a row may plan to use: drivers and other tenants need the rest. */
+    static final double DEVICE_MEMORY_SHARE = 0.9;
+
+    private final long warmupMs;
+    private final int reps;
+    private final long minSampleMs;
+
+    RowRunner(long warmupMs, int reps, long minSampleMs) {
+        this.warmupMs = warmupMs;
+        this.reps = reps;
+        this.minSampleMs = minSampleMs;
+    }
+
+    /** The row's result on {@code backend}; {@code peakGflops} (or NaN) turns GFLOP/s into a fraction of peak. */
+    RowResult run(Backend backend, BenchRow row, double peakGflops) {
+        RnnSpec spec = row.spec();
+        MemoryPlan plan = MemoryPlan.of(spec, row.steps(), row.batch(), row.training());
+        String tooBig = doesNotFit(backend, row, plan);
+        if (tooBig != null) {
+            return RowResult.skipped(row, backend.name(), tooBig);
+        }
+        try {
+            return measure(backend, row, plan, peakGflops);
+        } catch (DeviceOutOfMemoryException e) {
+            return RowResult.skipped(row, backend.name(), "out of device memory: " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            return RowResult.skipped(row, backend.name(), "Java heap exhausted (" + e.getMessage()
+                    + "); raise -Xmx through RNN4J_JAVA_OPTS");
+        }
+    }
+
+    /** Why the row cannot run here, or null. */
+    static String doesNotFit(Backend backend, BenchRow row, MemoryPlan plan) {
+        long device = backend.device().memoryBytes();
+        if (device > 0 && plan.totalBytes() > DEVICE_MEMORY_SHARE * device) {
+            return String.format("needs %s of device memory (workspace %s, reserve %s, parameters %s); %s has %s",
+                    mib(plan.totalBytes()), mib(plan.workspaceBytes()), mib(plan.reserveBytes()),
+                    mib(plan.parameterBytes()), backend.name(), mib(device));
+        }
+        Runtime rt = Runtime.getRuntime();
+        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long host = hostBytes(row);
+        if (host > 0.8 * heapFree) {
+            return "needs " + mib(host) + " of Java heap for its host arrays; " + mib(heapFree)
+                    + " free (raise -Xmx through RNN4J_JAVA_OPTS)";
+        }
+        return null;
+    }
+
+    /** Host arrays of a timed call: input, output and its gradient, input gradient, weights twice. */
+    static long hostBytes(BenchRow row) {
+        RnnSpec s = row.spec();
+        long rows = (long) row.steps() * row.batch();
+        long floats = rows * s.inputSize() * (row.training() ? 2 : 1) + rows * s.outputSize() * (row.training() ? 2 : 1);
+        return 4 * floats + 2 * MemoryPlan.of(s, 1, 1, false).parameterBytes();
+    }
+
+    /** A byte count for people: KiB below 1 MiB, GiB from 10 GiB. */
+    static String mib(long bytes) {
+        if (bytes < 1L << 20) {
+            return ((bytes + 1023) >> 10) + " KiB";
+        }
+        return bytes >= 10L << 30 ? (bytes >> 30) + " GiB" : (bytes >> 20) + " MiB";
+    }
+
+    private RowResult measure(Backend backend, BenchRow row, MemoryPlan plan, double peakGflops) {
+        RnnSpec spec = row.spec();
+        Random r = new Random(0);
+        float[] x = new float[Math.toIntExact((long) row.steps() * row.batch() * spec.inputSize())];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        RnnInput in = RnnInput.sequenceMajor(x, row.steps(), row.batch());
+        float[] ones = row.training() ? new float[row.steps() * row.batch() * spec.outputSize()] : null;
+        if (ones != null) {
+            Arrays.fill(ones, 1f);
+        }
+        OutputGradients up = new OutputGradients(ones, null, null);
+        long[] phaseNanos = new long[3];
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, spec, RnnParameters.uniform(spec, 0))) {
+            Runnable call = row.training() ? () -> {
+                long t0 = System.nanoTime();
+                layer.forwardTraining(in);
+                long t1 = System.nanoTime();
+                layer.backwardData(up);
+                long t2 = System.nanoTime();
+                layer.backwardWeights(false);
+                long t3 = System.nanoTime();
+                phaseNanos[0] += t1 - t0;
+                phaseNanos[1] += t2 - t1;
+                phaseNanos[2] += t3 - t2;
+            } : () -> {
+                long t0 = System.nanoTime();
+                layer.forward(in);
+                phaseNanos[0] += System.nanoTime() - t0;
+            };
+            double[][] phases = time(call, phaseNanos);
+            double[] total = new double[reps];
+            for (int k = 0; k < reps; k++) {
+                total[k] = phases[0][k] + phases[1][k] + phases[2][k];
+            }
+            double median = median(total);
+            double gflops = row.flops() / (median / 1e3) / 1e9;
+            return new RowResult(row, backend.name(), RowResult.OK, null, median(phases[0]),
+                    row.training() ? median(phases[1]) : null, row.training() ? median(phases[2]) : null, median,
+                    Arrays.stream(total).min().orElseThrow(), Arrays.stream(total).max().orElseThrow(), gflops,
+                    Double.isFinite(peakGflops) && peakGflops > 0 ? gflops / peakGflops : null, plan.workspaceBytes(),
+                    plan.reserveBytes(), plan.parameterBytes(), null, null, null);
+        }
+    }
+
+    /** Per phase, milliseconds per call in each sample. */
+    private double[][] time(Runnable call, long[] phaseNanos) {
+        long start = System.nanoTime();
+        do {
+            call.run();
+        } while (System.nanoTime() - start < warmupMs * 1_000_000L);
+        int n = 1;
+        while (true) {
+            long s = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                call.run();
+            }
+            if (System.nanoTime() - s >= minSampleMs * 1_000_000L) {
+                break;
+            }
+            n *= 2;
+        }
+        double[][] phases = new double[3][reps];
+        for (int k = 0; k < reps; k++) {
+            Arrays.fill(phaseNanos, 0);
+            for (int i = 0; i < n; i++) {
+                call.run();
+            }
+            for (int p = 0; p < 3; p++) {
+                phases[p][k] = phaseNanos[p] / 1e6 / n;
+            }
+        }
+        return phases;
+    }
+
+    static double median(double[] v) {
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+}

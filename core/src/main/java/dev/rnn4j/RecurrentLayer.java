@@ -41,7 +41,7 @@ public final class RecurrentLayer implements AutoCloseable {
     private Workspace training;
     private DeviceParameters gradientAccumulators;
     private TrainingPass pass;
-    private boolean closed;
+    private volatile boolean closed;
 
     /** The shape of the last training forward, and how far its backward has got. */
     private record TrainingPass(int steps, int batch, Layout layout, boolean dataDone) {
@@ -93,16 +93,20 @@ public final class RecurrentLayer implements AutoCloseable {
 
     /**
      * Another layer on the same backend sharing these device weights (so {@link #setWeights} on either changes
-     * both) with its own workspaces: the way to run inference from several threads.
+     * both) with its own workspaces: the way to run inference from several threads. Unlike the other methods it may
+     * be called from any thread at any time, also while another thread is using this layer (each worker can take its
+     * own copy); it fails only once the layer is closed.
      */
     public RecurrentLayer copy() {
-        enter();
-        try {
+        // A copy touches no workspace, only the weights' reference count, which the weights' lock guards against a
+        // concurrent close.
+        synchronized (weights) {
+            if (closed) {
+                throw new IllegalStateException("RecurrentLayer used after close");
+            }
             weights.retain();
-            return new RecurrentLayer(backend, spec, weights);
-        } finally {
-            exit();
         }
+        return new RecurrentLayer(backend, spec, weights);
     }
 
     /** Replaces the weights (and those of every {@link #copy()}). Invalidates a pending backward. */
@@ -359,10 +363,12 @@ public final class RecurrentLayer implements AutoCloseable {
             throw new IllegalStateException("RecurrentLayer closed while in use by thread '" + user.get() + "'");
         }
         try {
-            if (closed) {
-                return;
+            synchronized (weights) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
             }
-            closed = true;
             if (inference != null) {
                 inference.close();
             }

@@ -50,4 +50,28 @@ class ConcurrentUseTest {
             layer.forward(RnnInput.sequenceMajor(new float[8], 2, 2)); // free again
         }
     }
+
+    /** Workers take their own copy from the shared layer, whatever it is doing (the conformance suite's flake). */
+    @Test
+    void copyWorksWhileAnotherThreadIsInsideAndFailsAfterClose() throws Exception {
+        RnnSpec spec = new RnnSpec(CellType.LSTM, 2, 3, 1, false, true);
+        RnnInput in = RnnInput.sequenceMajor(new float[8], 2, 2);
+        try (PausingBackend backend = new PausingBackend()) {
+            RecurrentLayer layer = RecurrentLayer.create(backend, spec, RnnParameters.uniform(spec, 1));
+            float[] expected = layer.forward(in).output();
+            backend.armed = true;
+            Thread first = new Thread(() -> layer.forward(in), "first-user");
+            first.start();
+            assertTrue(backend.entered.await(10, TimeUnit.SECONDS));
+            try (RecurrentLayer mine = layer.copy()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, mine.forward(in).output());
+            } finally {
+                backend.release.countDown();
+                first.join(10_000);
+            }
+            layer.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, layer::copy);
+            assertTrue(e.getMessage().contains("after close"), e.getMessage());
+        }
+    }
 }

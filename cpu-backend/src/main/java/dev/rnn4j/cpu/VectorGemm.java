@@ -73,11 +73,15 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private int mPanels;
     private boolean splitColumns;
     private boolean dot;
+    private boolean packInPlace;
+    /** Per part: one KC × NR panel of B, for packing in place. */
+    private final float[][] panelScratch;
 
     VectorGemm(WorkerPool pool) {
         this.pool = pool;
         this.packedA = new float[pool.parts()][MC * KC];
         this.tiles = new float[pool.parts()][MR * NR];
+        this.panelScratch = new float[pool.parts()][KC * NR];
     }
 
     @Override
@@ -141,6 +145,13 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 }
                 panels = scratchB;
             }
+            // A fresh B for a short A (columns split across parts) is packed panel by panel inside the product:
+            // packing all of it first wrote a copy as large as B to memory and read it back, which made a large
+            // fresh Bᵀ (the 16 MB of a 4096×1024 weight) memory-bound.
+            packInPlace = needPacking && panels == scratchB && splitColumns && !transA && alpha == 1 && k > 0;
+            if (packInPlace) {
+                needPacking = false;
+            }
             if (needPacking && k > 0) {
                 packing = true;
                 runParts(parallel);
@@ -153,6 +164,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             runParts(parallel);
         } finally {
             this.a = this.b = this.c = this.panels = null;
+            packInPlace = false;
         }
     }
 
@@ -209,6 +221,20 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             int block = k0 * nPanels * NR;
             // The first depth block folds beta in as it stores, so C is never swept separately.
             float cScale = k0 == 0 ? beta : 1f;
+            if (packInPlace) {
+                // B used once: each part packs a panel into its own cache-sized scratch just before using it, so
+                // B is read from memory once and never written back packed (see gemm()).
+                float[] pb = panelScratch[part];
+                for (int j = j0; j < j1; j++) {
+                    packPanel(pb, 0, j, k0, kc);
+                    int cols = Math.min(NR, n - j * NR);
+                    for (int row = r0; row < r1; row += MR) {
+                        directTile(row, Math.min(MR, r1 - row), cols, k0, kc, pb, 0, c, cOff + row * ldc + j * NR,
+                                cScale, tile);
+                    }
+                }
+                continue;
+            }
             for (int m0 = r0; m0 < r1; m0 += MC) {
                 int mc = Math.min(MC, r1 - m0);
                 if (!directA) {
@@ -221,32 +247,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         int rows = Math.min(MR, mc - i * MR);
                         int cAt = cOff + (m0 + i * MR) * ldc + j * NR;
                         if (directA) {
-                            int row = m0 + i * MR;
-                            if (rows <= SMALL_ROWS) {
-                                for (int r = 0; r < rows; r++) {
-                                    rowKernelDirect(a, aOff + (row + r) * lda + k0, panels, pbOff, kc, tile);
-                                    storeTile(tile, c, cAt + r * ldc, ldc, 1, cols, cScale);
-                                }
-                            } else {
-                                // Rows past the matrix repeat its last row; storeTile drops them.
-                                int last = m - 1;
-                                int a0 = aOff + row * lda + k0;
-                                int a1 = aOff + Math.min(row + 1, last) * lda + k0;
-                                int a2 = aOff + Math.min(row + 2, last) * lda + k0;
-                                int a3 = aOff + Math.min(row + 3, last) * lda + k0;
-                                int a4 = aOff + Math.min(row + 4, last) * lda + k0;
-                                int a5 = aOff + Math.min(row + 5, last) * lda + k0;
-                                int a6 = aOff + Math.min(row + 6, last) * lda + k0;
-                                int a7 = aOff + Math.min(row + 7, last) * lda + k0;
-                                if (cols > 2 * VL) {
-                                    microKernelDirect(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
-                                } else if (cols > VL) {
-                                    microKernelDirect2(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
-                                } else {
-                                    microKernelDirect1(a, a0, a1, a2, a3, a4, a5, a6, a7, panels, pbOff, kc, tile);
-                                }
-                                storeTile(tile, c, cAt, ldc, rows, cols, cScale);
-                            }
+                            directTile(m0 + i * MR, rows, cols, k0, kc, panels, pbOff, c, cAt, cScale, tile);
                             continue;
                         }
                         if (rows <= SMALL_ROWS) {
@@ -269,6 +270,39 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 }
             }
         }
+    }
+
+    /**
+     * The micro-tile of C at {@code cAt} (rows from {@code row}, {@code cols} columns) from A read in place and one
+     * packed B panel: row by row for a few rows, else the 8-row kernel as wide as the panel's valid columns.
+     */
+    private void directTile(int row, int rows, int cols, int k0, int kc, float[] pb, int pbOff, float[] c, int cAt,
+                            float cScale, float[] tile) {
+        if (rows <= SMALL_ROWS) {
+            for (int r = 0; r < rows; r++) {
+                rowKernelDirect(a, aOff + (row + r) * lda + k0, pb, pbOff, kc, tile);
+                storeTile(tile, c, cAt + r * ldc, ldc, 1, cols, cScale);
+            }
+            return;
+        }
+        // Rows past the matrix repeat its last row; storeTile drops them.
+        int last = m - 1;
+        int a0 = aOff + row * lda + k0;
+        int a1 = aOff + Math.min(row + 1, last) * lda + k0;
+        int a2 = aOff + Math.min(row + 2, last) * lda + k0;
+        int a3 = aOff + Math.min(row + 3, last) * lda + k0;
+        int a4 = aOff + Math.min(row + 4, last) * lda + k0;
+        int a5 = aOff + Math.min(row + 5, last) * lda + k0;
+        int a6 = aOff + Math.min(row + 6, last) * lda + k0;
+        int a7 = aOff + Math.min(row + 7, last) * lda + k0;
+        if (cols > 2 * VL) {
+            microKernelDirect(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+        } else if (cols > VL) {
+            microKernelDirect2(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+        } else {
+            microKernelDirect1(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+        }
+        storeTile(tile, c, cAt, ldc, rows, cols, cScale);
     }
 
     /** C = beta·C over a region (zero when beta is 0, whatever C held): the whole product when k is 0. */
@@ -344,48 +378,52 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             int kc = Math.min(KC, k - k0);
             int block = k0 * nPanels * NR;
             for (int j = j0; j < j1; j++) {
-                int base = block + j * kc * NR;
-                int col0 = j * NR;
-                int width = Math.min(NR, n - col0);
-                if (transB && width == NR) {
-                    // Eight columns at a time, read as eight row streams in step and written contiguously (the
-                    // same transpose order that made packing A about twice as fast).
-                    for (int g = 0; g < NR; g += 8) {
-                        int s0 = bOff + (col0 + g) * ldb + k0;
-                        for (int p = 0; p < kc; p++) {
-                            int dst = base + p * NR + g;
-                            int src = s0 + p;
-                            panels[dst] = b[src];
-                            panels[dst + 1] = b[src + ldb];
-                            panels[dst + 2] = b[src + 2 * ldb];
-                            panels[dst + 3] = b[src + 3 * ldb];
-                            panels[dst + 4] = b[src + 4 * ldb];
-                            panels[dst + 5] = b[src + 5 * ldb];
-                            panels[dst + 6] = b[src + 6 * ldb];
-                            panels[dst + 7] = b[src + 7 * ldb];
-                        }
-                    }
-                } else if (transB) {
-                    for (int col = 0; col < NR; col++) {
-                        if (col >= width) {
-                            for (int p = 0; p < kc; p++) {
-                                panels[base + p * NR + col] = 0;
-                            }
-                            continue;
-                        }
-                        int src = bOff + (col0 + col) * ldb + k0;
-                        for (int p = 0; p < kc; p++) {
-                            panels[base + p * NR + col] = b[src + p];
-                        }
-                    }
-                } else {
+                packPanel(panels, block + j * kc * NR, j, k0, kc);
+            }
+        }
+    }
+
+    /** Packs column panel {@code j} of op(B), rows [k0, k0+kc), into {@code dst} from {@code base}: (p, col) at p·NR + col. */
+    private void packPanel(float[] dst, int base, int j, int k0, int kc) {
+        int col0 = j * NR;
+        int width = Math.min(NR, n - col0);
+        if (transB && width == NR) {
+            // Eight columns at a time, read as eight row streams in step and written contiguously (the same
+            // transpose order that made packing A about twice as fast).
+            for (int g = 0; g < NR; g += 8) {
+                int s0 = bOff + (col0 + g) * ldb + k0;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * NR + g;
+                    int src = s0 + p;
+                    dst[d] = b[src];
+                    dst[d + 1] = b[src + ldb];
+                    dst[d + 2] = b[src + 2 * ldb];
+                    dst[d + 3] = b[src + 3 * ldb];
+                    dst[d + 4] = b[src + 4 * ldb];
+                    dst[d + 5] = b[src + 5 * ldb];
+                    dst[d + 6] = b[src + 6 * ldb];
+                    dst[d + 7] = b[src + 7 * ldb];
+                }
+            }
+        } else if (transB) {
+            for (int col = 0; col < NR; col++) {
+                if (col >= width) {
                     for (int p = 0; p < kc; p++) {
-                        int dst = base + p * NR;
-                        System.arraycopy(b, bOff + (k0 + p) * ldb + col0, panels, dst, width);
-                        for (int col = width; col < NR; col++) {
-                            panels[dst + col] = 0;
-                        }
+                        dst[base + p * NR + col] = 0;
                     }
+                    continue;
+                }
+                int src = bOff + (col0 + col) * ldb + k0;
+                for (int p = 0; p < kc; p++) {
+                    dst[base + p * NR + col] = b[src + p];
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * NR;
+                System.arraycopy(b, bOff + (k0 + p) * ldb + col0, dst, d, width);
+                for (int col = width; col < NR; col++) {
+                    dst[d + col] = 0;
                 }
             }
         }

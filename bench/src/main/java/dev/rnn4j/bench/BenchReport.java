@@ -31,6 +31,9 @@ final class BenchReport {
     /** One backend that took part. */
     record BackendInfo(String name, String device, long memoryBytes, int computeUnits, String description,
                        Double sgemmPeakGflops, int sgemmPeakSize) {
+        BackendInfo withPeak(double gflops) {
+            return new BackendInfo(name, device, memoryBytes, computeUnits, description, gflops, sgemmPeakSize);
+        }
     }
 
     final Map<String, Object> options = new LinkedHashMap<>();

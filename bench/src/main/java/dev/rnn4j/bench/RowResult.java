@@ -48,6 +48,13 @@ record RowResult(BenchRow row, String backend, String status, String note, Doubl
         return totalMs == null || totalMs == 0 ? null : (totalMaxMs - totalMinMs) / totalMs * 100;
     }
 
+    /** This result with its fraction of peak against another SGEMM rate. */
+    RowResult withPeak(double peakGflops) {
+        return new RowResult(row, backend, status, note, forwardMs, backwardDataMs, backwardWeightsMs, totalMs,
+                totalMinMs, totalMaxMs, gflops, gflops == null ? null : gflops / peakGflops, workspaceBytes,
+                reserveBytes, parameterBytes, verifyError, verifyShape, verifyOk);
+    }
+
     /** This result with a verification added. */
     RowResult withVerification(double error, String shape, boolean ok) {
         return new RowResult(row, backend, ok || !status.equals(OK) ? status : FAILED,

@@ -130,6 +130,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void peakFractionIsTheRowsRateOverTheReportedSgemmPeak(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("out.json");
+        Rnn4jCommandTest.Result r = rnn4j("bench", "--backend", "cpu", "--rows", "infer:LSTM:8:8:2:3", "--reps", "2",
+                "--warmup-ms", "0", "--min-sample-ms", "1", "--no-progress", "--json", json.toString());
+        assertEquals(0, r.status(), r.err());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        double peak = root.get("backends").get(0).get("sgemm_peak_gflops").asDouble();
+        assertTrue(peak > 0);
+        JsonNode row = root.get("rows").get(0);
+        assertEquals(row.get("gflops").asDouble() / peak, row.get("peak_fraction").asDouble(), 1e-9);
+        assertTrue(r.out().contains("SGEMM 1024³"), r.out());
+    }
+
+    @Test
     void aFailedVerificationExitsNonZero() {
         // No float computation matches the double oracle to 1e-15 of its scale.
         Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "gru", "--hidden", "8", "--batch", "2",

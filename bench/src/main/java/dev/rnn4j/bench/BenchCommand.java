@@ -395,31 +395,10 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Seconds per call, one entry per sample, timed as the PyTorch peer scripts time theirs. */
+    /** Seconds per call, one entry per sample. */
     private double[] samples(Runnable call) {
-        long start = System.nanoTime();
-        do {
-            call.run();
-        } while (System.nanoTime() - start < warmupMs * 1_000_000L);
-        int n = 1;
-        while (true) {
-            long s = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                call.run();
-            }
-            if (System.nanoTime() - s >= minSampleMs * 1_000_000L) {
-                break;
-            }
-            n *= 2;
-        }
         double[] out = new double[reps];
-        for (int k = 0; k < reps; k++) {
-            long s = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                call.run();
-            }
-            out[k] = (System.nanoTime() - s) / 1e9 / n;
-        }
+        SampleTimer.run(call, warmupMs, minSampleMs, reps, (k, calls, nanos) -> out[k] = nanos / 1e9 / calls);
         return out;
     }
 }

@@ -131,31 +131,20 @@ final class RowRunner {
 
     /** Per phase, milliseconds per call in each sample. */
     private double[][] time(Runnable call, long[] phaseNanos) {
-        long start = System.nanoTime();
-        do {
-            call.run();
-        } while (System.nanoTime() - start < warmupMs * 1_000_000L);
-        int n = 1;
-        while (true) {
-            long s = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                call.run();
-            }
-            if (System.nanoTime() - s >= minSampleMs * 1_000_000L) {
-                break;
-            }
-            n *= 2;
-        }
         double[][] phases = new double[3][reps];
-        for (int k = 0; k < reps; k++) {
-            Arrays.fill(phaseNanos, 0);
-            for (int i = 0; i < n; i++) {
-                call.run();
+        SampleTimer.run(call, warmupMs, minSampleMs, reps, new SampleTimer.Sink() {
+            @Override
+            public void beforeSample(int k) {
+                Arrays.fill(phaseNanos, 0);
             }
-            for (int p = 0; p < 3; p++) {
-                phases[p][k] = phaseNanos[p] / 1e6 / n;
+
+            @Override
+            public void sample(int k, int calls, long nanos) {
+                for (int p = 0; p < 3; p++) {
+                    phases[p][k] = phaseNanos[p] / 1e6 / calls;
+                }
             }
-        }
+        });
         return phases;
     }
 

@@ -1,6 +1,7 @@
 package dev.rnn4j.bench;
 
 import java.io.PrintWriter;
+import java.util.function.LongSupplier;
 
 /**
  * A progress bar with ETA on the error stream, for runs longer than a few seconds: nothing for the first
@@ -17,22 +18,32 @@ final class ProgressLine {
     private final boolean terminal;
     private final boolean enabled;
     private final double totalWork;
-    private final long start = System.nanoTime();
+    private final LongSupplier clock;
+    private final long start;
     private double doneWork;
     private long lastPrint;
     private boolean drawn;
 
     ProgressLine(PrintWriter err, boolean terminal, boolean enabled, double totalWork) {
+        this(err, terminal, enabled, totalWork, System::nanoTime);
+    }
+
+    /** With a clock of its own, in nanoseconds (tests). */
+    ProgressLine(PrintWriter err, boolean terminal, boolean enabled, double totalWork, LongSupplier clock) {
         this.err = err;
         this.terminal = terminal;
         this.enabled = enabled;
         this.totalWork = Math.max(totalWork, 1e-9);
+        this.clock = clock;
+        this.start = clock.getAsLong();
+        // So that off a terminal the first line comes as soon as the quiet time is over, not LINE_NANOS later.
+        this.lastPrint = start - LINE_NANOS;
     }
 
     /** Records {@code work} more done, with {@code label} the item just finished or starting. */
     void advance(double work, String label) {
         doneWork = Math.min(totalWork, doneWork + work);
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long elapsed = now - start;
         if (!enabled || elapsed < QUIET_NANOS || (!terminal && now - lastPrint < LINE_NANOS)) {
             return;

@@ -64,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--suite", defaultValue = Suites.QUICK, paramLabel = "NAME",
             description = "quick (default; under a minute on a 2-core laptop), deepbench-train (53 rows), "
-                    + "deepbench-inference (69 rows) or deepbench-device (3 rows).")
+                    + "deepbench-inference (69 rows), deepbench-device (3 rows), or pytorch-peer (the 10 rows "
+                    + "../shared/tools/torch_rnn_bench.py times by default).")
     String suite;
 
     @Option(names = "--rows", split = ",", paramLabel = "ROW",

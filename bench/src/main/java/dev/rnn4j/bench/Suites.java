@@ -20,12 +20,16 @@ import java.util.List;
  *       problem sets exactly, from {@code suites/deepbench_rnn_problems.csv} (its suites {@code train},
  *       {@code inference_server}, {@code inference_device}; DeepBench's convention: one layer, unidirectional,
  *       input size = hidden size, {@code vanilla} = ReLU RNN; training rows time forward, backward-data and
- *       backward-weights, inference rows forward only).</li>
+ *       backward-weights, inference rows forward only);</li>
+ *   <li>{@code pytorch-peer}: {@code suites/pytorch-peer.csv}, the rows {@code ../shared/tools/torch_rnn_bench.py}
+ *       times by default, for a same-run comparison with PyTorch.</li>
  * </ul>
  */
 final class Suites {
     static final String QUICK = "quick";
-    static final List<String> NAMES = List.of(QUICK, "deepbench-train", "deepbench-inference", "deepbench-device");
+    static final String PYTORCH_PEER = "pytorch-peer";
+    static final List<String> NAMES = List.of(QUICK, "deepbench-train", "deepbench-inference", "deepbench-device",
+            PYTORCH_PEER);
 
     private Suites() {
     }
@@ -33,7 +37,8 @@ final class Suites {
     /** The rows of suite {@code name}; the message lists the suites when there is no such one. */
     static List<BenchRow> load(String name) {
         return switch (name) {
-            case QUICK -> quick();
+            case QUICK -> ownFormat("quick.csv");
+            case PYTORCH_PEER -> ownFormat("pytorch-peer.csv");
             case "deepbench-train" -> deepBench("train", true);
             case "deepbench-inference" -> deepBench("inference_server", false);
             case "deepbench-device" -> deepBench("inference_device", false);
@@ -41,9 +46,9 @@ final class Suites {
         };
     }
 
-    private static List<BenchRow> quick() {
+    private static List<BenchRow> ownFormat(String file) {
         List<BenchRow> rows = new ArrayList<>();
-        for (String[] f : csv("quick.csv", "mode,cell,input,hidden,batch,steps,layers,bidirectional")) {
+        for (String[] f : csv(file, "mode,cell,input,hidden,batch,steps,layers,bidirectional")) {
             RnnSpec spec = new RnnSpec(CellType.parse(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                     Integer.parseInt(f[6]), Boolean.parseBoolean(f[7]), true);
             rows.add(new BenchRow(f[0].equals("train"), spec, Integer.parseInt(f[4]), Integer.parseInt(f[5])));

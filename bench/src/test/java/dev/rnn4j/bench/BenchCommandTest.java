@@ -52,6 +52,11 @@ class BenchCommandTest {
         BenchRow first = Suites.load("deepbench-train").get(0);
         assertEquals("train:RNN_RELU:1760:1760:16:50", first.toString());
         assertFalse(Suites.load("quick").isEmpty());
+        List<String> peer = Suites.load("pytorch-peer").stream().map(BenchRow::toString).toList();
+        assertEquals(List.of("infer:LSTM:256:256:1:100", "infer:LSTM:512:512:32:50", "infer:LSTM:1024:1024:64:25",
+                "infer:GRU:512:512:32:50", "infer:RNN_TANH:1024:1024:32:50", "train:LSTM:256:256:32:50",
+                "train:LSTM:512:512:64:25", "train:GRU:512:512:32:50", "train:RNN_TANH:1024:1024:32:50",
+                "train:LSTM:256:256:32:50:2:1"), peer, "the peer script's default rows, in its order");
     }
 
     @ParameterizedTest

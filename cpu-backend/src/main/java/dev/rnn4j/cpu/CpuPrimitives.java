@@ -80,30 +80,37 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
 
     @Override
     public void cellForwardPair(CellType cell, StepArgs first, StepArgs second) {
-        if (pool.parts() != 2 || (long) first.batch * first.hidden < PAIR_WORK / 16) {
-            cellForward(cell, first);
-            cellForward(cell, second);
-            return;
-        }
-        synchronized (this) {
-            // Resolved here, on the calling thread: resolving for writing bumps buffer versions.
-            laneCells[0].forForward(cell, first);
-            laneCells[1].forForward(cell, second);
-            runCellPair(PAIR_FORWARD);
-        }
+        cellPair(PAIR_FORWARD, cell, first, second);
     }
 
     @Override
     public void cellBackwardPair(CellType cell, StepArgs first, StepArgs second) {
+        cellPair(PAIR_BACKWARD, cell, first, second);
+    }
+
+    private void cellPair(int kind, CellType cell, StepArgs first, StepArgs second) {
+        boolean forwardStep = kind == PAIR_FORWARD;
         if (pool.parts() != 2 || (long) first.batch * first.hidden < PAIR_WORK / 16) {
-            cellBackward(cell, first);
-            cellBackward(cell, second);
+            if (forwardStep) {
+                cellForward(cell, first);
+                cellForward(cell, second);
+            } else {
+                cellBackward(cell, first);
+                cellBackward(cell, second);
+            }
             return;
         }
         synchronized (this) {
-            laneCells[0].forBackward(cell, first);
-            laneCells[1].forBackward(cell, second);
-            runCellPair(PAIR_BACKWARD);
+            // Resolved here, on the calling thread: resolving for writing bumps buffer versions.
+            for (int lane = 0; lane < 2; lane++) {
+                StepArgs a = lane == 0 ? first : second;
+                if (forwardStep) {
+                    laneCells[lane].forForward(cell, a);
+                } else {
+                    laneCells[lane].forBackward(cell, a);
+                }
+            }
+            runCellPair(kind);
         }
     }
 

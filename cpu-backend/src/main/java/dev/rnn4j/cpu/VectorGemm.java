@@ -10,6 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * operands are handled by the packing routines. Work is split across the pool by row blocks when there are enough
  * rows, otherwise (the recurrent GEMM: a batch of rows, many columns) by column panels.
  *
+ * <p>The micro-kernels ({@code microKernel*}, {@code rowKernel*}, {@code dotKernel}) repeat one another on purpose:
+ * each is a straight-line method with its accumulators in locals, the shape C2 compiles into registers; folding
+ * the variants into one method with branches or loops over the accumulators is what measured 6-10 times slower.
+ *
  * <p>B operands that stay unchanged between calls (weights) are packed once and kept with their buffer
  * ({@link PackedOperandCache}). Scratch memory is per pool part and grows only when a larger shape arrives, so a
  * call in steady state allocates nothing.

@@ -17,9 +17,9 @@ public record Parameter(String name, int layer, int direction, ParameterKind kin
         return rows * cols;
     }
 
-    /** Shape as PyTorch reports it: {@code [rows, cols]} for weights, {@code [rows]} for biases. */
+    /** Shape as PyTorch reports it: {@code [rows, cols]} for weights, {@code [rows]} for biases and peepholes. */
     public long[] shape() {
-        return kind.isBias() ? new long[] {rows} : new long[] {rows, cols};
+        return kind.isVector() ? new long[] {rows} : new long[] {rows, cols};
     }
 
     /** The state_dict name of a tensor: {@code prefix_l{layer}} plus {@code _reverse} for direction 1. */

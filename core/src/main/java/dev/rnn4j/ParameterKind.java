@@ -1,6 +1,9 @@
 package dev.rnn4j;
 
-/** The four parameter tensors of one layer and direction, in PyTorch's state_dict order. */
+/**
+ * The parameter tensors of one layer and direction, in state_dict order: PyTorch's four, then the LSTM peepholes
+ * (not a PyTorch parameter; present only when the spec has them).
+ */
 public enum ParameterKind {
     /** {@code W_ih [G·H, I_layer]}, PyTorch name {@code weight_ih_l{k}}. */
     WEIGHT_IH("weight_ih"),
@@ -9,7 +12,12 @@ public enum ParameterKind {
     /** {@code b_ih [G·H]}, PyTorch name {@code bias_ih_l{k}}. */
     BIAS_IH("bias_ih"),
     /** {@code b_hh [G·H]}, PyTorch name {@code bias_hh_l{k}}. */
-    BIAS_HH("bias_hh");
+    BIAS_HH("bias_hh"),
+    /**
+     * LSTM peephole weights {@code [3·H]} in the order {@code p_i, p_f, p_o} (rnn4j's gate order without g; ONNX's
+     * {@code P} holds {@code p_i, p_o, p_f}), name {@code weight_peephole_l{k}}.
+     */
+    PEEPHOLE("weight_peephole");
 
     private final String prefix;
 
@@ -25,5 +33,10 @@ public enum ParameterKind {
     /** Whether this is a bias vector (absent when the spec has no bias). */
     public boolean isBias() {
         return this == BIAS_IH || this == BIAS_HH;
+    }
+
+    /** Whether the tensor is one-dimensional (biases and peepholes). */
+    public boolean isVector() {
+        return isBias() || this == PEEPHOLE;
     }
 }

@@ -9,7 +9,8 @@ import java.util.Random;
 
 /**
  * Host copies of every parameter tensor of an {@link RnnSpec} (weights, or gradients of the weights), named and
- * ordered as PyTorch's state_dict: per layer, per direction, {@code weight_ih, weight_hh, bias_ih, bias_hh}.
+ * ordered as PyTorch's state_dict: per layer, per direction, {@code weight_ih, weight_hh, bias_ih, bias_hh}, then
+ * {@code weight_peephole} for LSTMs with peepholes.
  * Weights are row-major float arrays of the shapes {@link Parameter} gives.
  *
  * <p>The arrays returned by {@link #get} are the live storage: writing them changes this object. Not thread-safe.
@@ -39,15 +40,16 @@ public final class RnnParameters {
         for (int layer = 0; layer < spec.layers(); layer++) {
             for (int dir = 0; dir < spec.directions(); dir++) {
                 for (ParameterKind kind : ParameterKind.values()) {
-                    if (kind.isBias() && !spec.bias()) {
+                    if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
                         continue;
                     }
                     int cols = switch (kind) {
                         case WEIGHT_IH -> spec.layerInputSize(layer);
                         case WEIGHT_HH -> spec.hiddenSize();
-                        case BIAS_IH, BIAS_HH -> 1;
+                        case BIAS_IH, BIAS_HH, PEEPHOLE -> 1;
                     };
-                    out.add(new Parameter(Parameter.nameOf(kind, layer, dir), layer, dir, kind, rows, cols));
+                    int kindRows = kind == ParameterKind.PEEPHOLE ? 3 * spec.hiddenSize() : rows;
+                    out.add(new Parameter(Parameter.nameOf(kind, layer, dir), layer, dir, kind, kindRows, cols));
                 }
             }
         }

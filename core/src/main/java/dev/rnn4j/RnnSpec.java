@@ -16,12 +16,24 @@ import java.util.Objects;
  * @param layers        stacked layers L &gt; 0; layer l &gt; 0 takes the previous layer's output (H·directions)
  * @param bidirectional whether every layer also runs over the reversed sequences (outputs concatenated)
  * @param bias          whether the layers have {@code b_ih} and {@code b_hh}
+ * @param peepholes     LSTM only: peephole connections (ONNX's {@code P}): i and f also see {@code p ⊙ c_{t−1}},
+ *                      o sees {@code p_o ⊙ c_t}; one {@code [3·H]} vector {@code weight_peephole_l{k}} per layer and
+ *                      direction. PyTorch has no such parameter.
  */
-public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias) {
+public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias,
+                      boolean peepholes) {
+
+    /** A spec without peepholes (every cell PyTorch has). */
+    public RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias) {
+        this(cell, inputSize, hiddenSize, layers, bidirectional, bias, false);
+    }
 
     /** Validates every field; the message says which one is wrong and what it was. */
     public RnnSpec {
         Objects.requireNonNull(cell, "cell type must not be null");
+        if (peepholes && cell != CellType.LSTM) {
+            throw new IllegalArgumentException("peepholes are an LSTM feature; " + cell + " has none");
+        }
         requirePositive("inputSize", inputSize);
         requirePositive("hiddenSize", hiddenSize);
         requirePositive("layers", layers);
@@ -80,6 +92,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private int layers = 1;
         private boolean bidirectional;
         private boolean bias = true;
+        private boolean peepholes;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -115,9 +128,15 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** LSTM peephole connections (default false). */
+        public Builder peepholes(boolean v) {
+            peepholes = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
-            return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias);
+            return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias, peepholes);
         }
     }
 }

@@ -45,6 +45,10 @@ class ValidationTest {
         rejects("expected one of RNN_TANH, RNN_RELU, LSTM, GRU", () -> CellType.parse("lstm2"));
         assertEquals(CellType.RNN_RELU, CellType.parse("rnn_relu"));
         rejects("layer 2 out of range 0..1", () -> lstm.layerInputSize(2));
+        rejects("peepholes are an LSTM feature; GRU has none", () -> new RnnSpec(CellType.GRU, 3, 4, 1, false, true,
+                true));
+        assertEquals(true, RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).peepholes(true).build()
+                .peepholes());
     }
 
     @Test

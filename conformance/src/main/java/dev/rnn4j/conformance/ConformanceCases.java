@@ -36,7 +36,19 @@ public final class ConformanceCases {
             out.add(new ConformanceCase("batch-major", spec(c, 3, 4, 2, true, true), 4, 3, new int[] {2, 4, 3},
                     true, Layout.BATCH_MAJOR));
         }
+        // LSTM peepholes (ONNX's P): the same shapes that stress the plain LSTM.
+        out.add(new ConformanceCase("peepholes", peephole(5, 7, 1, false, true), 4, 3, null, true, seq));
+        out.add(new ConformanceCase("peepholes, 2-layer bidirectional, unsorted lengths, h0/c0",
+                peephole(4, 5, 2, true, true), 6, 4, new int[] {3, 6, 1, 5}, true, seq));
+        out.add(new ConformanceCase("peepholes, no bias, H=17", peephole(9, 17, 1, true, false), 3, 3,
+                new int[] {1, 3, 2}, true, seq));
+        out.add(new ConformanceCase("peepholes, wide: H=100", peephole(70, 100, 1, true, true), 9, 20,
+                new int[] {9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 4, 9, 9, 6, 9, 7, 9, 9, 1, 9}, true, seq));
         return out;
+    }
+
+    private static RnnSpec peephole(int input, int hidden, int layers, boolean bidirectional, boolean bias) {
+        return new RnnSpec(CellType.LSTM, input, hidden, layers, bidirectional, bias, true);
     }
 
     private static RnnSpec spec(CellType c, int input, int hidden, int layers, boolean bidirectional, boolean bias) {

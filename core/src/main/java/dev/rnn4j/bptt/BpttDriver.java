@@ -260,6 +260,17 @@ public final class BpttDriver {
                     ops.columnSums(ws.dGatesH[ld], 0, rows, GH, beta,
                             grads.buffer(ParameterKind.BIAS_HH, layer, dir), 0);
                 }
+                if (spec.peepholes()) {
+                    // dp_i = Σ d(i pre-activation)·c_{t−1}, dp_f likewise, dp_o = Σ d(o pre-activation)·c_t, over
+                    // every step in processing order (padded steps have zero gate gradients).
+                    DeviceBuffer cs = ws.cs[ws.stateSlot(layer, dir)];
+                    DeviceBuffer dP = grads.buffer(ParameterKind.PEEPHOLE, layer, dir);
+                    DeviceBuffer dG = ws.dGatesX[ld];
+                    ops.columnSumsOfProducts(new MatrixRef(dG, 0, GH), new MatrixRef(cs, 0, H), rows, H, beta, dP, 0);
+                    ops.columnSumsOfProducts(new MatrixRef(dG, H, GH), new MatrixRef(cs, 0, H), rows, H, beta, dP, H);
+                    ops.columnSumsOfProducts(new MatrixRef(dG, 3L * H, GH), new MatrixRef(cs, (long) batch * H, H),
+                            rows, H, beta, dP, 2L * H);
+                }
             }
         }
     }
@@ -287,6 +298,8 @@ public final class BpttDriver {
         s.ghOffset = 0;
         s.bhh = w.buffer(ParameterKind.BIAS_HH, layer, dir);
         s.bhhOffset = 0;
+        s.peephole = w.buffer(ParameterKind.PEEPHOLE, layer, dir);
+        s.peepholeOffset = 0;
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];

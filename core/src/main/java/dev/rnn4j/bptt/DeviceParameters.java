@@ -35,14 +35,20 @@ public final class DeviceParameters implements AutoCloseable {
         }
     }
 
-    /** The buffer of one tensor, or null for a bias of a spec without bias. */
+    /** The buffer of one tensor, or null for a tensor the spec does not have (a bias without bias, peepholes). */
     public DeviceBuffer buffer(ParameterKind kind, int layer, int direction) {
-        if (kind.isBias() && !spec.bias()) {
+        if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
             return null;
         }
-        int perDirection = spec.bias() ? 4 : 2;
-        int index = (layer * spec.directions() + direction) * perDirection + kind.ordinal();
-        return buffers[index];
+        int perDirection = 2 + (spec.bias() ? 2 : 0) + (spec.peepholes() ? 1 : 0);
+        int within = switch (kind) {
+            case WEIGHT_IH -> 0;
+            case WEIGHT_HH -> 1;
+            case BIAS_IH -> 2;
+            case BIAS_HH -> 3;
+            case PEEPHOLE -> spec.bias() ? 4 : 2;
+        };
+        return buffers[(layer * spec.directions() + direction) * perDirection + within];
     }
 
     /** Copies host values in, after checking they belong to the same spec. */

@@ -32,6 +32,8 @@ public final class RnnModelFile {
     static final String BIDIRECTIONAL = "bidirectional";
     static final String BIAS = "bias";
     static final String BATCH_FIRST = "batch_first";
+    /** rnn4j's own key: LSTM peepholes. Written only when true, so PyTorch-made files and PyTorch-able ones stay alike. */
+    static final String PEEPHOLES = "peepholes";
 
     private RnnModelFile() {
     }
@@ -58,6 +60,9 @@ public final class RnnModelFile {
                 .metadata(BIDIRECTIONAL, pythonBool(spec.bidirectional()))
                 .metadata(BIAS, pythonBool(spec.bias()))
                 .metadata(BATCH_FIRST, pythonBool(batchFirst));
+        if (spec.peepholes()) {
+            w.metadata(PEEPHOLES, pythonBool(true));
+        }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
         }
@@ -114,7 +119,8 @@ public final class RnnModelFile {
         }
         try {
             return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
-                    integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true));
+                    integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
+                    bool(file, PEEPHOLES, false));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }

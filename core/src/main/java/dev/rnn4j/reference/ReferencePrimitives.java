@@ -72,11 +72,15 @@ final class ReferencePrimitives implements Primitives {
                         hNext[(int) s.hNextOffset + hi] = (float) (cell == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a));
                     }
                     case LSTM -> {
-                        double i = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j));
-                        double f = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j));
+                        double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
+                        double i = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j)
+                                + peep(s, j) * cPrev);
+                        double f = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
+                                + peep(s, H + j) * cPrev);
                         double g = Math.tanh(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 2 * H + j));
-                        double o = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j));
-                        double c = f * floats(s.cPrev)[(int) s.cPrevOffset + hi] + i * g;
+                        double c = f * cPrev + i * g;
+                        double o = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j)
+                                + peep(s, 2 * H + j) * c);
                         floats(s.cNext)[(int) s.cNextOffset + hi] = (float) c;
                         hNext[(int) s.hNextOffset + hi] = (float) (o * Math.tanh(c));
                         if (reserve != null) {
@@ -115,6 +119,11 @@ final class ReferencePrimitives implements Primitives {
 
     private static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
+    }
+
+    /** Peephole weight {@code k} of {@code p_i, p_f, p_o} ({@code [3·H]}), or 0 without peepholes. */
+    private static double peep(StepArgs s, int k) {
+        return s.peephole == null ? 0 : floats(s.peephole)[(int) s.peepholeOffset + k];
     }
 
     @Override
@@ -164,12 +173,18 @@ final class ReferencePrimitives implements Primitives {
                         double o = reserve[r + 3 * H + j];
                         double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
                         double tc = Math.tanh(floats(s.cNext)[(int) s.cNextOffset + hi]);
-                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc);
-                        dGx[gRow + j] = (float) (dcTotal * g * i * (1 - i));
-                        dGx[gRow + H + j] = (float) (dcTotal * cPrev * f * (1 - f));
+                        double ao = dhTotal * tc * o * (1 - o);
+                        // c_t reaches the loss through h, the next step, and o's peephole.
+                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc)
+                                + ao * peep(s, 2 * H + j);
+                        double ai = dcTotal * g * i * (1 - i);
+                        double af = dcTotal * cPrev * f * (1 - f);
+                        dGx[gRow + j] = (float) ai;
+                        dGx[gRow + H + j] = (float) af;
                         dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g));
-                        dGx[gRow + 3 * H + j] = (float) (dhTotal * tc * o * (1 - o));
-                        dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f);
+                        dGx[gRow + 3 * H + j] = (float) ao;
+                        // c_{t−1} reached c_t through f, and i and f through their peepholes.
+                        dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f + ai * peep(s, j) + af * peep(s, H + j));
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case GRU -> {
@@ -228,6 +243,22 @@ final class ReferencePrimitives implements Primitives {
             }
             int di = (int) dstOffset + c;
             d[di] = (float) (sum + (beta == 0 ? 0 : (double) beta * d[di]));
+        }
+    }
+
+    @Override
+    public void columnSumsOfProducts(MatrixRef a, MatrixRef b, int rows, int cols, float beta, DeviceBuffer dst,
+                                     long dstOffset) {
+        float[] av = floats(a.buffer());
+        float[] bv = floats(b.buffer());
+        float[] d = floats(dst);
+        for (int c = 0; c < cols; c++) {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                sum += (double) av[(int) (a.offset() + (long) r * a.ld() + c)] * bv[(int) (b.offset() + (long) r * b.ld() + c)];
+            }
+            int o = (int) dstOffset + c;
+            d[o] = (float) (beta == 0 ? sum : beta * d[o] + sum);
         }
     }
 

@@ -64,7 +64,10 @@ public final class ReferenceRnn {
     }
 
     private double[] w(ParameterKind kind, int layer, int dir) {
-        return kind.isBias() && !spec.bias() ? null : values[index(kind, layer, dir)];
+        if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
+            return null;
+        }
+        return values[index(kind, layer, dir)];
     }
 
     /**
@@ -153,6 +156,7 @@ public final class ReferenceRnn {
         double[] whh = w(ParameterKind.WEIGHT_HH, l, d);
         double[] bih = w(ParameterKind.BIAS_IH, l, d);
         double[] bhh = w(ParameterKind.BIAS_HH, l, d);
+        double[] peep = w(ParameterKind.PEEPHOLE, l, d); // p_i, p_f, p_o; null without peepholes
         int I = x.length;
         double[] ax = new double[G * H]; // W_ih x + b_ih
         double[] ah = new double[G * H]; // W_hh h + b_hh
@@ -183,11 +187,15 @@ public final class ReferenceRnn {
             case LSTM -> {
                 c = new double[H];
                 for (int j = 0; j < H; j++) {
-                    double i = sigmoid(ax[j] + ah[j]);
-                    double f = sigmoid(ax[H + j] + ah[H + j]);
+                    // Peepholes: i and f also see c_{t−1}, o sees c_t (ONNX's LSTM equations).
+                    double pi = peep == null ? 0 : peep[j] * cPrev[j];
+                    double pf = peep == null ? 0 : peep[H + j] * cPrev[j];
+                    double i = sigmoid(ax[j] + ah[j] + pi);
+                    double f = sigmoid(ax[H + j] + ah[H + j] + pf);
                     double g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
-                    double o = sigmoid(ax[3 * H + j] + ah[3 * H + j]);
                     c[j] = f * cPrev[j] + i * g;
+                    double po = peep == null ? 0 : peep[2 * H + j] * c[j];
+                    double o = sigmoid(ax[3 * H + j] + ah[3 * H + j] + po);
                     h[j] = o * Math.tanh(c[j]);
                     act[j] = i;
                     act[H + j] = f;
@@ -250,6 +258,8 @@ public final class ReferenceRnn {
                     double[] dWhh = dParams[index(ParameterKind.WEIGHT_HH, l, d)];
                     double[] dBih = spec.bias() ? dParams[index(ParameterKind.BIAS_IH, l, d)] : null;
                     double[] dBhh = spec.bias() ? dParams[index(ParameterKind.BIAS_HH, l, d)] : null;
+                    double[] peep = w(ParameterKind.PEEPHOLE, l, d);
+                    double[] dPeep = peep == null ? null : dParams[index(ParameterKind.PEEPHOLE, l, d)];
                     double[] dh = slice(dHn, (sl * batch + b) * H, H);
                     double[] dc = slice(dCn, (sl * batch + b) * H, H);
                     for (int p = len - 1; p >= 0; p--) {
@@ -281,12 +291,22 @@ public final class ReferenceRnn {
                                     double g = sc.act[2 * H + j];
                                     double o = sc.act[3 * H + j];
                                     double tc = Math.tanh(sc.c[j]);
-                                    double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc);
+                                    double dO = dhTotal[j] * tc * o * (1 - o);
+                                    // c_t reaches the loss through h (via tanh), the next step, and o's peephole.
+                                    double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc)
+                                            + (peep == null ? 0 : dO * peep[2 * H + j]);
                                     dax[j] = dcj * g * i * (1 - i);
                                     dax[H + j] = dcj * sc.cPrev[j] * f * (1 - f);
                                     dax[2 * H + j] = dcj * i * (1 - g * g);
-                                    dax[3 * H + j] = dhTotal[j] * tc * o * (1 - o);
+                                    dax[3 * H + j] = dO;
                                     dcPrev[j] = dcj * f;
+                                    if (peep != null) {
+                                        // c_{t−1} also reached i and f through their peepholes.
+                                        dcPrev[j] += dax[j] * peep[j] + dax[H + j] * peep[H + j];
+                                        dPeep[j] += dax[j] * sc.cPrev[j];
+                                        dPeep[H + j] += dax[H + j] * sc.cPrev[j];
+                                        dPeep[2 * H + j] += dO * sc.c[j];
+                                    }
                                 }
                                 System.arraycopy(dax, 0, dah, 0, G * H);
                             }

@@ -77,6 +77,13 @@ public interface Primitives {
                     long dstOffset);
 
     /**
+     * {@code dst[c] = beta·dst[c] + Σ_r a[r, c]·b[r, c]} over {@code rows × cols}: the LSTM peephole gradients
+     * (gate gradients times cell states, summed over every step and sequence).
+     */
+    void columnSumsOfProducts(MatrixRef a, MatrixRef b, int rows, int cols, float beta, DeviceBuffer dst,
+                              long dstOffset);
+
+    /**
      * Copies per-step blocks of {@code width} features between sequence tensors {@code [steps, batch, ·]}, masked
      * by sequence length: for every step t and row b with {@code t < lengths[b]},
      * {@code dst[t, b] = src[reverse ? lengths[b] − 1 − t : t, b]}; for {@code t ≥ lengths[b]}, {@code dst[t, b] = 0}.

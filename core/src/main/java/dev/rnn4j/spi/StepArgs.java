@@ -31,6 +31,13 @@ public final class StepArgs {
     public DeviceBuffer bhh;
     public long bhhOffset;
 
+    /**
+     * {@code [3·H]} LSTM peephole weights {@code p_i, p_f, p_o}, or null: i and f then also see {@code p ⊙ c_{t−1}},
+     * o sees {@code p_o ⊙ c_t}; backward adds their paths to {@code dc}.
+     */
+    public DeviceBuffer peephole;
+    public long peepholeOffset;
+
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
     public long hPrevOffset;

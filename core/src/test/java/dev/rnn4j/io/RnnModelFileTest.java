@@ -41,6 +41,25 @@ class RnnModelFileTest {
         assertArrayEquals(w.get("bias_hh_l1"), RnnModelFile.load(p, spec).get("bias_hh_l1"));
     }
 
+    @Test
+    void peepholeModelsRoundTripAndSayTheyHavePeepholes(@TempDir Path dir) throws Exception {
+        RnnSpec lstm = new RnnSpec(CellType.LSTM, 3, 4, 1, true, true, true);
+        RnnParameters w = RnnParameters.uniform(lstm, 6);
+        Path p = dir.resolve("peephole.safetensors");
+        RnnModelFile.save(p, w, false);
+        SafetensorsFile f = SafetensorsFile.read(p);
+        assertEquals("True", f.metadata().get("peepholes"));
+        assertArrayEquals(new long[] {12}, f.info("weight_peephole_l0_reverse").shape());
+        RnnModelFile.Model m = RnnModelFile.load(p);
+        assertEquals(lstm, m.spec());
+        assertArrayEquals(w.get("weight_peephole_l0"), m.weights().get("weight_peephole_l0"));
+        // A plain LSTM file carries no peephole key, as PyTorch writes it.
+        Path plain = dir.resolve("plain.safetensors");
+        RnnModelFile.save(plain, RnnParameters.uniform(new RnnSpec(CellType.LSTM, 3, 4, 1, true, true), 6), false);
+        assertEquals(null, SafetensorsFile.read(plain).metadata().get("peepholes"));
+        assertEquals(false, RnnModelFile.load(plain).spec().peepholes());
+    }
+
     private static SafetensorsWriter stateDict(RnnParameters w, boolean metadata) {
         RnnSpec s = w.spec();
         SafetensorsWriter out = new SafetensorsWriter();

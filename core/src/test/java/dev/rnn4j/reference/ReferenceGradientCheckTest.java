@@ -45,6 +45,10 @@ class ReferenceGradientCheckTest {
             out.add(Arguments.of(new Problem(cell + " no bias, stacked, lengths, h0/c0",
                     new RnnSpec(cell, 2, 3, 2, false, false), 4, 2, new int[] {2, 4}, true)));
         }
+        out.add(Arguments.of(new Problem("LSTM peepholes, 2-layer bidirectional, unsorted lengths, h0/c0",
+                new RnnSpec(CellType.LSTM, 3, 4, 2, true, true, true), 5, 3, new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
+                new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, true), 4, 2, null, true)));
         return out.stream();
     }
 

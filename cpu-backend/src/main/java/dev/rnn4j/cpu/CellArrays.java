@@ -20,6 +20,9 @@ final class CellArrays {
     int ghOff;
     float[] bhh;
     int bhhOff;
+    /** {@code p_i, p_f, p_o} ({@code [3·H]}), or null without peepholes. */
+    float[] peep;
+    int peepOff;
     float[] hPrev;
     int hPrevOff;
     float[] cPrev;
@@ -90,11 +93,13 @@ final class CellArrays {
         cNextOff = (int) s.cNextOffset;
         reserveOff = (int) s.reserveOffset;
         reserveWidth = StepArgs.reserveWidth(cell, hidden);
+        peep = s.peephole == null ? null : CpuBuffer.floatsForRead(s.peephole);
+        peepOff = (int) s.peepholeOffset;
     }
 
     /** Drops array references so closed buffers are not kept alive. */
     void clear() {
         lengths = null;
-        gx = gh = bhh = hPrev = cPrev = hNext = cNext = reserve = dy = dh = dc = dhPrev = dGx = dGh = null;
+        gx = gh = bhh = peep = hPrev = cPrev = hNext = cNext = reserve = dy = dh = dc = dhPrev = dGx = dGh = null;
     }
 }

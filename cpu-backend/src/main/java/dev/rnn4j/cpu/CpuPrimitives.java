@@ -317,6 +317,26 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     }
 
     @Override
+    public void columnSumsOfProducts(MatrixRef a, MatrixRef b, int rows, int cols, float beta, DeviceBuffer dst,
+                                     long dstOffset) {
+        float[] av = CpuBuffer.floatsForRead(a.buffer());
+        float[] bv = CpuBuffer.floatsForRead(b.buffer());
+        float[] d = CpuBuffer.floatsForWrite(dst);
+        int out = (int) dstOffset;
+        for (int c = 0; c < cols; c++) {
+            d[out + c] = beta == 0 ? 0 : beta * d[out + c];
+        }
+        // Row by row, so the inner loop is unit-stride; once per pass, so on the calling thread.
+        for (int r = 0; r < rows; r++) {
+            int ar = (int) a.offset() + r * a.ld();
+            int br = (int) b.offset() + r * b.ld();
+            for (int c = 0; c < cols; c++) {
+                d[out + c] += av[ar + c] * bv[br + c];
+            }
+        }
+    }
+
+    @Override
     public synchronized void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src,
                                        MatrixRef dst, boolean reverse) {
         helperKind = HELPER_COPY_STEPS;

@@ -51,11 +51,14 @@ final class ScalarCells implements CellKernels {
                     x.hNext[x.hNextOff + hi] = x.cell == CellType.RNN_TANH ? tanh(a) : Math.max(0f, a);
                 }
                 case LSTM -> {
-                    float i = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j));
-                    float f = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j));
+                    float cPrev = x.cPrev[x.cPrevOff + hi];
+                    float i = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j) + peep(x, j) * cPrev);
+                    float f = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j)
+                            + peep(x, H + j) * cPrev);
                     float g = tanh(x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j));
-                    float o = sigmoid(x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j));
-                    float c = f * x.cPrev[x.cPrevOff + hi] + i * g;
+                    float c = f * cPrev + i * g;
+                    float o = sigmoid(x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j)
+                            + peep(x, 2 * H + j) * c);
                     x.cNext[x.cNextOff + hi] = c;
                     x.hNext[x.hNextOff + hi] = o * tanh(c);
                     if (x.reserve != null) {
@@ -80,6 +83,11 @@ final class ScalarCells implements CellKernels {
                 }
             }
         }
+    }
+
+    /** Peephole weight {@code k} of {@code p_i, p_f, p_o}, or 0 without peepholes. */
+    static float peep(CellArrays x, int k) {
+        return x.peep == null ? 0 : x.peep[x.peepOff + k];
     }
 
     private static float bias(CellArrays x, int col) {
@@ -138,12 +146,15 @@ final class ScalarCells implements CellKernels {
                     float g = x.reserve[r + 2 * H + j];
                     float o = x.reserve[r + 3 * H + j];
                     float tc = tanh(x.cNext[x.cNextOff + hi]);
-                    float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc);
-                    x.dGx[gRow + j] = dc * g * i * (1 - i);
-                    x.dGx[gRow + H + j] = dc * x.cPrev[x.cPrevOff + hi] * f * (1 - f);
+                    float ao = dh * tc * o * (1 - o);
+                    float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc) + ao * peep(x, 2 * H + j);
+                    float ai = dc * g * i * (1 - i);
+                    float af = dc * x.cPrev[x.cPrevOff + hi] * f * (1 - f);
+                    x.dGx[gRow + j] = ai;
+                    x.dGx[gRow + H + j] = af;
                     x.dGx[gRow + 2 * H + j] = dc * i * (1 - g * g);
-                    x.dGx[gRow + 3 * H + j] = dh * tc * o * (1 - o);
-                    x.dc[x.dcOff + hi] = dc * f;
+                    x.dGx[gRow + 3 * H + j] = ao;
+                    x.dc[x.dcOff + hi] = dc * f + ai * peep(x, j) + af * peep(x, H + j);
                     x.dhPrev[x.dhPrevOff + hi] = 0;
                 }
                 case GRU -> {

@@ -42,6 +42,11 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
+            if (x.peep != null) {
+                // Peephole LSTMs take the scalar twin for now: correct, not yet vectorised.
+                ScalarCells.forwardRow(x, b, j0, j1);
+                continue;
+            }
             switch (x.cell) {
                 case RNN_TANH, RNN_RELU -> rnnForward(x, b, j0, vecEnd);
                 case LSTM -> lstmForward(x, b, j0, vecEnd);
@@ -59,6 +64,10 @@ final class VectorCells implements CellKernels {
         for (int b = b0; b < b1; b++) {
             if (x.step >= x.lengths[b]) {
                 ScalarCells.passThrough(x, b, j0, j1);
+                continue;
+            }
+            if (x.peep != null) {
+                ScalarCells.backwardRow(x, b, j0, j1);
                 continue;
             }
             switch (x.cell) {

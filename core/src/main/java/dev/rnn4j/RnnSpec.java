@@ -16,24 +16,21 @@ import java.util.Objects;
  * @param layers        stacked layers L &gt; 0; layer l &gt; 0 takes the previous layer's output (H·directions)
  * @param bidirectional whether every layer also runs over the reversed sequences (outputs concatenated)
  * @param bias          whether the layers have {@code b_ih} and {@code b_hh}
- * @param peepholes     LSTM only: peephole connections (ONNX's {@code P}): i and f also see {@code p ⊙ c_{t−1}},
- *                      o sees {@code p_o ⊙ c_t}; one {@code [3·H]} vector {@code weight_peephole_l{k}} per layer and
- *                      direction. PyTorch has no such parameter.
+ * @param variant       variants beyond the PyTorch cells ({@link CellVariant}; {@link CellVariant#NONE} for PyTorch's)
  */
 public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias,
-                      boolean peepholes) {
+                      CellVariant variant) {
 
-    /** A spec without peepholes (every cell PyTorch has). */
+    /** A spec of a PyTorch cell (no variant). */
     public RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias) {
-        this(cell, inputSize, hiddenSize, layers, bidirectional, bias, false);
+        this(cell, inputSize, hiddenSize, layers, bidirectional, bias, CellVariant.NONE);
     }
 
     /** Validates every field; the message says which one is wrong and what it was. */
     public RnnSpec {
         Objects.requireNonNull(cell, "cell type must not be null");
-        if (peepholes && cell != CellType.LSTM) {
-            throw new IllegalArgumentException("peepholes are an LSTM feature; " + cell + " has none");
-        }
+        Objects.requireNonNull(variant, "variant must not be null (CellVariant.NONE for none)");
+        variant.requireFor(cell);
         requirePositive("inputSize", inputSize);
         requirePositive("hiddenSize", hiddenSize);
         requirePositive("layers", layers);
@@ -54,6 +51,16 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
     /** A builder with layers = 1, unidirectional, with bias; input and hidden size must be set. */
     public static Builder builder(CellType cell) {
         return new Builder(cell);
+    }
+
+    /** Whether the LSTM has peepholes ({@link CellVariant#peepholes}). */
+    public boolean peepholes() {
+        return variant.peepholes();
+    }
+
+    /** Whether the LSTM couples its forget gate to its input gate ({@link CellVariant#inputForget}). */
+    public boolean inputForget() {
+        return variant.inputForget();
     }
 
     /** Number of directions D: 2 when bidirectional, else 1. */
@@ -93,6 +100,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private boolean bidirectional;
         private boolean bias = true;
         private boolean peepholes;
+        private boolean inputForget;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -134,9 +142,16 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** LSTM: ONNX's {@code input_forget}, f = 1 − i (default false). */
+        public Builder inputForget(boolean v) {
+            inputForget = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
-            return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias, peepholes);
+            return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
+                    new CellVariant(peepholes, inputForget));
         }
     }
 }

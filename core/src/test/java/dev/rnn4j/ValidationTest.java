@@ -46,7 +46,9 @@ class ValidationTest {
         assertEquals(CellType.RNN_RELU, CellType.parse("rnn_relu"));
         rejects("layer 2 out of range 0..1", () -> lstm.layerInputSize(2));
         rejects("peepholes are an LSTM feature; GRU has none", () -> new RnnSpec(CellType.GRU, 3, 4, 1, false, true,
-                true));
+                new CellVariant(true, false)));
+        rejects("input_forget is an LSTM feature; RNN_TANH has none", () -> RnnSpec.builder(CellType.RNN_TANH)
+                .inputSize(2).hiddenSize(3).inputForget(true).build());
         assertEquals(true, RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).peepholes(true).build()
                 .peepholes());
     }

@@ -63,7 +63,7 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
      */
     BenchRow shrunk(int maxSize, int maxBatch, int maxSteps) {
         RnnSpec s = new RnnSpec(spec.cell(), Math.min(spec.inputSize(), maxSize), Math.min(spec.hiddenSize(), maxSize),
-                spec.layers(), spec.bidirectional(), spec.bias(), spec.peepholes());
+                spec.layers(), spec.bidirectional(), spec.bias(), spec.variant());
         return new BenchRow(training, s, Math.min(batch, maxBatch), Math.min(steps, maxSteps));
     }
 

@@ -1,6 +1,7 @@
 package dev.rnn4j.conformance;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.Layout;
 import dev.rnn4j.RnnSpec;
 import java.util.ArrayList;
@@ -44,11 +45,20 @@ public final class ConformanceCases {
                 new int[] {1, 3, 2}, true, seq));
         out.add(new ConformanceCase("peepholes, wide: H=100", peephole(70, 100, 1, true, true), 9, 20,
                 new int[] {9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 4, 9, 9, 6, 9, 7, 9, 9, 1, 9}, true, seq));
+        // ONNX's input_forget (f = 1 − i), alone and with peepholes.
+        out.add(new ConformanceCase("input_forget, 2-layer bidirectional, unsorted lengths, h0/c0",
+                lstm(4, 5, 2, true, new CellVariant(false, true)), 6, 4, new int[] {3, 6, 1, 5}, true, seq));
+        out.add(new ConformanceCase("input_forget with peepholes, H=17", lstm(9, 17, 1, false,
+                new CellVariant(true, true)), 5, 3, new int[] {5, 2, 4}, true, seq));
         return out;
     }
 
+    private static RnnSpec lstm(int input, int hidden, int layers, boolean bidirectional, CellVariant v) {
+        return new RnnSpec(CellType.LSTM, input, hidden, layers, bidirectional, true, v);
+    }
+
     private static RnnSpec peephole(int input, int hidden, int layers, boolean bidirectional, boolean bias) {
-        return new RnnSpec(CellType.LSTM, input, hidden, layers, bidirectional, bias, true);
+        return new RnnSpec(CellType.LSTM, input, hidden, layers, bidirectional, bias, new CellVariant(true, false));
     }
 
     private static RnnSpec spec(CellType c, int input, int hidden, int layers, boolean bidirectional, boolean bias) {

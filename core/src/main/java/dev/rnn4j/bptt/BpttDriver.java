@@ -300,6 +300,7 @@ public final class BpttDriver {
         s.bhhOffset = 0;
         s.peephole = w.buffer(ParameterKind.PEEPHOLE, layer, dir);
         s.peepholeOffset = 0;
+        s.inputForget = spec.inputForget();
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];

@@ -1,6 +1,7 @@
 package dev.rnn4j.io;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.Parameter;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
@@ -34,6 +35,8 @@ public final class RnnModelFile {
     static final String BATCH_FIRST = "batch_first";
     /** rnn4j's own key: LSTM peepholes. Written only when true, so PyTorch-made files and PyTorch-able ones stay alike. */
     static final String PEEPHOLES = "peepholes";
+    /** rnn4j's own key: ONNX's LSTM input_forget coupling; written only when true. */
+    static final String INPUT_FORGET = "input_forget";
 
     private RnnModelFile() {
     }
@@ -62,6 +65,9 @@ public final class RnnModelFile {
                 .metadata(BATCH_FIRST, pythonBool(batchFirst));
         if (spec.peepholes()) {
             w.metadata(PEEPHOLES, pythonBool(true));
+        }
+        if (spec.inputForget()) {
+            w.metadata(INPUT_FORGET, pythonBool(true));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -120,7 +126,7 @@ public final class RnnModelFile {
         try {
             return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
-                    bool(file, PEEPHOLES, false));
+                    new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }

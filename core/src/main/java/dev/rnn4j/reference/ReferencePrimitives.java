@@ -75,7 +75,8 @@ final class ReferencePrimitives implements Primitives {
                         double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
                         double i = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j)
                                 + peep(s, j) * cPrev);
-                        double f = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
+                        double f = s.inputForget ? 1 - i
+                                : sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
                                 + peep(s, H + j) * cPrev);
                         double g = Math.tanh(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 2 * H + j));
                         double c = f * cPrev + i * g;
@@ -177,8 +178,9 @@ final class ReferencePrimitives implements Primitives {
                         // c_t reaches the loss through h, the next step, and o's peephole.
                         double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc)
                                 + ao * peep(s, 2 * H + j);
-                        double ai = dcTotal * g * i * (1 - i);
-                        double af = dcTotal * cPrev * f * (1 - f);
+                        // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
+                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * i * (1 - i);
+                        double af = s.inputForget ? 0 : dcTotal * cPrev * f * (1 - f);
                         dGx[gRow + j] = (float) ai;
                         dGx[gRow + H + j] = (float) af;
                         dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g));

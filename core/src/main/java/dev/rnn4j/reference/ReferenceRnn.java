@@ -191,7 +191,8 @@ public final class ReferenceRnn {
                     double pi = peep == null ? 0 : peep[j] * cPrev[j];
                     double pf = peep == null ? 0 : peep[H + j] * cPrev[j];
                     double i = sigmoid(ax[j] + ah[j] + pi);
-                    double f = sigmoid(ax[H + j] + ah[H + j] + pf);
+                    // input_forget couples the gates: f = 1 − i, the forget gate's own weights unused.
+                    double f = spec.inputForget() ? 1 - i : sigmoid(ax[H + j] + ah[H + j] + pf);
                     double g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
                     c[j] = f * cPrev[j] + i * g;
                     double po = peep == null ? 0 : peep[2 * H + j] * c[j];
@@ -295,8 +296,9 @@ public final class ReferenceRnn {
                                     // c_t reaches the loss through h (via tanh), the next step, and o's peephole.
                                     double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc)
                                             + (peep == null ? 0 : dO * peep[2 * H + j]);
-                                    dax[j] = dcj * g * i * (1 - i);
-                                    dax[H + j] = dcj * sc.cPrev[j] * f * (1 - f);
+                                    // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
+                                    dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * i * (1 - i);
+                                    dax[H + j] = spec.inputForget() ? 0 : dcj * sc.cPrev[j] * f * (1 - f);
                                     dax[2 * H + j] = dcj * i * (1 - g * g);
                                     dax[3 * H + j] = dO;
                                     dcPrev[j] = dcj * f;

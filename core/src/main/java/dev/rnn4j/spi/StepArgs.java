@@ -38,6 +38,9 @@ public final class StepArgs {
     public DeviceBuffer peephole;
     public long peepholeOffset;
 
+    /** LSTM: ONNX's input_forget, f = 1 − i (the forget gate's pre-activation is ignored, its gradient zero). */
+    public boolean inputForget;
+
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
     public long hPrevOffset;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.Parameter;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
@@ -43,7 +44,7 @@ class RnnModelFileTest {
 
     @Test
     void peepholeModelsRoundTripAndSayTheyHavePeepholes(@TempDir Path dir) throws Exception {
-        RnnSpec lstm = new RnnSpec(CellType.LSTM, 3, 4, 1, true, true, true);
+        RnnSpec lstm = new RnnSpec(CellType.LSTM, 3, 4, 1, true, true, new CellVariant(true, false));
         RnnParameters w = RnnParameters.uniform(lstm, 6);
         Path p = dir.resolve("peephole.safetensors");
         RnnModelFile.save(p, w, false);
@@ -58,6 +59,11 @@ class RnnModelFileTest {
         RnnModelFile.save(plain, RnnParameters.uniform(new RnnSpec(CellType.LSTM, 3, 4, 1, true, true), 6), false);
         assertEquals(null, SafetensorsFile.read(plain).metadata().get("peepholes"));
         assertEquals(false, RnnModelFile.load(plain).spec().peepholes());
+        RnnSpec coupled = RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).inputForget(true).build();
+        Path c = dir.resolve("coupled.safetensors");
+        RnnModelFile.save(c, RnnParameters.uniform(coupled, 1), false);
+        assertEquals("True", SafetensorsFile.read(c).metadata().get("input_forget"));
+        assertEquals(coupled, RnnModelFile.load(c).spec());
     }
 
     private static SafetensorsWriter stateDict(RnnParameters w, boolean metadata) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import java.util.ArrayList;
@@ -46,9 +47,14 @@ class ReferenceGradientCheckTest {
                     new RnnSpec(cell, 2, 3, 2, false, false), 4, 2, new int[] {2, 4}, true)));
         }
         out.add(Arguments.of(new Problem("LSTM peepholes, 2-layer bidirectional, unsorted lengths, h0/c0",
-                new RnnSpec(CellType.LSTM, 3, 4, 2, true, true, true), 5, 3, new int[] {3, 5, 1}, true)));
+                new RnnSpec(CellType.LSTM, 3, 4, 2, true, true, new CellVariant(true, false)), 5, 3, new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("LSTM input_forget, bidirectional, lengths, h0/c0",
+                new RnnSpec(CellType.LSTM, 3, 4, 1, true, true, new CellVariant(false, true)), 5, 3,
+                new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("LSTM peepholes and input_forget, stacked",
+                new RnnSpec(CellType.LSTM, 3, 4, 2, false, true, new CellVariant(true, true)), 4, 2, null, true)));
         out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
-                new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, true), 4, 2, null, true)));
+                new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, new CellVariant(true, false)), 4, 2, null, true)));
         return out.stream();
     }
 

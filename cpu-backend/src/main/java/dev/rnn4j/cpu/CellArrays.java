@@ -23,6 +23,8 @@ final class CellArrays {
     /** {@code p_i, p_f, p_o} ({@code [3·H]}), or null without peepholes. */
     float[] peep;
     int peepOff;
+    /** LSTM input_forget: f = 1 − i. */
+    boolean inputForget;
     float[] hPrev;
     int hPrevOff;
     float[] cPrev;
@@ -95,6 +97,7 @@ final class CellArrays {
         reserveWidth = StepArgs.reserveWidth(cell, hidden);
         peep = s.peephole == null ? null : CpuBuffer.floatsForRead(s.peephole);
         peepOff = (int) s.peepholeOffset;
+        inputForget = s.inputForget;
     }
 
     /** Drops array references so closed buffers are not kept alive. */

@@ -53,8 +53,8 @@ final class ScalarCells implements CellKernels {
                 case LSTM -> {
                     float cPrev = x.cPrev[x.cPrevOff + hi];
                     float i = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j) + peep(x, j) * cPrev);
-                    float f = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j)
-                            + peep(x, H + j) * cPrev);
+                    float f = x.inputForget ? 1 - i : sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j]
+                            + bias(x, H + j) + peep(x, H + j) * cPrev);
                     float g = tanh(x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j));
                     float c = f * cPrev + i * g;
                     float o = sigmoid(x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j)
@@ -148,8 +148,10 @@ final class ScalarCells implements CellKernels {
                     float tc = tanh(x.cNext[x.cNextOff + hi]);
                     float ao = dh * tc * o * (1 - o);
                     float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc) + ao * peep(x, 2 * H + j);
-                    float ai = dc * g * i * (1 - i);
-                    float af = dc * x.cPrev[x.cPrevOff + hi] * f * (1 - f);
+                    float cPrev = x.cPrev[x.cPrevOff + hi];
+                    // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
+                    float ai = dc * (x.inputForget ? g - cPrev : g) * i * (1 - i);
+                    float af = x.inputForget ? 0 : dc * cPrev * f * (1 - f);
                     x.dGx[gRow + j] = ai;
                     x.dGx[gRow + H + j] = af;
                     x.dGx[gRow + 2 * H + j] = dc * i * (1 - g * g);

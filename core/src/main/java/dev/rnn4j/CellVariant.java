@@ -1,17 +1,41 @@
 package dev.rnn4j;
 
 /**
- * Cell variants beyond the PyTorch cells (issue #5), all LSTM-only so far. {@link #NONE} is PyTorch's and cuDNN's
- * LSTM.
+ * Cell variants beyond the PyTorch cells (issue #5). {@link #NONE} is PyTorch's and cuDNN's cells.
  *
  * @param peepholes   ONNX's {@code P}: i and f also see {@code p ⊙ c_{t−1}}, o sees {@code p_o ⊙ c_t}; one
  *                    {@code [3·H]} tensor {@code weight_peephole_l{k}} ({@code p_i, p_f, p_o}) per layer and direction
  * @param inputForget ONNX's {@code input_forget = 1}: the forget gate is coupled to the input gate, f = 1 − i; the
  *                    forget gate's weights stay in the tensors (as in ONNX) but take no part and get zero gradient
+ * @param clip        ONNX's {@code clip}, every cell: each gate pre-activation (with its biases and peephole term) is
+ *                    clamped to [−clip, clip] before its activation, as ONNX Runtime does; the LSTM cell state itself
+ *                    is not clipped. Gradients stop where a value was clamped. 0 means no clipping.
  */
-public record CellVariant(boolean peepholes, boolean inputForget) {
+public record CellVariant(boolean peepholes, boolean inputForget, float clip) {
     /** The plain cell. */
-    public static final CellVariant NONE = new CellVariant(false, false);
+    public static final CellVariant NONE = new CellVariant(false, false, 0f);
+
+    /** Checks the clip threshold. */
+    public CellVariant {
+        if (!(clip >= 0) || Float.isInfinite(clip)) {
+            throw new IllegalArgumentException("clip must be a finite value >= 0 (0 = no clipping), got " + clip);
+        }
+    }
+
+    /** LSTM variants without clipping. */
+    public CellVariant(boolean peepholes, boolean inputForget) {
+        this(peepholes, inputForget, 0f);
+    }
+
+    /** Only clipping, for any cell. */
+    public static CellVariant clipped(float clip) {
+        return new CellVariant(false, false, clip);
+    }
+
+    /** Whether gate pre-activations are clipped. */
+    public boolean hasClip() {
+        return clip > 0;
+    }
 
     /** Whether this is the plain cell. */
     public boolean isNone() {

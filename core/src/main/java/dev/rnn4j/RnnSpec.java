@@ -63,6 +63,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         return variant.inputForget();
     }
 
+    /** The clip threshold ({@link CellVariant#clip}), 0 when none. */
+    public float clip() {
+        return variant.clip();
+    }
+
     /** Number of directions D: 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
@@ -101,6 +106,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private boolean bias = true;
         private boolean peepholes;
         private boolean inputForget;
+        private float clip;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -148,10 +154,16 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** ONNX's clip threshold for the gate pre-activations (default 0: none). */
+        public Builder clip(float v) {
+            clip = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
-                    new CellVariant(peepholes, inputForget));
+                    new CellVariant(peepholes, inputForget, clip));
         }
     }
 }

@@ -49,6 +49,8 @@ class ValidationTest {
                 new CellVariant(true, false)));
         rejects("input_forget is an LSTM feature; RNN_TANH has none", () -> RnnSpec.builder(CellType.RNN_TANH)
                 .inputSize(2).hiddenSize(3).inputForget(true).build());
+        rejects("clip must be a finite value >= 0 (0 = no clipping), got -1.0", () -> CellVariant.clipped(-1f));
+        rejects("clip must be a finite value >= 0 (0 = no clipping), got NaN", () -> CellVariant.clipped(Float.NaN));
         assertEquals(true, RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).peepholes(true).build()
                 .peepholes());
     }

@@ -45,6 +45,14 @@ public final class ConformanceCases {
                 new int[] {1, 3, 2}, true, seq));
         out.add(new ConformanceCase("peepholes, wide: H=100", peephole(70, 100, 1, true, true), 9, 20,
                 new int[] {9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 4, 9, 9, 6, 9, 7, 9, 9, 1, 9}, true, seq));
+        // ONNX's clip on every cell (0.3 clamps many pre-activations here), and with the LSTM variants.
+        for (CellType c : CellType.values()) {
+            out.add(new ConformanceCase("clip 0.3, 2-layer bidirectional, unsorted lengths, h0/c0",
+                    new RnnSpec(c, 4, 5, 2, true, true, CellVariant.clipped(0.3f)), 6, 4, new int[] {3, 6, 1, 5}, true,
+                    seq));
+        }
+        out.add(new ConformanceCase("clip 0.5 with peepholes and input_forget, H=17",
+                lstm(9, 17, 1, true, new CellVariant(true, true, 0.5f)), 5, 3, new int[] {5, 2, 4}, true, seq));
         // ONNX's input_forget (f = 1 − i), alone and with peepholes.
         out.add(new ConformanceCase("input_forget, 2-layer bidirectional, unsorted lengths, h0/c0",
                 lstm(4, 5, 2, true, new CellVariant(false, true)), 6, 4, new int[] {3, 6, 1, 5}, true, seq));

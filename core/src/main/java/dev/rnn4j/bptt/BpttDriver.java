@@ -110,7 +110,7 @@ public final class BpttDriver {
                     s.hNextOffset = hPrev + (long) batch * H;
                     s.cPrevOffset = s.hPrevOffset;
                     s.cNextOffset = s.hNextOffset;
-                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
+                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
                 }
                 if (D == 2) {
                     ops.gemmPair(recurrent[0], recurrent[1]);
@@ -200,7 +200,7 @@ public final class BpttDriver {
                     s.hNextOffset = hPrev + (long) batch * H;
                     s.cPrevOffset = s.hPrevOffset;
                     s.cNextOffset = s.hNextOffset;
-                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H);
+                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
                     s.dyOffset = hPrev;
                     s.dh = ws.dH[dir][current];
                     s.dhPrev = ws.dH[dir][1 - current];
@@ -301,6 +301,7 @@ public final class BpttDriver {
         s.peephole = w.buffer(ParameterKind.PEEPHOLE, layer, dir);
         s.peepholeOffset = 0;
         s.inputForget = spec.inputForget();
+        s.clip = spec.clip();
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];

@@ -86,7 +86,7 @@ public final class Workspace implements AutoCloseable {
         int GH = spec.gateRows();
         int widestInput = Math.max(spec.inputSize(), spec.outputSize());
         boolean lstm = spec.cell() == CellType.LSTM;
-        int reserveWidth = StepArgs.reserveWidth(spec.cell(), H);
+        int reserveWidth = StepArgs.reserveWidth(spec.cell(), H, spec.variant().hasClip());
         try {
             x = alloc(backend, rows * spec.inputSize());
             DeviceBuffer len = backend.allocateInts(batch);

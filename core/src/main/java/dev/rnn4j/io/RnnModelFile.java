@@ -37,6 +37,8 @@ public final class RnnModelFile {
     static final String PEEPHOLES = "peepholes";
     /** rnn4j's own key: ONNX's LSTM input_forget coupling; written only when true. */
     static final String INPUT_FORGET = "input_forget";
+    /** rnn4j's own key: ONNX's clip threshold; written only when clipping. */
+    static final String CLIP = "clip";
 
     private RnnModelFile() {
     }
@@ -68,6 +70,9 @@ public final class RnnModelFile {
         }
         if (spec.inputForget()) {
             w.metadata(INPUT_FORGET, pythonBool(true));
+        }
+        if (spec.variant().hasClip()) {
+            w.metadata(CLIP, Float.toString(spec.clip()));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -126,7 +131,8 @@ public final class RnnModelFile {
         try {
             return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
-                    new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false)));
+                    new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false),
+                            number(file, CLIP, 0f)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }
@@ -176,6 +182,18 @@ public final class RnnModelFile {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             throw new MalformedFileException(file.source() + ": metadata " + key + " = '" + v + "' is not an integer");
+        }
+    }
+
+    private static float number(SafetensorsFile file, String key, float fallback) throws MalformedFileException {
+        String v = file.metadata().get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Float.parseFloat(v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedFileException(file.source() + ": metadata " + key + " = '" + v + "' is not a number");
         }
     }
 

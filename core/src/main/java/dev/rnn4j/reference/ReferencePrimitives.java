@@ -52,10 +52,12 @@ final class ReferencePrimitives implements Primitives {
         int[] lengths = ints(s.lengths);
         int H = s.hidden;
         int G = cell.gates();
-        int R = StepArgs.reserveWidth(cell, H);
+        int R = StepArgs.reserveWidth(cell, H, s.clip > 0);
+        int flags = StepArgs.reserveWidth(cell, H); // where the clip flags start within a reserve row
         for (int b = 0; b < s.batch; b++) {
             boolean valid = s.step < lengths[b];
             int gRow = b * G * H;
+            int fRow = (int) s.reserveOffset + b * R + flags;
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
                 double hp = hPrev[(int) s.hPrevOffset + hi];
@@ -68,20 +70,22 @@ final class ReferencePrimitives implements Primitives {
                 }
                 switch (cell) {
                     case RNN_TANH, RNN_RELU -> {
-                        double a = pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j);
+                        double a = clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j), reserve,
+                                fRow + j);
                         hNext[(int) s.hNextOffset + hi] = (float) (cell == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a));
                     }
                     case LSTM -> {
                         double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
-                        double i = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j)
-                                + peep(s, j) * cPrev);
+                        double i = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j)
+                                + peep(s, j) * cPrev, reserve, fRow + j));
                         double f = s.inputForget ? 1 - i
-                                : sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
-                                + peep(s, H + j) * cPrev);
-                        double g = Math.tanh(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 2 * H + j));
+                                : sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
+                                + peep(s, H + j) * cPrev, reserve, fRow + H + j));
+                        double g = Math.tanh(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow,
+                                2 * H + j), reserve, fRow + 2 * H + j));
                         double c = f * cPrev + i * g;
-                        double o = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j)
-                                + peep(s, 2 * H + j) * c);
+                        double o = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j)
+                                + peep(s, 2 * H + j) * c, reserve, fRow + 3 * H + j));
                         floats(s.cNext)[(int) s.cNextOffset + hi] = (float) c;
                         hNext[(int) s.hNextOffset + hi] = (float) (o * Math.tanh(c));
                         if (reserve != null) {
@@ -93,11 +97,14 @@ final class ReferencePrimitives implements Primitives {
                         }
                     }
                     case GRU -> {
-                        double r = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j));
-                        double z = sigmoid(pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j));
+                        double r = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j),
+                                reserve, fRow + j));
+                        double z = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j),
+                                reserve, fRow + H + j));
                         double hn = gh[(int) s.ghOffset + gRow + 2 * H + j]
                                 + (bhh == null ? 0 : bhh[(int) s.bhhOffset + 2 * H + j]);
-                        double n = Math.tanh(gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn);
+                        double n = Math.tanh(clip(s, gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn, reserve,
+                                fRow + 2 * H + j));
                         hNext[(int) s.hNextOffset + hi] = (float) ((1 - z) * n + z * hp);
                         if (reserve != null) {
                             int q = (int) s.reserveOffset + b * R;
@@ -122,6 +129,26 @@ final class ReferencePrimitives implements Primitives {
         return 1 / (1 + Math.exp(-x));
     }
 
+    /**
+     * ONNX's clip of a gate pre-activation: clamped to [−clip, clip]; with clipping on and a reserve (training), the
+     * flag at {@code flagAt} records 1 (passed) or 0 (clamped) for backward.
+     */
+    private static double clip(StepArgs s, double pre, float[] reserve, int flagAt) {
+        if (s.clip <= 0) {
+            return pre;
+        }
+        boolean passed = Math.abs(pre) <= s.clip;
+        if (reserve != null) {
+            reserve[flagAt] = passed ? 1f : 0f;
+        }
+        return passed ? pre : Math.copySign(s.clip, pre);
+    }
+
+    /** The clip flag of a gate (1 passed, 0 clamped), or 1 without clipping. */
+    private static double passed(StepArgs s, float[] reserve, int flagAt) {
+        return s.clip <= 0 ? 1 : reserve[flagAt];
+    }
+
     /** Peephole weight {@code k} of {@code p_i, p_f, p_o} ({@code [3·H]}), or 0 without peepholes. */
     private static double peep(StepArgs s, int k) {
         return s.peephole == null ? 0 : floats(s.peephole)[(int) s.peepholeOffset + k];
@@ -129,7 +156,7 @@ final class ReferencePrimitives implements Primitives {
 
     @Override
     public void cellBackward(CellType cell, StepArgs s) {
-        float[] reserve = cell == CellType.LSTM || cell == CellType.GRU ? floats(s.reserve) : null;
+        float[] reserve = cell == CellType.LSTM || cell == CellType.GRU || s.clip > 0 ? floats(s.reserve) : null;
         float[] dyv = s.dy == null ? null : floats(s.dy);
         float[] dh = floats(s.dh);
         float[] dhPrev = floats(s.dhPrev);
@@ -137,10 +164,12 @@ final class ReferencePrimitives implements Primitives {
         int[] lengths = ints(s.lengths);
         int H = s.hidden;
         int G = cell.gates();
-        int R = StepArgs.reserveWidth(cell, H);
+        int R = StepArgs.reserveWidth(cell, H, s.clip > 0);
+        int flags = StepArgs.reserveWidth(cell, H);
         for (int b = 0; b < s.batch; b++) {
             boolean valid = s.step < lengths[b];
             int gRow = (int) s.dGatesXOffset + b * G * H;
+            int fRow = (int) s.reserveOffset + b * R + flags;
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
                 double dhTotal = dh[(int) s.dhOffset + hi] + (dyv == null ? 0 : dyv[(int) s.dyOffset + hi]);
@@ -157,12 +186,12 @@ final class ReferencePrimitives implements Primitives {
                 switch (cell) {
                     case RNN_TANH -> {
                         double h = floats(s.hNext)[(int) s.hNextOffset + hi];
-                        dGx[gRow + j] = (float) (dhTotal * (1 - h * h));
+                        dGx[gRow + j] = (float) (dhTotal * (1 - h * h) * passed(s, reserve, fRow + j));
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case RNN_RELU -> {
                         double h = floats(s.hNext)[(int) s.hNextOffset + hi];
-                        dGx[gRow + j] = (float) (h > 0 ? dhTotal : 0);
+                        dGx[gRow + j] = (float) ((h > 0 ? dhTotal : 0) * passed(s, reserve, fRow + j));
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case LSTM -> {
@@ -174,16 +203,17 @@ final class ReferencePrimitives implements Primitives {
                         double o = reserve[r + 3 * H + j];
                         double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
                         double tc = Math.tanh(floats(s.cNext)[(int) s.cNextOffset + hi]);
-                        double ao = dhTotal * tc * o * (1 - o);
+                        double ao = dhTotal * tc * o * (1 - o) * passed(s, reserve, fRow + 3 * H + j);
                         // c_t reaches the loss through h, the next step, and o's peephole.
                         double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc)
                                 + ao * peep(s, 2 * H + j);
                         // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * i * (1 - i);
-                        double af = s.inputForget ? 0 : dcTotal * cPrev * f * (1 - f);
+                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * i * (1 - i)
+                                * passed(s, reserve, fRow + j);
+                        double af = s.inputForget ? 0 : dcTotal * cPrev * f * (1 - f) * passed(s, reserve, fRow + H + j);
                         dGx[gRow + j] = (float) ai;
                         dGx[gRow + H + j] = (float) af;
-                        dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g));
+                        dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g) * passed(s, reserve, fRow + 2 * H + j));
                         dGx[gRow + 3 * H + j] = (float) ao;
                         // c_{t−1} reached c_t through f, and i and f through their peepholes.
                         dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f + ai * peep(s, j) + af * peep(s, H + j));
@@ -198,9 +228,9 @@ final class ReferencePrimitives implements Primitives {
                         double n = reserve[q + 2 * H + j];
                         double hn = reserve[q + 3 * H + j];
                         double hp = floats(s.hPrev)[(int) s.hPrevOffset + hi];
-                        double dnPre = dhTotal * (1 - z) * (1 - n * n);
-                        double drPre = dnPre * hn * r * (1 - r);
-                        double dzPre = dhTotal * (hp - n) * z * (1 - z);
+                        double dnPre = dhTotal * (1 - z) * (1 - n * n) * passed(s, reserve, fRow + 2 * H + j);
+                        double drPre = dnPre * hn * r * (1 - r) * passed(s, reserve, fRow + j);
+                        double dzPre = dhTotal * (hp - n) * z * (1 - z) * passed(s, reserve, fRow + H + j);
                         dGx[gRow + j] = (float) drPre;
                         dGx[gRow + H + j] = (float) dzPre;
                         dGx[gRow + 2 * H + j] = (float) dnPre;

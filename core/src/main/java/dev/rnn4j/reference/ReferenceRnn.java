@@ -87,7 +87,8 @@ public final class ReferenceRnn {
     }
 
     /** What one step of one sequence keeps for backward. */
-    record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] c, double[] h) {
+    record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] c, double[] h,
+                     double[] pass) {
     }
 
     /** Runs the stack. {@code lengths}, {@code h0}, {@code c0} may be null (all T; zeros). */
@@ -176,10 +177,13 @@ public final class ReferenceRnn {
         double[] c = cPrev;
         double[] act = new double[G * H];
         double[] hn = null;
+        // With ONNX's clip, pass[q] is 1 where gate pre-activation q was within [−clip, clip], 0 where clamped.
+        double[] pass = new double[G * H];
+        java.util.Arrays.fill(pass, 1);
         switch (spec.cell()) {
             case RNN_TANH, RNN_RELU -> {
                 for (int j = 0; j < H; j++) {
-                    double a = ax[j] + ah[j];
+                    double a = clip(ax[j] + ah[j], pass, j);
                     h[j] = spec.cell() == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a);
                     act[j] = h[j];
                 }
@@ -190,13 +194,13 @@ public final class ReferenceRnn {
                     // Peepholes: i and f also see c_{t−1}, o sees c_t (ONNX's LSTM equations).
                     double pi = peep == null ? 0 : peep[j] * cPrev[j];
                     double pf = peep == null ? 0 : peep[H + j] * cPrev[j];
-                    double i = sigmoid(ax[j] + ah[j] + pi);
+                    double i = sigmoid(clip(ax[j] + ah[j] + pi, pass, j));
                     // input_forget couples the gates: f = 1 − i, the forget gate's own weights unused.
-                    double f = spec.inputForget() ? 1 - i : sigmoid(ax[H + j] + ah[H + j] + pf);
-                    double g = Math.tanh(ax[2 * H + j] + ah[2 * H + j]);
+                    double f = spec.inputForget() ? 1 - i : sigmoid(clip(ax[H + j] + ah[H + j] + pf, pass, H + j));
+                    double g = Math.tanh(clip(ax[2 * H + j] + ah[2 * H + j], pass, 2 * H + j));
                     c[j] = f * cPrev[j] + i * g;
                     double po = peep == null ? 0 : peep[2 * H + j] * c[j];
-                    double o = sigmoid(ax[3 * H + j] + ah[3 * H + j] + po);
+                    double o = sigmoid(clip(ax[3 * H + j] + ah[3 * H + j] + po, pass, 3 * H + j));
                     h[j] = o * Math.tanh(c[j]);
                     act[j] = i;
                     act[H + j] = f;
@@ -207,10 +211,10 @@ public final class ReferenceRnn {
             case GRU -> {
                 hn = new double[H];
                 for (int j = 0; j < H; j++) {
-                    double r = sigmoid(ax[j] + ah[j]);
-                    double z = sigmoid(ax[H + j] + ah[H + j]);
+                    double r = sigmoid(clip(ax[j] + ah[j], pass, j));
+                    double z = sigmoid(clip(ax[H + j] + ah[H + j], pass, H + j));
                     hn[j] = ah[2 * H + j];
-                    double n = Math.tanh(ax[2 * H + j] + r * hn[j]);
+                    double n = Math.tanh(clip(ax[2 * H + j] + r * hn[j], pass, 2 * H + j));
                     h[j] = (1 - z) * n + z * hPrev[j];
                     act[j] = r;
                     act[H + j] = z;
@@ -218,7 +222,17 @@ public final class ReferenceRnn {
                 }
             }
         }
-        return new StepCache(x, hPrev, cPrev, act, hn, c, h);
+        return new StepCache(x, hPrev, cPrev, act, hn, c, h, pass);
+    }
+
+    /** ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped. */
+    private double clip(double pre, double[] pass, int q) {
+        double limit = spec.clip();
+        if (limit <= 0 || Math.abs(pre) <= limit) {
+            return pre;
+        }
+        pass[q] = 0;
+        return Math.copySign(limit, pre);
     }
 
     private static double sigmoid(double v) {
@@ -278,8 +292,8 @@ public final class ReferenceRnn {
                             case RNN_TANH, RNN_RELU -> {
                                 for (int j = 0; j < H; j++) {
                                     double h = sc.h[j];
-                                    double da = spec.cell() == CellType.RNN_TANH ? dhTotal[j] * (1 - h * h)
-                                            : (h > 0 ? dhTotal[j] : 0);
+                                    double da = (spec.cell() == CellType.RNN_TANH ? dhTotal[j] * (1 - h * h)
+                                            : (h > 0 ? dhTotal[j] : 0)) * sc.pass[j];
                                     dax[j] = da;
                                     dah[j] = da;
                                 }
@@ -292,14 +306,15 @@ public final class ReferenceRnn {
                                     double g = sc.act[2 * H + j];
                                     double o = sc.act[3 * H + j];
                                     double tc = Math.tanh(sc.c[j]);
-                                    double dO = dhTotal[j] * tc * o * (1 - o);
+                                    double dO = dhTotal[j] * tc * o * (1 - o) * sc.pass[3 * H + j];
                                     // c_t reaches the loss through h (via tanh), the next step, and o's peephole.
                                     double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc)
                                             + (peep == null ? 0 : dO * peep[2 * H + j]);
                                     // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                                    dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * i * (1 - i);
-                                    dax[H + j] = spec.inputForget() ? 0 : dcj * sc.cPrev[j] * f * (1 - f);
-                                    dax[2 * H + j] = dcj * i * (1 - g * g);
+                                    dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * i * (1 - i) * sc.pass[j];
+                                    dax[H + j] = spec.inputForget() ? 0
+                                            : dcj * sc.cPrev[j] * f * (1 - f) * sc.pass[H + j];
+                                    dax[2 * H + j] = dcj * i * (1 - g * g) * sc.pass[2 * H + j];
                                     dax[3 * H + j] = dO;
                                     dcPrev[j] = dcj * f;
                                     if (peep != null) {
@@ -317,9 +332,9 @@ public final class ReferenceRnn {
                                     double r = sc.act[j];
                                     double z = sc.act[H + j];
                                     double n = sc.act[2 * H + j];
-                                    double dn = dhTotal[j] * (1 - z) * (1 - n * n);
-                                    double dr = dn * sc.hn[j] * r * (1 - r);
-                                    double dz = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z);
+                                    double dn = dhTotal[j] * (1 - z) * (1 - n * n) * sc.pass[2 * H + j];
+                                    double dr = dn * sc.hn[j] * r * (1 - r) * sc.pass[j];
+                                    double dz = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z) * sc.pass[H + j];
                                     dax[j] = dr;
                                     dax[H + j] = dz;
                                     dax[2 * H + j] = dn;

@@ -40,6 +40,11 @@ public final class StepArgs {
 
     /** LSTM: ONNX's input_forget, f = 1 − i (the forget gate's pre-activation is ignored, its gradient zero). */
     public boolean inputForget;
+    /**
+     * ONNX's clip, or 0: every gate pre-activation is clamped to [−clip, clip] before its activation; forward then
+     * keeps, after the usual reserve, one float per gate (1 passed, 0 clamped) that backward multiplies in.
+     */
+    public float clip;
 
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
@@ -88,5 +93,10 @@ public final class StepArgs {
             case LSTM, GRU -> 4 * hidden;
             case RNN_TANH, RNN_RELU -> 0;
         };
+    }
+
+    /** {@link #reserveWidth(CellType, int)} plus, when clipping, a pass/clamped flag per gate: G·H more. */
+    public static int reserveWidth(CellType cell, int hidden, boolean clipped) {
+        return reserveWidth(cell, hidden) + (clipped ? cell.gates() * hidden : 0);
     }
 }

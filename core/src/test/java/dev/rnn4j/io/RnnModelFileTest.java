@@ -64,6 +64,11 @@ class RnnModelFileTest {
         RnnModelFile.save(c, RnnParameters.uniform(coupled, 1), false);
         assertEquals("True", SafetensorsFile.read(c).metadata().get("input_forget"));
         assertEquals(coupled, RnnModelFile.load(c).spec());
+        RnnSpec clipped = new RnnSpec(CellType.GRU, 2, 3, 1, false, true, CellVariant.clipped(2.5f));
+        Path g = dir.resolve("clipped.safetensors");
+        RnnModelFile.save(g, RnnParameters.uniform(clipped, 1), false);
+        assertEquals("2.5", SafetensorsFile.read(g).metadata().get("clip"));
+        assertEquals(clipped, RnnModelFile.load(g).spec());
     }
 
     private static SafetensorsWriter stateDict(RnnParameters w, boolean metadata) {

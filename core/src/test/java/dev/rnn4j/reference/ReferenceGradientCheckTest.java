@@ -53,6 +53,15 @@ class ReferenceGradientCheckTest {
                 new int[] {3, 5, 1}, true)));
         out.add(Arguments.of(new Problem("LSTM peepholes and input_forget, stacked",
                 new RnnSpec(CellType.LSTM, 3, 4, 2, false, true, new CellVariant(true, true)), 4, 2, null, true)));
+        for (CellType cell : CellType.values()) {
+            // ONNX clip at 0.3: with these weights and inputs many pre-activations are clamped, some are not.
+            out.add(Arguments.of(new Problem(cell + " clip 0.3, bidirectional, lengths, h0/c0",
+                    new RnnSpec(cell, 3, 4, 1, true, true, CellVariant.clipped(0.3f)), 5, 3, new int[] {3, 5, 1},
+                    true)));
+        }
+        out.add(Arguments.of(new Problem("LSTM clip 0.3 with peepholes and input_forget",
+                new RnnSpec(CellType.LSTM, 3, 4, 1, false, true, new CellVariant(true, true, 0.3f)), 4, 2, null,
+                true)));
         out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
                 new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, new CellVariant(true, false)), 4, 2, null, true)));
         return out.stream();
@@ -159,6 +168,38 @@ class ReferenceGradientCheckTest {
     private static void add(List<String> bad, String m) {
         if (m != null) {
             bad.add(m);
+        }
+    }
+
+    /** The clip problems above really clamp: some pre-activations pass, some are clamped (else they prove nothing). */
+    @org.junit.jupiter.api.Test
+    void clipProblemsClampSomeGatesAndNotOthers() {
+        for (Arguments a : problems().toList()) {
+            Problem p = (Problem) a.get()[0];
+            if (!p.spec().variant().hasClip()) {
+                continue;
+            }
+            Setup s = new Setup(p, 7);
+            ReferenceRnn.Result f = s.rnn.forward(s.x, p.steps(), p.batch(), p.lengths(), s.h0, s.c0);
+            int passed = 0;
+            int clamped = 0;
+            for (ReferenceRnn.StepCache[][][] perLayer : f.cache()) {
+                for (ReferenceRnn.StepCache[][] perDir : perLayer) {
+                    for (ReferenceRnn.StepCache[] steps : perDir) {
+                        for (ReferenceRnn.StepCache sc : steps) {
+                            for (double v : sc.pass()) {
+                                if (v == 0) {
+                                    clamped++;
+                                } else {
+                                    passed++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(clamped > 0 && passed > 0,
+                    p + ": " + clamped + " clamped, " + passed + " passed");
         }
     }
 

@@ -25,6 +25,9 @@ final class CellArrays {
     int peepOff;
     /** LSTM input_forget: f = 1 − i. */
     boolean inputForget;
+    /** Clip threshold, 0 for none; flags follow the usual reserve, from {@link #flagsAt} within a reserve row. */
+    float clip;
+    int flagsAt;
     float[] hPrev;
     int hPrevOff;
     float[] cPrev;
@@ -94,10 +97,12 @@ final class CellArrays {
         hNextOff = (int) s.hNextOffset;
         cNextOff = (int) s.cNextOffset;
         reserveOff = (int) s.reserveOffset;
-        reserveWidth = StepArgs.reserveWidth(cell, hidden);
+        reserveWidth = StepArgs.reserveWidth(cell, hidden, s.clip > 0);
+        flagsAt = StepArgs.reserveWidth(cell, hidden);
         peep = s.peephole == null ? null : CpuBuffer.floatsForRead(s.peephole);
         peepOff = (int) s.peepholeOffset;
         inputForget = s.inputForget;
+        clip = s.clip;
     }
 
     /** Drops array references so closed buffers are not kept alive. */

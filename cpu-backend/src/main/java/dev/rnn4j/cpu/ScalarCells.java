@@ -43,22 +43,25 @@ final class ScalarCells implements CellKernels {
         int gxRow = x.gxOff + b * G * H;
         int ghRow = x.ghOff + b * G * H;
         int r = x.reserveOff + b * x.reserveWidth;
+        int fl = r + x.flagsAt;
         for (int j = j0; j < j1; j++) {
             int hi = b * H + j;
             switch (x.cell) {
                 case RNN_TANH, RNN_RELU -> {
-                    float a = x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j);
+                    float a = clip(x, x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j), fl + j);
                     x.hNext[x.hNextOff + hi] = x.cell == CellType.RNN_TANH ? tanh(a) : Math.max(0f, a);
                 }
                 case LSTM -> {
                     float cPrev = x.cPrev[x.cPrevOff + hi];
-                    float i = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j) + peep(x, j) * cPrev);
-                    float f = x.inputForget ? 1 - i : sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j]
-                            + bias(x, H + j) + peep(x, H + j) * cPrev);
-                    float g = tanh(x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j));
+                    float i = sigmoid(clip(x, x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j) + peep(x, j) * cPrev,
+                            fl + j));
+                    float f = x.inputForget ? 1 - i : sigmoid(clip(x, x.gx[gxRow + H + j] + x.gh[ghRow + H + j]
+                            + bias(x, H + j) + peep(x, H + j) * cPrev, fl + H + j));
+                    float g = tanh(clip(x, x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j),
+                            fl + 2 * H + j));
                     float c = f * cPrev + i * g;
-                    float o = sigmoid(x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j)
-                            + peep(x, 2 * H + j) * c);
+                    float o = sigmoid(clip(x, x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j)
+                            + peep(x, 2 * H + j) * c, fl + 3 * H + j));
                     x.cNext[x.cNextOff + hi] = c;
                     x.hNext[x.hNextOff + hi] = o * tanh(c);
                     if (x.reserve != null) {
@@ -69,10 +72,10 @@ final class ScalarCells implements CellKernels {
                     }
                 }
                 case GRU -> {
-                    float rr = sigmoid(x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j));
-                    float z = sigmoid(x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j));
+                    float rr = sigmoid(clip(x, x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j), fl + j));
+                    float z = sigmoid(clip(x, x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j), fl + H + j));
                     float hn = x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j);
-                    float n = tanh(x.gx[gxRow + 2 * H + j] + rr * hn);
+                    float n = tanh(clip(x, x.gx[gxRow + 2 * H + j] + rr * hn, fl + 2 * H + j));
                     x.hNext[x.hNextOff + hi] = (1 - z) * n + z * x.hPrev[x.hPrevOff + hi];
                     if (x.reserve != null) {
                         x.reserve[r + j] = rr;
@@ -83,6 +86,26 @@ final class ScalarCells implements CellKernels {
                 }
             }
         }
+    }
+
+    /**
+     * ONNX's clip of a gate pre-activation to [−clip, clip]; in training the reserve flag at {@code flagAt} records
+     * 1 (passed) or 0 (clamped).
+     */
+    static float clip(CellArrays x, float pre, int flagAt) {
+        if (x.clip <= 0) {
+            return pre;
+        }
+        boolean passed = Math.abs(pre) <= x.clip;
+        if (x.reserve != null) {
+            x.reserve[flagAt] = passed ? 1f : 0f;
+        }
+        return passed ? pre : Math.copySign(x.clip, pre);
+    }
+
+    /** The clip flag at {@code flagAt} (1 passed, 0 clamped), or 1 without clipping. */
+    static float passed(CellArrays x, int flagAt) {
+        return x.clip <= 0 ? 1f : x.reserve[flagAt];
     }
 
     /** Peephole weight {@code k} of {@code p_i, p_f, p_o}, or 0 without peepholes. */
@@ -127,17 +150,18 @@ final class ScalarCells implements CellKernels {
         int G = x.cell.gates();
         int gRow = x.dGxOff + b * G * H;
         int r = x.reserveOff + b * x.reserveWidth;
+        int fl = r + x.flagsAt;
         for (int j = j0; j < j1; j++) {
             int hi = b * H + j;
             float dh = x.dh[x.dhOff + hi] + (x.dy == null ? 0f : x.dy[x.dyOff + hi]);
             switch (x.cell) {
                 case RNN_TANH -> {
                     float h = x.hNext[x.hNextOff + hi];
-                    x.dGx[gRow + j] = dh * (1 - h * h);
+                    x.dGx[gRow + j] = dh * (1 - h * h) * passed(x, fl + j);
                     x.dhPrev[x.dhPrevOff + hi] = 0;
                 }
                 case RNN_RELU -> {
-                    x.dGx[gRow + j] = x.hNext[x.hNextOff + hi] > 0 ? dh : 0;
+                    x.dGx[gRow + j] = (x.hNext[x.hNextOff + hi] > 0 ? dh : 0) * passed(x, fl + j);
                     x.dhPrev[x.dhPrevOff + hi] = 0;
                 }
                 case LSTM -> {
@@ -146,15 +170,15 @@ final class ScalarCells implements CellKernels {
                     float g = x.reserve[r + 2 * H + j];
                     float o = x.reserve[r + 3 * H + j];
                     float tc = tanh(x.cNext[x.cNextOff + hi]);
-                    float ao = dh * tc * o * (1 - o);
+                    float ao = dh * tc * o * (1 - o) * passed(x, fl + 3 * H + j);
                     float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc) + ao * peep(x, 2 * H + j);
                     float cPrev = x.cPrev[x.cPrevOff + hi];
                     // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                    float ai = dc * (x.inputForget ? g - cPrev : g) * i * (1 - i);
-                    float af = x.inputForget ? 0 : dc * cPrev * f * (1 - f);
+                    float ai = dc * (x.inputForget ? g - cPrev : g) * i * (1 - i) * passed(x, fl + j);
+                    float af = x.inputForget ? 0 : dc * cPrev * f * (1 - f) * passed(x, fl + H + j);
                     x.dGx[gRow + j] = ai;
                     x.dGx[gRow + H + j] = af;
-                    x.dGx[gRow + 2 * H + j] = dc * i * (1 - g * g);
+                    x.dGx[gRow + 2 * H + j] = dc * i * (1 - g * g) * passed(x, fl + 2 * H + j);
                     x.dGx[gRow + 3 * H + j] = ao;
                     x.dc[x.dcOff + hi] = dc * f + ai * peep(x, j) + af * peep(x, H + j);
                     x.dhPrev[x.dhPrevOff + hi] = 0;
@@ -164,9 +188,9 @@ final class ScalarCells implements CellKernels {
                     float z = x.reserve[r + H + j];
                     float n = x.reserve[r + 2 * H + j];
                     float hn = x.reserve[r + 3 * H + j];
-                    float dn = dh * (1 - z) * (1 - n * n);
-                    float dr = dn * hn * rr * (1 - rr);
-                    float dz = dh * (x.hPrev[x.hPrevOff + hi] - n) * z * (1 - z);
+                    float dn = dh * (1 - z) * (1 - n * n) * passed(x, fl + 2 * H + j);
+                    float dr = dn * hn * rr * (1 - rr) * passed(x, fl + j);
+                    float dz = dh * (x.hPrev[x.hPrevOff + hi] - n) * z * (1 - z) * passed(x, fl + H + j);
                     int hRow = x.dGhOff + b * G * H;
                     x.dGx[gRow + j] = dr;
                     x.dGx[gRow + H + j] = dz;

@@ -42,8 +42,8 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget) {
-                // LSTM variants take the scalar twin for now: correct, not yet vectorised.
+            if (x.peep != null || x.inputForget || x.clip > 0) {
+                // Cell variants take the scalar twin for now: correct, not yet vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
                 continue;
             }
@@ -66,7 +66,7 @@ final class VectorCells implements CellKernels {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget) {
+            if (x.peep != null || x.inputForget || x.clip > 0) {
                 ScalarCells.backwardRow(x, b, j0, j1);
                 continue;
             }

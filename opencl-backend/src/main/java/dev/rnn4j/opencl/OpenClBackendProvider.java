@@ -7,12 +7,20 @@ import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.ProbeCache;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OpenCL backend's provider. Its probe loads JOCL behind a guard and lists the platforms and devices it finds,
  * or says why it found none (no ICD loader, no installed driver). The kernels arrive with issue #6; until then the
  * probe reports the devices and that the backend cannot run on them yet.
+ *
+ * <p>OpenCL drivers may replace the JVM's signal handlers when they load (PoCL does, through LLVM), after which the
+ * JVM can die at any time with "Segmentation fault" and no crash report. On Linux, start the JVM with the JDK's
+ * {@code libjsig.so} preloaded ({@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}; the {@code rnn4j} launcher and the
+ * build's test JVMs do); the probe logs a warning when it is not.
  */
 public final class OpenClBackendProvider implements BackendProvider {
     /** The name users select it by. */
@@ -21,6 +29,7 @@ public final class OpenClBackendProvider implements BackendProvider {
             + "'apt-get install ocl-icd-libopencl1 pocl-opencl-icd' (CPUs) or your GPU vendor's OpenCL driver";
 
     private static final ProbeCache PROBE = new ProbeCache(OpenClBackendProvider::probeOnce);
+    private static final Logger LOG = LoggerFactory.getLogger(OpenClBackendProvider.class);
 
     @Override
     public String name() {
@@ -38,6 +47,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     }
 
     private static Availability probeOnce() {
+        warnWithoutSignalChaining();
         List<OpenClDevices.Device> devices;
         try {
             devices = OpenClDevices.list();
@@ -54,6 +64,20 @@ public final class OpenClBackendProvider implements BackendProvider {
         String found = devices.stream().map(OpenClDevices.Device::toString).collect(Collectors.joining("; "));
         return Availability.unavailable("found " + found + "; but the OpenCL backend's kernels are not implemented "
                 + "in this build (issue #6)", "use backend 'cpu' (or 'reference') until it lands");
+    }
+
+    /** Whether the JDK's signal-chaining library is preloaded, so drivers cannot take the JVM's signal handlers. */
+    static boolean signalChainingPreloaded() {
+        String preload = System.getenv("LD_PRELOAD");
+        return preload != null && preload.contains("libjsig");
+    }
+
+    private static void warnWithoutSignalChaining() {
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") && !signalChainingPreloaded()) {
+            LOG.warn("rnn4j opencl: libjsig is not preloaded; an OpenCL driver that installs its own signal handlers "
+                    + "(PoCL does) can make this JVM crash with 'Segmentation fault'. Start java with "
+                    + "LD_PRELOAD=$JAVA_HOME/lib/libjsig.so (the rnn4j launcher does)");
+        }
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.conformance.PyTorchFixture;
+import dev.rnn4j.conformance.Fixture;
 import dev.rnn4j.conformance.Tolerance;
 import dev.rnn4j.io.SafetensorsFile;
 import dev.rnn4j.io.SafetensorsWriter;
@@ -32,7 +32,7 @@ class Rnn4jCommandTest {
 
     static Path fixtureFile(Path dir, String file) throws Exception {
         Path p = dir.resolve(file);
-        try (InputStream in = PyTorchFixture.class.getResourceAsStream("/dev/rnn4j/conformance/pytorch/" + file)) {
+        try (InputStream in = Fixture.class.getResourceAsStream("/dev/rnn4j/conformance/pytorch/" + file)) {
             Files.copy(in, p);
         }
         return p;

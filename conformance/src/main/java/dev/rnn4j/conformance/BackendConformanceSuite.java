@@ -271,9 +271,9 @@ public abstract class BackendConformanceSuite {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.rnn4j.conformance.PyTorchFixture#names")
+    @MethodSource("dev.rnn4j.conformance.Fixture#names")
     void matchesPyTorch(String fixture) throws Exception {
-        PyTorchFixture f = PyTorchFixture.load(fixture);
+        Fixture f = Fixture.load(fixture);
         RnnSpec s = f.model().spec();
         Tolerance fwd = tolerance().forReduction(64);
         Tolerance bwd = fwd.forGradients();
@@ -294,6 +294,25 @@ public abstract class BackendConformanceSuite {
             for (Parameter prm : g.weights().parameters()) {
                 add(failures, bwd.compare("grad." + prm.name(), f.expected("grad." + prm.name()),
                         g.weights().get(prm.name())));
+            }
+        }
+        assertTrue(failures.isEmpty(), fixture + " on " + backend.name() + ": " + failures);
+    }
+
+    /**
+     * Forward against ONNX's own operator reference numerics (ONNX 1.12's Python helpers, weights converted from
+     * ONNX's gate orders and peephole order), in inference and in a training forward.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.rnn4j.conformance.Fixture#onnxNames")
+    void matchesOnnxOperatorReference(String fixture) throws Exception {
+        Fixture f = Fixture.load("onnx", fixture);
+        Tolerance fwd = tolerance().forReduction(64);
+        List<String> failures = new ArrayList<>();
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, f.model().spec(), f.model().weights())) {
+            for (RnnOutput out : new RnnOutput[] {layer.forward(f.input()), layer.forwardTraining(f.input())}) {
+                add(failures, fwd.compare("Y", f.expected("output"), out.output()));
+                add(failures, fwd.compare("Y_h", f.expected("h_n"), out.hN()));
             }
         }
         assertTrue(failures.isEmpty(), fixture + " on " + backend.name() + ": " + failures);

@@ -10,21 +10,33 @@ package dev.rnn4j;
  * @param clip        ONNX's {@code clip}, every cell: each gate pre-activation (with its biases and peephole term) is
  *                    clamped to [−clip, clip] before its activation, as ONNX Runtime does; the LSTM cell state itself
  *                    is not clipped. Gradients stop where a value was clamped. 0 means no clipping.
+ * @param cellClip    LSTM, cuDNN's cell clipping ({@code cudnnRNNSetClip}, symmetric here; TensorFlow's
+ *                    {@code cell_clip}): the new cell state c_t is clamped to [−cellClip, cellClip] before it is
+ *                    used (h, o's peephole, the next step); gradients stop where it was clamped. 0 means none.
  */
-public record CellVariant(boolean peepholes, boolean inputForget, float clip) {
+public record CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip) {
     /** The plain cell. */
-    public static final CellVariant NONE = new CellVariant(false, false, 0f);
+    public static final CellVariant NONE = new CellVariant(false, false, 0f, 0f);
 
-    /** Checks the clip threshold. */
+    /** Checks the thresholds. */
     public CellVariant {
         if (!(clip >= 0) || Float.isInfinite(clip)) {
             throw new IllegalArgumentException("clip must be a finite value >= 0 (0 = no clipping), got " + clip);
         }
+        if (!(cellClip >= 0) || Float.isInfinite(cellClip)) {
+            throw new IllegalArgumentException("cellClip must be a finite value >= 0 (0 = no clipping), got "
+                    + cellClip);
+        }
+    }
+
+    /** Without cell clipping. */
+    public CellVariant(boolean peepholes, boolean inputForget, float clip) {
+        this(peepholes, inputForget, clip, 0f);
     }
 
     /** LSTM variants without clipping. */
     public CellVariant(boolean peepholes, boolean inputForget) {
-        this(peepholes, inputForget, 0f);
+        this(peepholes, inputForget, 0f, 0f);
     }
 
     /** Only clipping, for any cell. */
@@ -44,9 +56,9 @@ public record CellVariant(boolean peepholes, boolean inputForget, float clip) {
 
     /** Checks that {@code cell} has what this variant asks for; the message names the variant. */
     void requireFor(CellType cell) {
-        if (cell != CellType.LSTM && (peepholes || inputForget)) {
-            throw new IllegalArgumentException((peepholes ? "peepholes are" : "input_forget is") + " an LSTM feature; "
-                    + cell + " has none");
+        if (cell != CellType.LSTM && (peepholes || inputForget || cellClip > 0)) {
+            throw new IllegalArgumentException((peepholes ? "peepholes are" : inputForget ? "input_forget is"
+                    : "cell clipping is") + " an LSTM feature; " + cell + " has none");
         }
     }
 }

@@ -68,6 +68,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         return variant.clip();
     }
 
+    /** cuDNN's LSTM cell clipping threshold ({@link CellVariant#cellClip}), 0 when none. */
+    public float cellClip() {
+        return variant.cellClip();
+    }
+
     /** Number of directions D: 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
@@ -107,6 +112,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private boolean peepholes;
         private boolean inputForget;
         private float clip;
+        private float cellClip;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -160,10 +166,16 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** LSTM: cuDNN's cell clipping of c_t (default 0: none). */
+        public Builder cellClip(float v) {
+            cellClip = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
-                    new CellVariant(peepholes, inputForget, clip));
+                    new CellVariant(peepholes, inputForget, clip, cellClip));
         }
     }
 }

@@ -51,6 +51,8 @@ class ValidationTest {
                 .inputSize(2).hiddenSize(3).inputForget(true).build());
         rejects("clip must be a finite value >= 0 (0 = no clipping), got -1.0", () -> CellVariant.clipped(-1f));
         rejects("clip must be a finite value >= 0 (0 = no clipping), got NaN", () -> CellVariant.clipped(Float.NaN));
+        rejects("cell clipping is an LSTM feature; GRU has none", () -> RnnSpec.builder(CellType.GRU).inputSize(2)
+                .hiddenSize(3).cellClip(1f).build());
         assertEquals(true, RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).peepholes(true).build()
                 .peepholes());
     }

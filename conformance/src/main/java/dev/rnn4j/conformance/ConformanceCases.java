@@ -53,6 +53,13 @@ public final class ConformanceCases {
         }
         out.add(new ConformanceCase("clip 0.5 with peepholes and input_forget, H=17",
                 lstm(9, 17, 1, true, new CellVariant(true, true, 0.5f)), 5, 3, new int[] {5, 2, 4}, true, seq));
+        // cuDNN's cell clipping of c_t, alone and with peepholes and gate clipping.
+        out.add(new ConformanceCase("cell clip 0.3, 2-layer bidirectional, unsorted lengths, h0/c0",
+                lstm(4, 5, 2, true, new CellVariant(false, false, 0f, 0.3f)), 6, 4, new int[] {3, 6, 1, 5}, true,
+                seq));
+        out.add(new ConformanceCase("cell clip 0.3 with peepholes and clip 0.5, H=17",
+                lstm(9, 17, 1, false, new CellVariant(true, false, 0.5f, 0.3f)), 5, 3, new int[] {5, 2, 4}, true,
+                seq));
         // ONNX's input_forget (f = 1 − i), alone and with peepholes.
         out.add(new ConformanceCase("input_forget, 2-layer bidirectional, unsorted lengths, h0/c0",
                 lstm(4, 5, 2, true, new CellVariant(false, true)), 6, 4, new int[] {3, 6, 1, 5}, true, seq));

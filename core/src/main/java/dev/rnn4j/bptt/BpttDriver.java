@@ -302,6 +302,7 @@ public final class BpttDriver {
         s.peepholeOffset = 0;
         s.inputForget = spec.inputForget();
         s.clip = spec.clip();
+        s.cellClip = spec.cellClip();
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];

@@ -39,6 +39,8 @@ public final class RnnModelFile {
     static final String INPUT_FORGET = "input_forget";
     /** rnn4j's own key: ONNX's clip threshold; written only when clipping. */
     static final String CLIP = "clip";
+    /** rnn4j's own key: cuDNN's LSTM cell clipping threshold; written only when clipping. */
+    static final String CELL_CLIP = "cell_clip";
 
     private RnnModelFile() {
     }
@@ -73,6 +75,9 @@ public final class RnnModelFile {
         }
         if (spec.variant().hasClip()) {
             w.metadata(CLIP, Float.toString(spec.clip()));
+        }
+        if (spec.cellClip() > 0) {
+            w.metadata(CELL_CLIP, Float.toString(spec.cellClip()));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -132,7 +137,7 @@ public final class RnnModelFile {
             return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
                     new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false),
-                            number(file, CLIP, 0f)));
+                            number(file, CLIP, 0f), number(file, CELL_CLIP, 0f)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }

@@ -84,6 +84,9 @@ final class ReferencePrimitives implements Primitives {
                         double g = Math.tanh(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow,
                                 2 * H + j), reserve, fRow + 2 * H + j));
                         double c = f * cPrev + i * g;
+                        if (s.cellClip > 0) {
+                            c = Math.max(-s.cellClip, Math.min(s.cellClip, c)); // cuDNN's cell clipping
+                        }
                         double o = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j)
                                 + peep(s, 2 * H + j) * c, reserve, fRow + 3 * H + j));
                         floats(s.cNext)[(int) s.cNextOffset + hi] = (float) c;
@@ -207,6 +210,9 @@ final class ReferencePrimitives implements Primitives {
                         // c_t reaches the loss through h, the next step, and o's peephole.
                         double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc)
                                 + ao * peep(s, 2 * H + j);
+                        if (s.cellClip > 0 && Math.abs(floats(s.cNext)[(int) s.cNextOffset + hi]) >= s.cellClip) {
+                            dcTotal = 0; // c_t was clamped
+                        }
                         // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
                         double ai = dcTotal * (s.inputForget ? g - cPrev : g) * i * (1 - i)
                                 * passed(s, reserve, fRow + j);

@@ -199,6 +199,10 @@ public final class ReferenceRnn {
                     double f = spec.inputForget() ? 1 - i : sigmoid(clip(ax[H + j] + ah[H + j] + pf, pass, H + j));
                     double g = Math.tanh(clip(ax[2 * H + j] + ah[2 * H + j], pass, 2 * H + j));
                     c[j] = f * cPrev[j] + i * g;
+                    if (spec.cellClip() > 0) {
+                        // cuDNN's cell clipping: the clamped c_t is the state from here on.
+                        c[j] = Math.max(-spec.cellClip(), Math.min(spec.cellClip(), c[j]));
+                    }
                     double po = peep == null ? 0 : peep[2 * H + j] * c[j];
                     double o = sigmoid(clip(ax[3 * H + j] + ah[3 * H + j] + po, pass, 3 * H + j));
                     h[j] = o * Math.tanh(c[j]);
@@ -310,6 +314,9 @@ public final class ReferenceRnn {
                                     // c_t reaches the loss through h (via tanh), the next step, and o's peephole.
                                     double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc)
                                             + (peep == null ? 0 : dO * peep[2 * H + j]);
+                                    if (spec.cellClip() > 0 && Math.abs(sc.c[j]) >= spec.cellClip()) {
+                                        dcj = 0; // c_t was clamped: nothing flows back into f·c_{t−1} + i·g
+                                    }
                                     // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
                                     dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * i * (1 - i) * sc.pass[j];
                                     dax[H + j] = spec.inputForget() ? 0

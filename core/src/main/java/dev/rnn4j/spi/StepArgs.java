@@ -45,6 +45,11 @@ public final class StepArgs {
      * keeps, after the usual reserve, one float per gate (1 passed, 0 clamped) that backward multiplies in.
      */
     public float clip;
+    /**
+     * LSTM, cuDNN's cell clipping, or 0: c_t is clamped to [−cellClip, cellClip]; backward stops the gradient where
+     * the stored c_t sits at a bound (no flag needed: a clamped c_t equals the bound exactly).
+     */
+    public float cellClip;
 
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;

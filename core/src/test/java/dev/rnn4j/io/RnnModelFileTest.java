@@ -69,6 +69,11 @@ class RnnModelFileTest {
         RnnModelFile.save(g, RnnParameters.uniform(clipped, 1), false);
         assertEquals("2.5", SafetensorsFile.read(g).metadata().get("clip"));
         assertEquals(clipped, RnnModelFile.load(g).spec());
+        RnnSpec cellClipped = RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).cellClip(1.5f).build();
+        Path cc = dir.resolve("cell-clipped.safetensors");
+        RnnModelFile.save(cc, RnnParameters.uniform(cellClipped, 1), false);
+        assertEquals("1.5", SafetensorsFile.read(cc).metadata().get("cell_clip"));
+        assertEquals(cellClipped, RnnModelFile.load(cc).spec());
     }
 
     private static SafetensorsWriter stateDict(RnnParameters w, boolean metadata) {

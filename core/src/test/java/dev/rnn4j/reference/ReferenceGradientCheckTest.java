@@ -59,6 +59,12 @@ class ReferenceGradientCheckTest {
                     new RnnSpec(cell, 3, 4, 1, true, true, CellVariant.clipped(0.3f)), 5, 3, new int[] {3, 5, 1},
                     true)));
         }
+        out.add(Arguments.of(new Problem("LSTM cell clip 0.3 (cuDNN), bidirectional, lengths, h0/c0",
+                new RnnSpec(CellType.LSTM, 3, 4, 1, true, true, new CellVariant(false, false, 0f, 0.3f)), 5, 3,
+                new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("LSTM cell clip 0.3 with peepholes and gate clip 0.5",
+                new RnnSpec(CellType.LSTM, 3, 4, 1, false, true, new CellVariant(true, false, 0.5f, 0.3f)), 4, 2,
+                null, true)));
         out.add(Arguments.of(new Problem("LSTM clip 0.3 with peepholes and input_forget",
                 new RnnSpec(CellType.LSTM, 3, 4, 1, false, true, new CellVariant(true, true, 0.3f)), 4, 2, null,
                 true)));
@@ -171,12 +177,15 @@ class ReferenceGradientCheckTest {
         }
     }
 
-    /** The clip problems above really clamp: some pre-activations pass, some are clamped (else they prove nothing). */
+    /**
+     * The clip problems above really clamp: some pre-activations (or, with cell clipping, cell states) pass, some are
+     * clamped (else they prove nothing).
+     */
     @org.junit.jupiter.api.Test
     void clipProblemsClampSomeGatesAndNotOthers() {
         for (Arguments a : problems().toList()) {
             Problem p = (Problem) a.get()[0];
-            if (!p.spec().variant().hasClip()) {
+            if (!p.spec().variant().hasClip() && p.spec().cellClip() == 0) {
                 continue;
             }
             Setup s = new Setup(p, 7);
@@ -187,6 +196,16 @@ class ReferenceGradientCheckTest {
                 for (ReferenceRnn.StepCache[][] perDir : perLayer) {
                     for (ReferenceRnn.StepCache[] steps : perDir) {
                         for (ReferenceRnn.StepCache sc : steps) {
+                            if (p.spec().cellClip() > 0) {
+                                for (double c : sc.c()) {
+                                    if (Math.abs(c) >= p.spec().cellClip()) {
+                                        clamped++;
+                                    } else {
+                                        passed++;
+                                    }
+                                }
+                                continue;
+                            }
                             for (double v : sc.pass()) {
                                 if (v == 0) {
                                     clamped++;

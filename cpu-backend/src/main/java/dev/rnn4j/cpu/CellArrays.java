@@ -28,6 +28,8 @@ final class CellArrays {
     /** Clip threshold, 0 for none; flags follow the usual reserve, from {@link #flagsAt} within a reserve row. */
     float clip;
     int flagsAt;
+    /** LSTM cell clipping of c_t, 0 for none. */
+    float cellClip;
     float[] hPrev;
     int hPrevOff;
     float[] cPrev;
@@ -103,6 +105,7 @@ final class CellArrays {
         peepOff = (int) s.peepholeOffset;
         inputForget = s.inputForget;
         clip = s.clip;
+        cellClip = s.cellClip;
     }
 
     /** Drops array references so closed buffers are not kept alive. */

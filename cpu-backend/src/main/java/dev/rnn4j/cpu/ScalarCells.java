@@ -60,6 +60,9 @@ final class ScalarCells implements CellKernels {
                     float g = tanh(clip(x, x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j),
                             fl + 2 * H + j));
                     float c = f * cPrev + i * g;
+                    if (x.cellClip > 0) {
+                        c = Math.max(-x.cellClip, Math.min(x.cellClip, c)); // cuDNN's cell clipping
+                    }
                     float o = sigmoid(clip(x, x.gx[gxRow + 3 * H + j] + x.gh[ghRow + 3 * H + j] + bias(x, 3 * H + j)
                             + peep(x, 2 * H + j) * c, fl + 3 * H + j));
                     x.cNext[x.cNextOff + hi] = c;
@@ -172,6 +175,9 @@ final class ScalarCells implements CellKernels {
                     float tc = tanh(x.cNext[x.cNextOff + hi]);
                     float ao = dh * tc * o * (1 - o) * passed(x, fl + 3 * H + j);
                     float dc = x.dc[x.dcOff + hi] + dh * o * (1 - tc * tc) + ao * peep(x, 2 * H + j);
+                    if (x.cellClip > 0 && Math.abs(x.cNext[x.cNextOff + hi]) >= x.cellClip) {
+                        dc = 0; // c_t was clamped
+                    }
                     float cPrev = x.cPrev[x.cPrevOff + hi];
                     // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
                     float ai = dc * (x.inputForget ? g - cPrev : g) * i * (1 - i) * passed(x, fl + j);

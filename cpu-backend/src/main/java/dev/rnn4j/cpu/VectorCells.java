@@ -42,7 +42,7 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget || x.clip > 0) {
+            if (x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0) {
                 // Cell variants take the scalar twin for now: correct, not yet vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
                 continue;
@@ -66,7 +66,7 @@ final class VectorCells implements CellKernels {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget || x.clip > 0) {
+            if (x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0) {
                 ScalarCells.backwardRow(x, b, j0, j1);
                 continue;
             }

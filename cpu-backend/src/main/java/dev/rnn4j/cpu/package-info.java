@@ -15,5 +15,9 @@
  * purpose ran at 0.41 ns but evaluates to 5.6 ulps in float against 2 for TANH. Cells are about 5% of a layer's
  * time, so the faster tanh would buy about 1% of a layer for a threefold loss of accuracy: the intrinsics stay,
  * and {@code VectorActivationsTest} holds them to 3 ulps (sigmoid) and 2 ulps (tanh).
+ *
+ * <p>Cell variants (LSTM peepholes, input_forget, cell clipping; gate clipping on every cell) run on the scalar cell
+ * twin for now, also when the vector kernels are in use: correct and covered by the conformance suite, not yet
+ * vectorised. The GEMMs, which dominate, are the same for every variant.
  */
 package dev.rnn4j.cpu;

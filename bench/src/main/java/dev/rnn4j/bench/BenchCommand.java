@@ -3,6 +3,7 @@ package dev.rnn4j.bench;
 import dev.rnn4j.BackendSelector;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
@@ -96,6 +97,20 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bidirectional", description = "Custom row: both directions.")
     boolean bidirectional;
+
+    @Option(names = "--peepholes", description = "Custom row: LSTM peepholes (ONNX's P).")
+    boolean peepholes;
+
+    @Option(names = "--input-forget", description = "Custom row: LSTM input_forget coupling, f = 1 - i (ONNX).")
+    boolean inputForget;
+
+    @Option(names = "--clip", paramLabel = "C", defaultValue = "0",
+            description = "Custom row: ONNX clip of the gate pre-activations (default 0: none).")
+    float clip;
+
+    @Option(names = "--cell-clip", paramLabel = "C", defaultValue = "0",
+            description = "Custom row: LSTM cell-state clipping as cuDNN (default 0: none).")
+    float cellClip;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "train",
             description = "Custom row: train (forward, backward-data, backward-weights) or infer (forward); "
@@ -270,7 +285,8 @@ final class BenchCommand implements Callable<Integer> {
         if (!(maxError > 0)) {
             throw new ParameterException(spec.commandLine(), "--max-error must be > 0, got " + maxError);
         }
-        boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null;
+        boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null
+                || peepholes || inputForget || clip != 0 || cellClip != 0;
         if (custom && rows != null) {
             throw new ParameterException(spec.commandLine(), "give either --rows or a custom row (--cell ...), not both");
         }
@@ -294,7 +310,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             if (cell != null) {
                 RnnSpec s = new RnnSpec(CellType.parse(cell), input == null ? hidden : input, hidden, layers,
-                        bidirectional, true);
+                        bidirectional, true, new CellVariant(peepholes, inputForget, clip, cellClip));
                 if (batch < 1 || steps < 1) {
                     throw new IllegalArgumentException("--batch and --steps must be >= 1");
                 }

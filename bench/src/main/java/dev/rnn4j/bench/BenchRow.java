@@ -1,6 +1,7 @@
 package dev.rnn4j.bench;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
 import dev.rnn4j.RnnSpec;
 
 /**
@@ -73,6 +74,13 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
                 + spec.hiddenSize() + ":" + batch + ":" + steps;
         if (spec.layers() > 1 || spec.bidirectional()) {
             s += ":" + spec.layers() + (spec.bidirectional() ? ":1" : "");
+        }
+        if (!spec.variant().isNone()) {
+            // Not part of the peer script's syntax: a suffix naming the variant, for tables and --filter.
+            CellVariant v = spec.variant();
+            s += "+" + (v.peepholes() ? "peepholes," : "") + (v.inputForget() ? "input_forget," : "")
+                    + (v.hasClip() ? "clip=" + v.clip() + "," : "") + (v.cellClip() > 0 ? "cell_clip=" + v.cellClip() + "," : "");
+            s = s.substring(0, s.length() - 1);
         }
         return s;
     }

@@ -84,7 +84,7 @@ class BenchCommandTest {
         for (String o : List.of("--suite", "--rows", "--cell", "--input", "--hidden", "--batch", "--steps", "--layers",
                 "--bidirectional", "--mode", "--filter", "--backend", "--warmup-ms", "--reps", "--min-sample-ms",
                 "--verify", "--max-error", "--json", "--csv", "--reference-max-gflop", "--no-peak", "--no-progress",
-                "--gemm", "--gemm-keep-b")) {
+                "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip")) {
             assertTrue(r.out().contains(o), o + " missing from --help:\n" + r.out());
         }
     }
@@ -119,6 +119,15 @@ class BenchCommandTest {
         assertEquals(String.join(",", BenchReport.ROW_FIELDS), lines.get(0));
         assertEquals(2, lines.size());
         assertTrue(lines.get(1).startsWith("cpu,LSTM,train,9,16,3,4,2,true,ok,"), lines.get(1));
+    }
+
+    @Test
+    void variantRowsRunVerifiedAndSayWhichVariant() {
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "lstm", "--hidden", "6", "--batch", "2",
+                "--steps", "3", "--peepholes", "--clip", "0.5", "--cell-clip", "0.8", "--verify"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("train:LSTM:6:6:2:3+peepholes,clip=0.5,cell_clip=0.8"), r.out());
+        assertTrue(r.out().contains("ok "), r.out());
     }
 
     @Test

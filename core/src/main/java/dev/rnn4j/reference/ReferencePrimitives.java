@@ -140,7 +140,7 @@ final class ReferencePrimitives implements Primitives {
         if (s.clip <= 0) {
             return pre;
         }
-        boolean passed = Math.abs(pre) <= s.clip;
+        boolean passed = !(Math.abs(pre) > s.clip); // NaN goes through
         if (reserve != null) {
             reserve[flagAt] = passed ? 1f : 0f;
         }

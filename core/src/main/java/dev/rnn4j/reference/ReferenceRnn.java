@@ -232,8 +232,8 @@ public final class ReferenceRnn {
     /** ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped. */
     private double clip(double pre, double[] pass, int q) {
         double limit = spec.clip();
-        if (limit <= 0 || Math.abs(pre) <= limit) {
-            return pre;
+        if (limit <= 0 || !(Math.abs(pre) > limit)) {
+            return pre; // within bounds (NaN goes through, as from every other operation)
         }
         pass[q] = 0;
         return Math.copySign(limit, pre);

@@ -99,7 +99,7 @@ final class ScalarCells implements CellKernels {
         if (x.clip <= 0) {
             return pre;
         }
-        boolean passed = Math.abs(pre) <= x.clip;
+        boolean passed = !(Math.abs(pre) > x.clip); // NaN goes through
         if (x.reserve != null) {
             x.reserve[flagAt] = passed ? 1f : 0f;
         }

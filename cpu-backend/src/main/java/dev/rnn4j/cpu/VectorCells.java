@@ -42,8 +42,16 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0) {
-                // Cell variants take the scalar twin for now: correct, not yet vectorised.
+            boolean variant = x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0;
+            if (variant && x.cell == dev.rnn4j.CellType.LSTM) {
+                lstmVariantForward(x, b, j0, vecEnd);
+                if (vecEnd < j1) {
+                    ScalarCells.forwardRow(x, b, vecEnd, j1);
+                }
+                continue;
+            }
+            if (variant) {
+                // Clipped RNN and GRU cells take the scalar twin for now: correct, not yet vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
                 continue;
             }
@@ -66,7 +74,15 @@ final class VectorCells implements CellKernels {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            if (x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0) {
+            boolean variant = x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0;
+            if (variant && x.cell == dev.rnn4j.CellType.LSTM) {
+                lstmVariantBackward(x, b, j0, vecEnd);
+                if (vecEnd < j1) {
+                    ScalarCells.backwardRow(x, b, vecEnd, j1);
+                }
+                continue;
+            }
+            if (variant) {
                 ScalarCells.backwardRow(x, b, j0, j1);
                 continue;
             }
@@ -116,6 +132,117 @@ final class VectorCells implements CellKernels {
                 g.intoArray(x.reserve, r + 2 * H + j);
                 o.intoArray(x.reserve, r + 3 * H + j);
             }
+        }
+    }
+
+    /**
+     * ONNX's clip of a gate pre-activation (a no-op without clipping); in training, the flags at {@code flagAt}
+     * record 1 where the value went through and 0 where it was clamped. NaN goes through, as in the scalar twin.
+     */
+    private static FloatVector clamp(CellArrays x, FloatVector v, int flagAt) {
+        if (x.clip <= 0) {
+            return v;
+        }
+        if (x.reserve != null) {
+            ONE.blend(0f, v.abs().compare(VectorOperators.GT, x.clip)).intoArray(x.reserve, flagAt);
+        }
+        return v.max(-x.clip).min(x.clip);
+    }
+
+    /** The clip flags at {@code flagAt}, or ones without clipping. */
+    private static FloatVector passed(CellArrays x, int flagAt) {
+        return x.clip <= 0 ? ONE : load(x.reserve, flagAt);
+    }
+
+    /** The LSTM with its variants (peepholes, input_forget, gate clipping, cell clipping), as ScalarCells has it. */
+    private static void lstmVariantForward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gxRow = x.gxOff + b * G * H;
+        int ghRow = x.ghOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        int fl = r + x.flagsAt;
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
+            FloatVector ai = pre(x, gxRow + j, ghRow + j, j);
+            if (x.peep != null) {
+                ai = load(x.peep, x.peepOff + j).fma(cPrev, ai);
+            }
+            FloatVector i = sigmoid(clamp(x, ai, fl + j));
+            FloatVector f;
+            if (x.inputForget) {
+                f = ONE.sub(i);
+            } else {
+                FloatVector af = pre(x, gxRow + H + j, ghRow + H + j, H + j);
+                if (x.peep != null) {
+                    af = load(x.peep, x.peepOff + H + j).fma(cPrev, af);
+                }
+                f = sigmoid(clamp(x, af, fl + H + j));
+            }
+            FloatVector g = tanh(clamp(x, pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j), fl + 2 * H + j));
+            FloatVector c = f.fma(cPrev, i.mul(g));
+            if (x.cellClip > 0) {
+                c = c.max(-x.cellClip).min(x.cellClip);
+            }
+            FloatVector ao = pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j, 3 * H + j);
+            if (x.peep != null) {
+                ao = load(x.peep, x.peepOff + 2 * H + j).fma(c, ao);
+            }
+            FloatVector o = sigmoid(clamp(x, ao, fl + 3 * H + j));
+            c.intoArray(x.cNext, x.cNextOff + hi);
+            o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);
+            if (x.reserve != null) {
+                i.intoArray(x.reserve, r + j);
+                f.intoArray(x.reserve, r + H + j);
+                g.intoArray(x.reserve, r + 2 * H + j);
+                o.intoArray(x.reserve, r + 3 * H + j);
+            }
+        }
+    }
+
+    private static void lstmVariantBackward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int G = x.cell.gates();
+        int gRow = x.dGxOff + b * G * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        int fl = r + x.flagsAt;
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector dh = load(x.dh, x.dhOff + hi);
+            if (x.dy != null) {
+                dh = dh.add(load(x.dy, x.dyOff + hi));
+            }
+            FloatVector i = load(x.reserve, r + j);
+            FloatVector f = load(x.reserve, r + H + j);
+            FloatVector g = load(x.reserve, r + 2 * H + j);
+            FloatVector o = load(x.reserve, r + 3 * H + j);
+            FloatVector c = load(x.cNext, x.cNextOff + hi);
+            FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
+            FloatVector tc = tanh(c);
+            FloatVector ao = dh.mul(tc).mul(o.neg().fma(o, o)).mul(passed(x, fl + 3 * H + j));
+            // c_t reaches the loss through h, the next step, and o's peephole.
+            FloatVector dc = dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi));
+            if (x.peep != null) {
+                dc = ao.fma(load(x.peep, x.peepOff + 2 * H + j), dc);
+            }
+            if (x.cellClip > 0) {
+                dc = dc.blend(0f, c.abs().compare(VectorOperators.GE, x.cellClip)); // c_t was clamped
+            }
+            FloatVector ai = dc.mul(x.inputForget ? g.sub(cPrev) : g).mul(i.neg().fma(i, i)).mul(passed(x, fl + j));
+            FloatVector af = x.inputForget ? zero
+                    : dc.mul(cPrev).mul(f.neg().fma(f, f)).mul(passed(x, fl + H + j));
+            ai.intoArray(x.dGx, gRow + j);
+            af.intoArray(x.dGx, gRow + H + j);
+            dc.mul(i).mul(g.neg().fma(g, ONE)).mul(passed(x, fl + 2 * H + j)).intoArray(x.dGx, gRow + 2 * H + j);
+            ao.intoArray(x.dGx, gRow + 3 * H + j);
+            FloatVector dcPrev = dc.mul(f);
+            if (x.peep != null) {
+                dcPrev = ai.fma(load(x.peep, x.peepOff + j), af.fma(load(x.peep, x.peepOff + H + j), dcPrev));
+            }
+            dcPrev.intoArray(x.dc, x.dcOff + hi);
+            zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.rnn4j.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +16,15 @@ final class VectorCells implements CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    /** Stand-ins when a variant is absent: peepholes of zero, clip flags of one (read at offset 0 by every lane). */
+    private static final float[] ZERO_LANES = new float[VL];
+    private static final float[] ONE_LANES = filled(VL, 1f);
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
 
     private static FloatVector load(float[] a, int at) {
         return FloatVector.fromArray(S, a, at);
@@ -136,25 +146,21 @@ final class VectorCells implements CellKernels {
     }
 
     /**
-     * ONNX's clip of a gate pre-activation (a no-op without clipping); in training, the flags at {@code flagAt}
-     * record 1 where the value went through and 0 where it was clamped. NaN goes through, as in the scalar twin.
+     * Writes ONNX's clip flags (1 went through, 0 clamped) of a gate pre-activation, when training with clipping; a
+     * statement with no vector result, so the kernels below stay free of vector-valued branches.
      */
-    private static FloatVector clamp(CellArrays x, FloatVector v, int flagAt) {
-        if (x.clip <= 0) {
-            return v;
+    private static void clipFlags(CellArrays x, FloatVector pre, float limit, int flagAt) {
+        if (x.clip > 0 && x.reserve != null) {
+            ONE.blend(0f, pre.abs().compare(VectorOperators.GT, limit)).intoArray(x.reserve, flagAt);
         }
-        if (x.reserve != null) {
-            ONE.blend(0f, v.abs().compare(VectorOperators.GT, x.clip)).intoArray(x.reserve, flagAt);
-        }
-        return v.max(-x.clip).min(x.clip);
     }
 
-    /** The clip flags at {@code flagAt}, or ones without clipping. */
-    private static FloatVector passed(CellArrays x, int flagAt) {
-        return x.clip <= 0 ? ONE : load(x.reserve, flagAt);
-    }
-
-    /** The LSTM with its variants (peepholes, input_forget, gate clipping, cell clipping), as ScalarCells has it. */
+    /**
+     * The LSTM with its variants (peepholes, input_forget, gate clipping, cell clipping), as ScalarCells has it. Each
+     * variant enters as data, not as a branch around vector code: absent peepholes are a zero vector, absent
+     * clipping a bound of +∞, input_forget a lane mask. C2 compiled the branching form of this kernel well in some
+     * JVMs and 1.5 times slower in others (vectors flowing through merges get boxed).
+     */
     private static void lstmVariantForward(CellArrays x, int b, int j0, int vecEnd) {
         int H = x.hidden;
         int G = x.cell.gates();
@@ -162,34 +168,30 @@ final class VectorCells implements CellKernels {
         int ghRow = x.ghOff + b * G * H;
         int r = x.reserveOff + b * x.reserveWidth;
         int fl = r + x.flagsAt;
+        float clip = x.clip > 0 ? x.clip : Float.POSITIVE_INFINITY;
+        float cellClip = x.cellClip > 0 ? x.cellClip : Float.POSITIVE_INFINITY;
+        VectorMask<Float> coupled = S.maskAll(x.inputForget);
+        float[] peep = x.peep == null ? ZERO_LANES : x.peep;
+        int peepOff = x.peep == null ? 0 : x.peepOff;
+        int peepStride = x.peep == null ? 0 : 1; // zeros: every lane reads the same zero block
         for (int j = j0; j < vecEnd; j += VL) {
             int hi = b * H + j;
+            int pj = peepOff + peepStride * j;
             FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
-            FloatVector ai = pre(x, gxRow + j, ghRow + j, j);
-            if (x.peep != null) {
-                ai = load(x.peep, x.peepOff + j).fma(cPrev, ai);
-            }
-            FloatVector i = sigmoid(clamp(x, ai, fl + j));
-            FloatVector f;
-            if (x.inputForget) {
-                f = ONE.sub(i);
-            } else {
-                FloatVector af = pre(x, gxRow + H + j, ghRow + H + j, H + j);
-                if (x.peep != null) {
-                    af = load(x.peep, x.peepOff + H + j).fma(cPrev, af);
-                }
-                f = sigmoid(clamp(x, af, fl + H + j));
-            }
-            FloatVector g = tanh(clamp(x, pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j), fl + 2 * H + j));
-            FloatVector c = f.fma(cPrev, i.mul(g));
-            if (x.cellClip > 0) {
-                c = c.max(-x.cellClip).min(x.cellClip);
-            }
-            FloatVector ao = pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j, 3 * H + j);
-            if (x.peep != null) {
-                ao = load(x.peep, x.peepOff + 2 * H + j).fma(c, ao);
-            }
-            FloatVector o = sigmoid(clamp(x, ao, fl + 3 * H + j));
+            FloatVector ai = load(peep, pj).fma(cPrev, pre(x, gxRow + j, ghRow + j, j));
+            FloatVector af = load(peep, pj + peepStride * H).fma(cPrev, pre(x, gxRow + H + j, ghRow + H + j, H + j));
+            FloatVector ag = pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j);
+            clipFlags(x, ai, clip, fl + j);
+            clipFlags(x, af, clip, fl + H + j);
+            clipFlags(x, ag, clip, fl + 2 * H + j);
+            FloatVector i = sigmoid(ai.max(-clip).min(clip));
+            FloatVector f = sigmoid(af.max(-clip).min(clip)).blend(ONE.sub(i), coupled);
+            FloatVector g = tanh(ag.max(-clip).min(clip));
+            FloatVector c = f.fma(cPrev, i.mul(g)).max(-cellClip).min(cellClip);
+            FloatVector ao = load(peep, pj + 2 * peepStride * H).fma(c, pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j,
+                    3 * H + j));
+            clipFlags(x, ao, clip, fl + 3 * H + j);
+            FloatVector o = sigmoid(ao.max(-clip).min(clip));
             c.intoArray(x.cNext, x.cNextOff + hi);
             o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);
             if (x.reserve != null) {
@@ -206,10 +208,20 @@ final class VectorCells implements CellKernels {
         int G = x.cell.gates();
         int gRow = x.dGxOff + b * G * H;
         int r = x.reserveOff + b * x.reserveWidth;
-        int fl = r + x.flagsAt;
+        // Without clipping the flags are read from a block of ones, at the same place for every lane.
+        float[] flags = x.clip > 0 ? x.reserve : ONE_LANES;
+        int fl = x.clip > 0 ? r + x.flagsAt : 0;
+        int flagStride = x.clip > 0 ? 1 : 0;
+        float cellClip = x.cellClip > 0 ? x.cellClip : Float.POSITIVE_INFINITY;
+        VectorMask<Float> coupled = S.maskAll(x.inputForget);
+        float[] peep = x.peep == null ? ZERO_LANES : x.peep;
+        int peepOff = x.peep == null ? 0 : x.peepOff;
+        int peepStride = x.peep == null ? 0 : 1;
         FloatVector zero = FloatVector.zero(S);
         for (int j = j0; j < vecEnd; j += VL) {
             int hi = b * H + j;
+            int pj = peepOff + peepStride * j;
+            int fj = fl + flagStride * j;
             FloatVector dh = load(x.dh, x.dhOff + hi);
             if (x.dy != null) {
                 dh = dh.add(load(x.dy, x.dyOff + hi));
@@ -221,27 +233,21 @@ final class VectorCells implements CellKernels {
             FloatVector c = load(x.cNext, x.cNextOff + hi);
             FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
             FloatVector tc = tanh(c);
-            FloatVector ao = dh.mul(tc).mul(o.neg().fma(o, o)).mul(passed(x, fl + 3 * H + j));
-            // c_t reaches the loss through h, the next step, and o's peephole.
-            FloatVector dc = dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi));
-            if (x.peep != null) {
-                dc = ao.fma(load(x.peep, x.peepOff + 2 * H + j), dc);
-            }
-            if (x.cellClip > 0) {
-                dc = dc.blend(0f, c.abs().compare(VectorOperators.GE, x.cellClip)); // c_t was clamped
-            }
-            FloatVector ai = dc.mul(x.inputForget ? g.sub(cPrev) : g).mul(i.neg().fma(i, i)).mul(passed(x, fl + j));
-            FloatVector af = x.inputForget ? zero
-                    : dc.mul(cPrev).mul(f.neg().fma(f, f)).mul(passed(x, fl + H + j));
+            FloatVector ao = dh.mul(tc).mul(o.neg().fma(o, o)).mul(load(flags, fj + 3 * flagStride * H));
+            // c_t reaches the loss through h, the next step, and o's peephole; nothing where it was clamped.
+            FloatVector dc = ao.fma(load(peep, pj + 2 * peepStride * H),
+                    dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi)))
+                    .blend(0f, c.abs().compare(VectorOperators.GE, cellClip));
+            // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f, and f has no weights of its own.
+            FloatVector ai = dc.mul(g.blend(g.sub(cPrev), coupled)).mul(i.neg().fma(i, i)).mul(load(flags, fj));
+            FloatVector af = dc.mul(cPrev).mul(f.neg().fma(f, f)).mul(load(flags, fj + flagStride * H))
+                    .blend(zero, coupled);
             ai.intoArray(x.dGx, gRow + j);
             af.intoArray(x.dGx, gRow + H + j);
-            dc.mul(i).mul(g.neg().fma(g, ONE)).mul(passed(x, fl + 2 * H + j)).intoArray(x.dGx, gRow + 2 * H + j);
+            dc.mul(i).mul(g.neg().fma(g, ONE)).mul(load(flags, fj + 2 * flagStride * H))
+                    .intoArray(x.dGx, gRow + 2 * H + j);
             ao.intoArray(x.dGx, gRow + 3 * H + j);
-            FloatVector dcPrev = dc.mul(f);
-            if (x.peep != null) {
-                dcPrev = ai.fma(load(x.peep, x.peepOff + j), af.fma(load(x.peep, x.peepOff + H + j), dcPrev));
-            }
-            dcPrev.intoArray(x.dc, x.dcOff + hi);
+            ai.fma(load(peep, pj), af.fma(load(peep, pj + peepStride * H), dc.mul(f))).intoArray(x.dc, x.dcOff + hi);
             zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }

@@ -146,16 +146,6 @@ final class VectorCells implements CellKernels {
     }
 
     /**
-     * Writes ONNX's clip flags (1 went through, 0 clamped) of a gate pre-activation, when training with clipping; a
-     * statement with no vector result, so the kernels below stay free of vector-valued branches.
-     */
-    private static void clipFlags(CellArrays x, FloatVector pre, float limit, int flagAt) {
-        if (x.clip > 0 && x.reserve != null) {
-            ONE.blend(0f, pre.abs().compare(VectorOperators.GT, limit)).intoArray(x.reserve, flagAt);
-        }
-    }
-
-    /**
      * The LSTM with its variants (peepholes, input_forget, gate clipping, cell clipping), as ScalarCells has it. Each
      * variant enters as data, not as a branch around vector code: absent peepholes are a zero vector, absent
      * clipping a bound of +∞, input_forget a lane mask. C2 compiled the branching form of this kernel well in some
@@ -174,6 +164,9 @@ final class VectorCells implements CellKernels {
         float[] peep = x.peep == null ? ZERO_LANES : x.peep;
         int peepOff = x.peep == null ? 0 : x.peepOff;
         int peepStride = x.peep == null ? 0 : 1; // zeros: every lane reads the same zero block
+        // Clip flags (1 went through, 0 clamped) when training with clipping; written inline: a helper taking
+        // vectors that C2 does not inline boxes them.
+        boolean flagged = x.clip > 0 && x.reserve != null;
         for (int j = j0; j < vecEnd; j += VL) {
             int hi = b * H + j;
             int pj = peepOff + peepStride * j;
@@ -181,16 +174,20 @@ final class VectorCells implements CellKernels {
             FloatVector ai = load(peep, pj).fma(cPrev, pre(x, gxRow + j, ghRow + j, j));
             FloatVector af = load(peep, pj + peepStride * H).fma(cPrev, pre(x, gxRow + H + j, ghRow + H + j, H + j));
             FloatVector ag = pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j);
-            clipFlags(x, ai, clip, fl + j);
-            clipFlags(x, af, clip, fl + H + j);
-            clipFlags(x, ag, clip, fl + 2 * H + j);
+            if (flagged) {
+                ONE.blend(0f, ai.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + j);
+                ONE.blend(0f, af.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + H + j);
+                ONE.blend(0f, ag.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + 2 * H + j);
+            }
             FloatVector i = sigmoid(ai.max(-clip).min(clip));
             FloatVector f = sigmoid(af.max(-clip).min(clip)).blend(ONE.sub(i), coupled);
             FloatVector g = tanh(ag.max(-clip).min(clip));
             FloatVector c = f.fma(cPrev, i.mul(g)).max(-cellClip).min(cellClip);
             FloatVector ao = load(peep, pj + 2 * peepStride * H).fma(c, pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j,
                     3 * H + j));
-            clipFlags(x, ao, clip, fl + 3 * H + j);
+            if (flagged) {
+                ONE.blend(0f, ao.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + 3 * H + j);
+            }
             FloatVector o = sigmoid(ao.max(-clip).min(clip));
             c.intoArray(x.cNext, x.cNextOff + hi);
             o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);

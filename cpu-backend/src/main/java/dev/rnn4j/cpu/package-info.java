@@ -19,9 +19,9 @@
  * <p>Cell variants: the LSTM with peepholes, input_forget, gate and cell clipping has one vector kernel pair
  * ({@code lstmVariantForward/Backward}) taking each variant as data (zero peepholes, an infinite bound, a lane mask)
  * rather than as branches around vector code; gate clipping of the RNN and GRU cells runs on the scalar twin for
- * now. Measured (LSTM 512/512/32/50, 2 threads): inference 42 ms with peepholes against 37 plain; the training
- * forward with peepholes 50-60 ms against 38-40 plain in every run, unexplained so far (a JFR profile shows the GEMMs,
- * not the cells, as hot as in the plain case). Backward is within 10% of plain.
- */
+ * now. Measured (LSTM 512/512/32/50): inference 42 ms with peepholes against 37 plain (2 threads); the training
+ * forward with peepholes depends on the JVM: single-threaded 82 ms in one JVM and 118 in the next, against 73 plain,
+ * so C2 still compiles this kernel badly at times (not yet understood; a JFR profile shows no hot spot in the
+ * cells). Backward is within 10% of plain.
  */
 package dev.rnn4j.cpu;

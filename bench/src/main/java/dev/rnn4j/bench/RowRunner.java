@@ -59,7 +59,7 @@ final class RowRunner {
         }
         Runtime rt = Runtime.getRuntime();
         long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long host = hostBytes(row);
+        long host = hostBytes(row, plan);
         if (host > 0.8 * heapFree) {
             return "needs " + mib(host) + " of Java heap for its host arrays; " + mib(heapFree)
                     + " free (raise -Xmx through RNN4J_JAVA_OPTS)";
@@ -68,11 +68,13 @@ final class RowRunner {
     }
 
     /** Host arrays of a timed call: input, output and its gradient, input gradient, weights twice. */
-    static long hostBytes(BenchRow row) {
+    static long hostBytes(BenchRow row, MemoryPlan plan) {
         RnnSpec s = row.spec();
         long rows = (long) row.steps() * row.batch();
         long floats = rows * s.inputSize() * (row.training() ? 2 : 1) + rows * s.outputSize() * (row.training() ? 2 : 1);
-        return 4 * floats + 2 * MemoryPlan.of(s, 1, 1, false).parameterBytes();
+        // The plan's parameter bytes include the gradient accumulators when training: the weights are half of them.
+        long weights = row.training() ? plan.parameterBytes() / 2 : plan.parameterBytes();
+        return 4 * floats + 2 * weights;
     }
 
     /** A byte count for people: KiB below 1 MiB, GiB from 10 GiB. */

@@ -81,22 +81,8 @@ public final class BpttDriver {
                 }
                 stepArgs(ws, w, layer, dir, batch);
                 // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves.
-                GemmArgs g = recurrent[dir];
-                g.transA = Transpose.NO;
-                g.transB = Transpose.YES;
-                g.m = batch;
-                g.n = GH;
-                g.k = H;
-                g.alpha = 1f;
-                g.a = ws.hs[slot];
-                g.lda = H;
-                g.b = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                g.bOffset = 0;
-                g.ldb = H;
-                g.beta = 0f;
-                g.c = ws.gh[dir];
-                g.cOffset = 0;
-                g.ldc = GH;
+                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, GH, H, 1f, ws.hs[slot], 0, H,
+                        w.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H, 0f, ws.gh[dir], 0, GH);
             }
 
             for (int t = 0; t < steps; t++) {
@@ -172,22 +158,10 @@ public final class BpttDriver {
                 s.dGatesH = ws.dGatesH[ld];
                 s.dhOffset = 0;
                 s.dhPrevOffset = 0;
-                // dh_{t−1} += dGates_t·W_hh into the buffer the cell step just wrote as dhPrev.
-                GemmArgs g = recurrent[dir];
-                g.transA = Transpose.NO;
-                g.transB = Transpose.NO;
-                g.m = batch;
-                g.n = H;
-                g.k = GH;
-                g.alpha = 1f;
-                g.a = ws.dGatesH[ld];
-                g.lda = GH;
-                g.b = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                g.bOffset = 0;
-                g.ldb = H;
-                g.beta = 1f;
-                g.cOffset = 0;
-                g.ldc = H;
+                // dh_{t−1} += dGates_t·W_hh into the buffer the cell step writes as dhPrev (A's offset and C are
+                // set per step).
+                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, H, GH, 1f, ws.dGatesH[ld], 0, GH,
+                        w.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H, 1f, null, 0, H);
             }
 
             int current = 0;

@@ -22,4 +22,27 @@ public final class GemmArgs {
     public DeviceBuffer c;
     public long cOffset;
     public int ldc;
+
+    /** Sets every field, in {@link Primitives#gemm}'s parameter order; returns this block. */
+    public GemmArgs set(Transpose transA, Transpose transB, int m, int n, int k, float alpha, DeviceBuffer a,
+                        long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb, float beta, DeviceBuffer c,
+                        long cOffset, int ldc) {
+        this.transA = transA;
+        this.transB = transB;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.alpha = alpha;
+        this.a = a;
+        this.aOffset = aOffset;
+        this.lda = lda;
+        this.b = b;
+        this.bOffset = bOffset;
+        this.ldb = ldb;
+        this.beta = beta;
+        this.c = c;
+        this.cOffset = cOffset;
+        this.ldc = ldc;
+        return this;
+    }
 }

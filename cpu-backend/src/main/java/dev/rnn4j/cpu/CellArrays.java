@@ -30,6 +30,8 @@ final class CellArrays {
     int flagsAt;
     /** LSTM cell clipping of c_t, 0 for none. */
     float cellClip;
+    /** Whether any cell variant is on (peepholes, input_forget, either clip): the kernels' dispatch. */
+    boolean variant;
     float[] hPrev;
     int hPrevOff;
     float[] cPrev;
@@ -106,6 +108,7 @@ final class CellArrays {
         inputForget = s.inputForget;
         clip = s.clip;
         cellClip = s.cellClip;
+        variant = peep != null || inputForget || clip > 0 || cellClip > 0;
     }
 
     /** Drops array references so closed buffers are not kept alive. */

@@ -52,15 +52,14 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            boolean variant = x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0;
-            if (variant && x.cell == dev.rnn4j.CellType.LSTM) {
+            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM) {
                 lstmVariantForward(x, b, j0, vecEnd);
                 if (vecEnd < j1) {
                     ScalarCells.forwardRow(x, b, vecEnd, j1);
                 }
                 continue;
             }
-            if (variant) {
+            if (x.variant) {
                 // Clipped RNN and GRU cells take the scalar twin for now: correct, not yet vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
                 continue;
@@ -84,15 +83,14 @@ final class VectorCells implements CellKernels {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            boolean variant = x.peep != null || x.inputForget || x.clip > 0 || x.cellClip > 0;
-            if (variant && x.cell == dev.rnn4j.CellType.LSTM) {
+            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM) {
                 lstmVariantBackward(x, b, j0, vecEnd);
                 if (vecEnd < j1) {
                     ScalarCells.backwardRow(x, b, vecEnd, j1);
                 }
                 continue;
             }
-            if (variant) {
+            if (x.variant) {
                 ScalarCells.backwardRow(x, b, j0, j1);
                 continue;
             }
@@ -148,8 +146,8 @@ final class VectorCells implements CellKernels {
     /**
      * The LSTM with its variants (peepholes, input_forget, gate clipping, cell clipping), as ScalarCells has it. Each
      * variant enters as data, not as a branch around vector code: absent peepholes are a zero vector, absent
-     * clipping a bound of +∞, input_forget a lane mask. C2 compiled the branching form of this kernel well in some
-     * JVMs and 1.5 times slower in others (vectors flowing through merges get boxed).
+     * clipping a bound of +∞, input_forget a lane mask, so no vector value flows through a merge. Even so C2 does not
+     * always compile it well: see the package notes for the measured spread.
      */
     private static void lstmVariantForward(CellArrays x, int b, int j0, int vecEnd) {
         int H = x.hidden;

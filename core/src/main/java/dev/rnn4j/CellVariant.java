@@ -13,10 +13,15 @@ package dev.rnn4j;
  * @param cellClip    LSTM, cuDNN's cell clipping ({@code cudnnRNNSetClip}, symmetric here; TensorFlow's
  *                    {@code cell_clip}): the new cell state c_t is clamped to [−cellClip, cellClip] before it is
  *                    used (h, o's peephole, the next step); gradients stop where it was clamped. 0 means none.
+ * @param linearAfterReset GRU in its original form (ONNX {@code linear_before_reset = 0}, Keras
+ *                    {@code reset_after = False}): the reset gate applies to h before the recurrent weights,
+ *                    {@code n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)}; false is PyTorch's and cuDNN's form,
+ *                    {@code n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))}. Same tensors, same gate order.
  */
-public record CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip) {
+public record CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip,
+                          boolean linearAfterReset) {
     /** The plain cell. */
-    public static final CellVariant NONE = new CellVariant(false, false, 0f, 0f);
+    public static final CellVariant NONE = new CellVariant(false, false, 0f, 0f, false);
 
     /** Checks the thresholds. */
     public CellVariant {
@@ -27,6 +32,16 @@ public record CellVariant(boolean peepholes, boolean inputForget, float clip, fl
             throw new IllegalArgumentException("cellClip must be a finite value >= 0 (0 = no clipping), got "
                     + cellClip);
         }
+    }
+
+    /** Without the GRU's original form. */
+    public CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip) {
+        this(peepholes, inputForget, clip, cellClip, false);
+    }
+
+    /** The GRU in its original form (ONNX {@code linear_before_reset = 0}), with an optional clip. */
+    public static CellVariant gruOriginal(float clip) {
+        return new CellVariant(false, false, clip, 0f, true);
     }
 
     /** Without cell clipping. */
@@ -59,6 +74,10 @@ public record CellVariant(boolean peepholes, boolean inputForget, float clip, fl
         if (cell != CellType.LSTM && (peepholes || inputForget || cellClip > 0)) {
             throw new IllegalArgumentException((peepholes ? "peepholes are" : inputForget ? "input_forget is"
                     : "cell clipping is") + " an LSTM feature; " + cell + " has none");
+        }
+        if (cell != CellType.GRU && linearAfterReset) {
+            throw new IllegalArgumentException("linearAfterReset (ONNX linear_before_reset = 0) is a GRU feature; "
+                    + cell + " has no reset gate");
         }
     }
 }

@@ -73,6 +73,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         return variant.cellClip();
     }
 
+    /** Whether the GRU is in its original form, reset before the recurrent weights ({@link CellVariant#linearAfterReset}). */
+    public boolean linearAfterReset() {
+        return variant.linearAfterReset();
+    }
+
     /** Number of directions D: 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
@@ -113,6 +118,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private boolean inputForget;
         private float clip;
         private float cellClip;
+        private boolean linearAfterReset;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -172,10 +178,16 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** GRU: the original form, ONNX's {@code linear_before_reset = 0} (default false: PyTorch's form). */
+        public Builder linearAfterReset(boolean v) {
+            linearAfterReset = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
-                    new CellVariant(peepholes, inputForget, clip, cellClip));
+                    new CellVariant(peepholes, inputForget, clip, cellClip, linearAfterReset));
         }
     }
 }

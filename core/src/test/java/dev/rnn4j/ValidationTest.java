@@ -53,6 +53,10 @@ class ValidationTest {
         rejects("clip must be a finite value >= 0 (0 = no clipping), got NaN", () -> CellVariant.clipped(Float.NaN));
         rejects("cell clipping is an LSTM feature; GRU has none", () -> RnnSpec.builder(CellType.GRU).inputSize(2)
                 .hiddenSize(3).cellClip(1f).build());
+        rejects("linearAfterReset (ONNX linear_before_reset = 0) is a GRU feature; LSTM has no reset gate",
+                () -> RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).linearAfterReset(true).build());
+        assertEquals(true, RnnSpec.builder(CellType.GRU).inputSize(2).hiddenSize(3).linearAfterReset(true).build()
+                .linearAfterReset());
         assertEquals(true, RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).peepholes(true).build()
                 .peepholes());
     }

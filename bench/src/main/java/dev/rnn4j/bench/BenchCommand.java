@@ -112,6 +112,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Custom row: LSTM cell-state clipping as cuDNN (default 0: none).")
     float cellClip;
 
+    @Option(names = "--gru-original", description = "Custom row: the original GRU, reset before W_hn (ONNX "
+            + "linear_before_reset = 0).")
+    boolean gruOriginal;
+
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "train",
             description = "Custom row: train (forward, backward-data, backward-weights) or infer (forward); "
                     + "default ${DEFAULT-VALUE}.")
@@ -286,7 +290,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-error must be > 0, got " + maxError);
         }
         boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null
-                || peepholes || inputForget || clip != 0 || cellClip != 0;
+                || peepholes || inputForget || clip != 0 || cellClip != 0 || gruOriginal;
         if (custom && rows != null) {
             throw new ParameterException(spec.commandLine(), "give either --rows or a custom row (--cell ...), not both");
         }
@@ -310,7 +314,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             if (cell != null) {
                 RnnSpec s = new RnnSpec(CellType.parse(cell), input == null ? hidden : input, hidden, layers,
-                        bidirectional, true, new CellVariant(peepholes, inputForget, clip, cellClip));
+                        bidirectional, true, new CellVariant(peepholes, inputForget, clip, cellClip,
+                                gruOriginal));
                 if (batch < 1 || steps < 1) {
                     throw new IllegalArgumentException("--batch and --steps must be >= 1");
                 }

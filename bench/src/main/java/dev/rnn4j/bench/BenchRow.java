@@ -79,7 +79,8 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
             // Not part of the peer script's syntax: a suffix naming the variant, for tables and --filter.
             CellVariant v = spec.variant();
             s += "+" + (v.peepholes() ? "peepholes," : "") + (v.inputForget() ? "input_forget," : "")
-                    + (v.hasClip() ? "clip=" + v.clip() + "," : "") + (v.cellClip() > 0 ? "cell_clip=" + v.cellClip() + "," : "");
+                    + (v.hasClip() ? "clip=" + v.clip() + "," : "") + (v.cellClip() > 0 ? "cell_clip=" + v.cellClip() + "," : "")
+                    + (v.linearAfterReset() ? "linear_before_reset=0," : "");
             s = s.substring(0, s.length() - 1);
         }
         return s;

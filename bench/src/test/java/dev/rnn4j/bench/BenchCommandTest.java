@@ -84,7 +84,8 @@ class BenchCommandTest {
         for (String o : List.of("--suite", "--rows", "--cell", "--input", "--hidden", "--batch", "--steps", "--layers",
                 "--bidirectional", "--mode", "--filter", "--backend", "--warmup-ms", "--reps", "--min-sample-ms",
                 "--verify", "--max-error", "--json", "--csv", "--reference-max-gflop", "--no-peak", "--no-progress",
-                "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip")) {
+                "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip",
+                "--gru-original")) {
             assertTrue(r.out().contains(o), o + " missing from --help:\n" + r.out());
         }
     }
@@ -127,6 +128,15 @@ class BenchCommandTest {
                 "--steps", "3", "--peepholes", "--clip", "0.5", "--cell-clip", "0.8", "--verify"));
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("train:LSTM:6:6:2:3+peepholes,clip=0.5,cell_clip=0.8"), r.out());
+        assertTrue(r.out().contains("ok "), r.out());
+    }
+
+    @Test
+    void originalGruRowsRunVerified() {
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "gru", "--hidden", "20", "--batch", "3",
+                "--steps", "4", "--bidirectional", "--gru-original", "--verify"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("train:GRU:20:20:3:4:1:1+linear_before_reset=0"), r.out());
         assertTrue(r.out().contains("ok "), r.out());
     }
 

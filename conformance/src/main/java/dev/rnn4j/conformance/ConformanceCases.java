@@ -65,6 +65,20 @@ public final class ConformanceCases {
                 lstm(4, 5, 2, true, new CellVariant(false, true)), 6, 4, new int[] {3, 6, 1, 5}, true, seq));
         out.add(new ConformanceCase("input_forget with peepholes, H=17", lstm(9, 17, 1, false,
                 new CellVariant(true, true)), 5, 3, new int[] {5, 2, 4}, true, seq));
+        // The original GRU (ONNX linear_before_reset = 0): two GEMMs and a split cell per step.
+        for (int[] shape : new int[][] {{5, 7, 1, 0}, {4, 5, 2, 1}, {9, 17, 1, 1}, {70, 100, 1, 1}}) {
+            RnnSpec gru = new RnnSpec(CellType.GRU, shape[0], shape[1], shape[2], shape[3] == 1, true,
+                    CellVariant.gruOriginal(0f));
+            out.add(new ConformanceCase("GRU original form, I=" + shape[0] + " H=" + shape[1] + " L=" + shape[2]
+                    + (shape[3] == 1 ? " bidirectional" : "") + ", unsorted lengths, h0", gru, 6, 4,
+                    new int[] {3, 6, 1, 5}, true, seq));
+        }
+        out.add(new ConformanceCase("GRU original form, no bias, batch-major",
+                new RnnSpec(CellType.GRU, 3, 4, 2, true, false, CellVariant.gruOriginal(0f)), 4, 3, new int[] {2, 4, 3},
+                true, Layout.BATCH_MAJOR));
+        out.add(new ConformanceCase("GRU original form, clip 0.3, 2-layer bidirectional, unsorted lengths, h0",
+                new RnnSpec(CellType.GRU, 4, 5, 2, true, true, CellVariant.gruOriginal(0.3f)), 6, 4,
+                new int[] {3, 6, 1, 5}, true, seq));
         return out;
     }
 

@@ -25,6 +25,12 @@ import dev.rnn4j.spi.Transpose;
  * are permuted into processing order by {@link Primitives#copySteps}, and its outputs and gradients permuted back.
  * Rows past a sequence's length are masked inside the cell steps. Nothing in the per-step loops allocates.
  *
+ * <p>The original-form GRU (ONNX's {@code linear_before_reset = 0}) needs r before its n column's GEMM, so its
+ * steps split: forward, the r and z columns' GEMM, {@link Primitives#gruResetForward}, the n column's GEMM from
+ * {@code r ⊙ h_prev}, then the cell step; backward, the cell step, {@code d(r ⊙ h) = dn·W_hn},
+ * {@link Primitives#gruResetBackward}, then the r and z columns' GEMM into dh_prev. Its {@code dW_hn} is
+ * {@code dnᵀ·(r ⊙ H_prev)}, from the reserve's fourth block.
+ *
  * <p>Inputs and outputs of a pass live in the {@link Workspace}: x, lengths, h0, c0 before forward; output, hN,
  * cN after it; dY, dHn, dCn before backward-data; dX[0] (layer 0's input gradient), dH0, dC0 after it.
  */
@@ -34,6 +40,8 @@ public final class BpttDriver {
     /** Per direction: the step and recurrent-GEMM argument blocks of the running pass. */
     private final StepArgs[] steps = {new StepArgs(), new StepArgs()};
     private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
+    /** Original-form GRU, per direction: the n column's GEMM of a step, forward and backward. */
+    private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
 
     /** A driver for one spec on one backend; it keeps argument blocks and is used by one thread at a time. */
     public BpttDriver(Backend backend, RnnSpec spec) {
@@ -52,6 +60,8 @@ public final class BpttDriver {
         int D = spec.directions();
         int rows = steps * batch;
         CellType cell = spec.cell();
+        boolean originalGru = spec.linearAfterReset();
+        int reserveWidth = StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
         for (int layer = 0; layer < spec.layers(); layer++) {
             DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
             int inWidth = spec.layerInputSize(layer);
@@ -79,10 +89,19 @@ public final class BpttDriver {
                 if (ws.cs != null) {
                     ops.copy(ws.c0, (long) ld * batch * H, ws.cs[slot], 0, (long) batch * H);
                 }
-                stepArgs(ws, w, layer, dir, batch);
-                // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves.
-                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, GH, H, 1f, ws.hs[slot], 0, H,
-                        w.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H, 0f, ws.gh[dir], 0, GH);
+                StepArgs s = stepArgs(ws, w, layer, dir, batch);
+                // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves. The original GRU
+                // takes the r and z columns here, the n column from r ⊙ h_{t−1} once r is known.
+                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, H, 1f, ws.hs[slot],
+                        0, H, whh, 0, H, 0f, ws.gh[dir], 0, GH);
+                if (originalGru) {
+                    s.rh = ws.reserve != null ? s.reserve : ws.rh[dir];
+                    s.rhStride = ws.reserve != null ? reserveWidth : H;
+                    s.rhOffset = ws.reserve != null ? 3L * H : 0;
+                    candidate[dir].set(Transpose.NO, Transpose.YES, batch, H, H, 1f, s.rh, s.rhOffset, s.rhStride,
+                            whh, 2L * H * H, H, 0f, ws.gh[dir], 2L * H, GH);
+                }
             }
 
             for (int t = 0; t < steps; t++) {
@@ -96,13 +115,22 @@ public final class BpttDriver {
                     s.hNextOffset = hPrev + (long) batch * H;
                     s.cPrevOffset = s.hPrevOffset;
                     s.cNextOffset = s.hNextOffset;
-                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
+                    s.reserveOffset = (long) t * batch * reserveWidth;
+                    if (originalGru && ws.reserve != null) {
+                        s.rhOffset = s.reserveOffset + 3L * H;
+                        candidate[dir].aOffset = s.rhOffset;
+                    }
+                }
+                gemms(recurrent, D);
+                if (originalGru) {
+                    for (int dir = 0; dir < D; dir++) {
+                        ops.gruResetForward(steps(dir));
+                    }
+                    gemms(candidate, D);
                 }
                 if (D == 2) {
-                    ops.gemmPair(recurrent[0], recurrent[1]);
                     ops.cellForwardPair(cell, steps(0), steps(1));
                 } else {
-                    ops.gemm(recurrent[0]);
                     ops.cellForward(cell, steps(0));
                 }
             }
@@ -125,6 +153,15 @@ public final class BpttDriver {
         return steps[dir];
     }
 
+    /** The first {@code directions} GEMMs of a pair: both as a pair, or the one. */
+    private void gemms(GemmArgs[] pair, int directions) {
+        if (directions == 2) {
+            ops.gemmPair(pair[0], pair[1]);
+        } else {
+            ops.gemm(pair[0]);
+        }
+    }
+
     /**
      * Backward-data: from dY, dHn, dCn to layer 0's input gradient dX[0], and dH0, dC0; keeps the gate gradients.
      * As in forward, the two directions of a bidirectional layer step together, in pairs.
@@ -136,6 +173,7 @@ public final class BpttDriver {
         int D = spec.directions();
         int rows = steps * batch;
         CellType cell = spec.cell();
+        boolean originalGru = spec.linearAfterReset();
         DeviceBuffer upstream = ws.dY;
         for (int layer = spec.layers() - 1; layer >= 0; layer--) {
             int inWidth = spec.layerInputSize(layer);
@@ -159,9 +197,17 @@ public final class BpttDriver {
                 s.dhOffset = 0;
                 s.dhPrevOffset = 0;
                 // dh_{t−1} += dGates_t·W_hh into the buffer the cell step writes as dhPrev (A's offset and C are
-                // set per step).
-                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, H, GH, 1f, ws.dGatesH[ld], 0, GH,
-                        w.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H, 1f, null, 0, H);
+                // set per step). The original GRU's n column reaches h_{t−1} through r ⊙ h_{t−1} instead: its
+                // d(r ⊙ h) = dn·W_hn comes first, for gruResetBackward.
+                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, H, originalGru ? 2 * H : GH, 1f, ws.dGatesH[ld],
+                        0, GH, whh, 0, H, 1f, null, 0, H);
+                if (originalGru) {
+                    s.drh = ws.drh[dir];
+                    s.drhOffset = 0;
+                    candidate[dir].set(Transpose.NO, Transpose.NO, batch, H, H, 1f, ws.dGatesH[ld], 2L * H, GH,
+                            whh, 2L * H * H, H, 0f, ws.drh[dir], 0, H);
+                }
             }
 
             int current = 0;
@@ -182,14 +228,20 @@ public final class BpttDriver {
                     s.dGatesHOffset = s.dGatesXOffset;
                     recurrent[dir].aOffset = s.dGatesHOffset;
                     recurrent[dir].c = s.dhPrev;
+                    candidate[dir].aOffset = s.dGatesHOffset + 2L * H;
                 }
                 if (D == 2) {
                     ops.cellBackwardPair(cell, steps(0), steps(1));
-                    ops.gemmPair(recurrent[0], recurrent[1]);
                 } else {
                     ops.cellBackward(cell, steps(0));
-                    ops.gemm(recurrent[0]);
                 }
+                if (originalGru) {
+                    gemms(candidate, D);
+                    for (int dir = 0; dir < D; dir++) {
+                        ops.gruResetBackward(steps(dir));
+                    }
+                }
+                gemms(recurrent, D);
                 current = 1 - current;
             }
 
@@ -226,9 +278,18 @@ public final class BpttDriver {
                 DeviceBuffer dGx = timeOrderedGates(ws, ld, dir, steps, batch);
                 ops.gemm(Transpose.YES, Transpose.NO, GH, inWidth, rows, 1f, dGx, 0, GH, in, 0, inWidth,
                         beta, grads.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth);
-                ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
-                        ws.hs[ws.stateSlot(layer, dir)], 0, H,
-                        beta, grads.buffer(ParameterKind.WEIGHT_HH, layer, dir), 0, H);
+                DeviceBuffer dWhh = grads.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+                if (spec.linearAfterReset()) {
+                    // dW_h{r,z} from H_prev; dW_hn from the r ⊙ H_prev the reserve kept (its fourth block).
+                    ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH,
+                            ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
+                    ops.gemm(Transpose.YES, Transpose.NO, H, H, rows, 1f, ws.dGatesH[ld], 2L * H, GH,
+                            ws.reserve[ld], 3L * H, StepArgs.reserveWidth(spec.cell(), H, spec.variant().hasClip()),
+                            beta, dWhh, 2L * H * H, H);
+                } else {
+                    ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
+                            ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
+                }
                 if (spec.bias()) {
                     ops.columnSums(dGx, 0, rows, GH, beta, grads.buffer(ParameterKind.BIAS_IH, layer, dir), 0);
                     ops.columnSums(ws.dGatesH[ld], 0, rows, GH, beta,
@@ -277,6 +338,8 @@ public final class BpttDriver {
         s.inputForget = spec.inputForget();
         s.clip = spec.clip();
         s.cellClip = spec.cellClip();
+        s.linearAfterReset = spec.linearAfterReset();
+        s.rh = s.drh = null;
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];

@@ -43,6 +43,13 @@ public final class Workspace implements AutoCloseable {
     final DeviceBuffer[] gh;
     /** Per layer and direction: {@code [T, B, reserveWidth]} saved activations; null in inference or for plain RNNs. */
     final DeviceBuffer[] reserve;
+    /**
+     * Original-form GRU in inference, per direction: {@code [B, H]} r ⊙ h_prev of one step (training keeps it in the
+     * reserve); else null.
+     */
+    final DeviceBuffer[] rh;
+    /** Original-form GRU in training, per direction: {@code [B, H]} gradient of r ⊙ h_prev of one step; else null. */
+    final DeviceBuffer[] drh;
     /** {@code [L·D, B, H]} initial and final states, staged for transfer. */
     final DeviceBuffer h0;
     final DeviceBuffer c0;
@@ -118,6 +125,16 @@ public final class Workspace implements AutoCloseable {
                     reserve[i] = alloc(backend, rows * reserveWidth);
                 }
             }
+            boolean originalGru = spec.linearAfterReset();
+            rh = originalGru && !training ? new DeviceBuffer[D] : null;
+            drh = originalGru && training ? new DeviceBuffer[D] : null;
+            for (int d = 0; d < D && originalGru; d++) {
+                if (training) {
+                    drh[d] = alloc(backend, batch * H);
+                } else {
+                    rh[d] = alloc(backend, batch * H);
+                }
+            }
             long states = (long) LD * batch * H;
             h0 = alloc(backend, states);
             hN = alloc(backend, states);
@@ -139,7 +156,8 @@ public final class Workspace implements AutoCloseable {
                 dGatesH = new DeviceBuffer[LD];
                 for (int i = 0; i < LD; i++) {
                     dGatesX[i] = alloc(backend, rows * GH);
-                    dGatesH[i] = spec.cell() == CellType.GRU ? alloc(backend, rows * GH) : dGatesX[i];
+                    // Only PyTorch's GRU has recurrent-side gate gradients of its own (r scales W_hn h + b_hn).
+                    dGatesH[i] = spec.cell() == CellType.GRU && !originalGru ? alloc(backend, rows * GH) : dGatesX[i];
                 }
                 dX = new DeviceBuffer[] {alloc(backend, rows * widestInput), alloc(backend, rows * widestInput)};
                 dHn = alloc(backend, states);

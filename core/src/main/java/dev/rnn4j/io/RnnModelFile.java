@@ -41,6 +41,11 @@ public final class RnnModelFile {
     static final String CLIP = "clip";
     /** rnn4j's own key: cuDNN's LSTM cell clipping threshold; written only when clipping. */
     static final String CELL_CLIP = "cell_clip";
+    /**
+     * ONNX's GRU attribute, as a key: {@code False} for the original GRU (reset before W_hn); written only then,
+     * absent means PyTorch's form ({@code True}).
+     */
+    static final String LINEAR_BEFORE_RESET = "linear_before_reset";
 
     private RnnModelFile() {
     }
@@ -78,6 +83,9 @@ public final class RnnModelFile {
         }
         if (spec.cellClip() > 0) {
             w.metadata(CELL_CLIP, Float.toString(spec.cellClip()));
+        }
+        if (spec.linearAfterReset()) {
+            w.metadata(LINEAR_BEFORE_RESET, pythonBool(false));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -137,7 +145,8 @@ public final class RnnModelFile {
             return new RnnSpec(cell, integer(file, INPUT_SIZE, -1), integer(file, HIDDEN_SIZE, -1),
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
                     new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false),
-                            number(file, CLIP, 0f), number(file, CELL_CLIP, 0f)));
+                            number(file, CLIP, 0f), number(file, CELL_CLIP, 0f),
+                            !bool(file, LINEAR_BEFORE_RESET, true)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }

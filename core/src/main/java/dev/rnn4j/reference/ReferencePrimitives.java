@@ -100,6 +100,21 @@ final class ReferencePrimitives implements Primitives {
                         }
                     }
                     case GRU -> {
+                        if (s.linearAfterReset) {
+                            // r and z are activations already (gruResetForward); gh's n column is (r ⊙ h)·W_hnᵀ.
+                            double r = gh[(int) s.ghOffset + gRow + j];
+                            double z = gh[(int) s.ghOffset + gRow + H + j];
+                            double n = Math.tanh(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow,
+                                    2 * H + j), reserve, fRow + 2 * H + j));
+                            hNext[(int) s.hNextOffset + hi] = (float) ((1 - z) * n + z * hp);
+                            if (reserve != null) {
+                                int q = (int) s.reserveOffset + b * R;
+                                reserve[q + j] = (float) r;
+                                reserve[q + H + j] = (float) z;
+                                reserve[q + 2 * H + j] = (float) n;
+                            }
+                            continue;
+                        }
                         double r = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j),
                                 reserve, fRow + j));
                         double z = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j),
@@ -226,6 +241,19 @@ final class ReferencePrimitives implements Primitives {
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case GRU -> {
+                        if (s.linearAfterReset) {
+                            int q = (int) s.reserveOffset + b * R;
+                            double z = reserve[q + H + j];
+                            double n = reserve[q + 2 * H + j];
+                            double hp = floats(s.hPrev)[(int) s.hPrevOffset + hi];
+                            dGx[gRow + j] = 0; // the r gate's gradient needs dn·W_hn: gruResetBackward writes it
+                            dGx[gRow + H + j] = (float) (dhTotal * (hp - n) * z * (1 - z)
+                                    * passed(s, reserve, fRow + H + j));
+                            dGx[gRow + 2 * H + j] = (float) (dhTotal * (1 - z) * (1 - n * n)
+                                    * passed(s, reserve, fRow + 2 * H + j));
+                            dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
+                            continue;
+                        }
                         float[] dGh = floats(s.dGatesH);
                         int hRow = (int) s.dGatesHOffset + b * G * H;
                         int q = (int) s.reserveOffset + b * R;
@@ -246,6 +274,69 @@ final class ReferencePrimitives implements Primitives {
                         dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
                     }
                 }
+            }
+        }
+    }
+
+    @Override
+    public void gruResetForward(StepArgs s) {
+        float[] gx = floats(s.gx);
+        float[] gh = floats(s.gh);
+        float[] bhh = s.bhh == null ? null : floats(s.bhh);
+        float[] hPrev = floats(s.hPrev);
+        float[] rh = floats(s.rh);
+        float[] reserve = s.reserve == null ? null : floats(s.reserve);
+        int[] lengths = ints(s.lengths);
+        int H = s.hidden;
+        int G = CellType.GRU.gates();
+        int R = StepArgs.reserveWidth(CellType.GRU, H, s.clip > 0);
+        int flags = StepArgs.reserveWidth(CellType.GRU, H);
+        for (int b = 0; b < s.batch; b++) {
+            boolean valid = s.step < lengths[b];
+            int gRow = b * G * H;
+            int fRow = (int) s.reserveOffset + b * R + flags;
+            for (int j = 0; j < H; j++) {
+                int at = (int) s.rhOffset + b * s.rhStride + j;
+                if (!valid) {
+                    rh[at] = 0;
+                    continue;
+                }
+                double r = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j), reserve,
+                        fRow + j));
+                double z = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j),
+                        reserve, fRow + H + j));
+                gh[(int) s.ghOffset + gRow + j] = (float) r;
+                gh[(int) s.ghOffset + gRow + H + j] = (float) z;
+                rh[at] = (float) (r * hPrev[(int) s.hPrevOffset + b * H + j]);
+            }
+        }
+    }
+
+    @Override
+    public void gruResetBackward(StepArgs s) {
+        float[] reserve = floats(s.reserve);
+        float[] hPrev = floats(s.hPrev);
+        float[] drh = floats(s.drh);
+        float[] dhPrev = floats(s.dhPrev);
+        float[] dGx = floats(s.dGatesX);
+        int[] lengths = ints(s.lengths);
+        int H = s.hidden;
+        int G = CellType.GRU.gates();
+        int R = StepArgs.reserveWidth(CellType.GRU, H, s.clip > 0);
+        int flags = StepArgs.reserveWidth(CellType.GRU, H);
+        for (int b = 0; b < s.batch; b++) {
+            if (s.step >= lengths[b]) {
+                continue;
+            }
+            int q = (int) s.reserveOffset + b * R;
+            for (int j = 0; j < H; j++) {
+                double r = reserve[q + j];
+                double d = drh[(int) s.drhOffset + b * H + j];
+                double hp = hPrev[(int) s.hPrevOffset + b * H + j];
+                dGx[(int) s.dGatesXOffset + b * G * H + j] = (float) (d * hp * r * (1 - r)
+                        * passed(s, reserve, q + flags + j));
+                int at = (int) s.dhPrevOffset + b * H + j;
+                dhPrev[at] = (float) (dhPrev[at] + d * r);
             }
         }
     }

@@ -87,8 +87,8 @@ public final class ReferenceRnn {
     }
 
     /** What one step of one sequence keeps for backward. */
-    record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] c, double[] h,
-                     double[] pass) {
+    record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] rh, double[] c,
+                     double[] h, double[] pass) {
     }
 
     /** Runs the stack. {@code lengths}, {@code h0}, {@code c0} may be null (all T; zeros). */
@@ -177,6 +177,7 @@ public final class ReferenceRnn {
         double[] c = cPrev;
         double[] act = new double[G * H];
         double[] hn = null;
+        double[] rh = null;
         // With ONNX's clip, pass[q] is 1 where gate pre-activation q was within [−clip, clip], 0 where clamped.
         double[] pass = new double[G * H];
         java.util.Arrays.fill(pass, 1);
@@ -213,6 +214,29 @@ public final class ReferenceRnn {
                 }
             }
             case GRU -> {
+                if (spec.linearAfterReset()) {
+                    // The original GRU: r gates h before W_hn, n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
+                    rh = new double[H];
+                    double[] r = new double[H];
+                    double[] z = new double[H];
+                    for (int j = 0; j < H; j++) {
+                        r[j] = sigmoid(clip(ax[j] + ah[j], pass, j));
+                        z[j] = sigmoid(clip(ax[H + j] + ah[H + j], pass, H + j));
+                        rh[j] = r[j] * hPrev[j];
+                    }
+                    for (int j = 0; j < H; j++) {
+                        double an = bhh == null ? 0 : bhh[2 * H + j];
+                        for (int k = 0; k < H; k++) {
+                            an += whh[(2 * H + j) * H + k] * rh[k];
+                        }
+                        double n = Math.tanh(clip(ax[2 * H + j] + an, pass, 2 * H + j));
+                        h[j] = (1 - z[j]) * n + z[j] * hPrev[j];
+                        act[j] = r[j];
+                        act[H + j] = z[j];
+                        act[2 * H + j] = n;
+                    }
+                    break;
+                }
                 hn = new double[H];
                 for (int j = 0; j < H; j++) {
                     double r = sigmoid(clip(ax[j] + ah[j], pass, j));
@@ -226,7 +250,7 @@ public final class ReferenceRnn {
                 }
             }
         }
-        return new StepCache(x, hPrev, cPrev, act, hn, c, h, pass);
+        return new StepCache(x, hPrev, cPrev, act, hn, rh, c, h, pass);
     }
 
     /** ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped. */
@@ -335,6 +359,29 @@ public final class ReferenceRnn {
                                 System.arraycopy(dax, 0, dah, 0, G * H);
                             }
                             case GRU -> {
+                                if (spec.linearAfterReset()) {
+                                    double[] dn = new double[H];
+                                    for (int j = 0; j < H; j++) {
+                                        double z = sc.act[H + j];
+                                        double n = sc.act[2 * H + j];
+                                        dn[j] = dhTotal[j] * (1 - z) * (1 - n * n) * sc.pass[2 * H + j];
+                                        dax[H + j] = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z) * sc.pass[H + j];
+                                        dax[2 * H + j] = dn[j];
+                                        dhPrev[j] = dhTotal[j] * z;
+                                    }
+                                    for (int k = 0; k < H; k++) {
+                                        // d(r ⊙ h)_k, then its paths into r_k and h_k.
+                                        double drh = 0;
+                                        for (int j = 0; j < H; j++) {
+                                            drh += whh[(2 * H + j) * H + k] * dn[j];
+                                        }
+                                        double r = sc.act[k];
+                                        dax[k] = drh * sc.hPrev[k] * r * (1 - r) * sc.pass[k];
+                                        dhPrev[k] += drh * r;
+                                    }
+                                    System.arraycopy(dax, 0, dah, 0, G * H);
+                                    break;
+                                }
                                 for (int j = 0; j < H; j++) {
                                     double r = sc.act[j];
                                     double z = sc.act[H + j];
@@ -357,9 +404,16 @@ public final class ReferenceRnn {
                                 dWih[r * I + k] += dax[r] * sc.x[k];
                                 dIn[t][k] += wih[r * I + k] * dax[r];
                             }
-                            for (int k = 0; k < H; k++) {
-                                dWhh[r * H + k] += dah[r] * sc.hPrev[k];
-                                dhPrev[k] += whh[r * H + k] * dah[r];
+                            if (sc.rh != null && r >= 2 * H) {
+                                // Original GRU: W_hn saw r ⊙ h, whose gradient went to h above.
+                                for (int k = 0; k < H; k++) {
+                                    dWhh[r * H + k] += dah[r] * sc.rh[k];
+                                }
+                            } else {
+                                for (int k = 0; k < H; k++) {
+                                    dWhh[r * H + k] += dah[r] * sc.hPrev[k];
+                                    dhPrev[k] += whh[r * H + k] * dah[r];
+                                }
                             }
                             if (dBih != null) {
                                 dBih[r] += dax[r];

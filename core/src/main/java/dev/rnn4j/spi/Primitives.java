@@ -63,6 +63,23 @@ public interface Primitives {
      */
     void cellBackward(CellType cell, StepArgs args);
 
+    /**
+     * GRU in its original form ({@link StepArgs#linearAfterReset}), the first part of a forward step, after the
+     * GEMM that wrote gh's r and z columns ({@code h_prev·W_h{r,z}ᵀ}): computes r and z (with b_hh and clip as in
+     * {@link #cellForward}), writes them over gh's r and z columns, writes {@code r ⊙ h_prev} to {@code rh}, and
+     * in training the clip flags of r and z into the reserve. The caller then computes gh's n column as
+     * {@code rh·W_hnᵀ}, and {@link #cellForward} finishes the step from these. Rows past their length get rh = 0.
+     */
+    void gruResetForward(StepArgs args);
+
+    /**
+     * GRU in its original form, the last part of a backward step, after {@link #cellBackward} (which wrote the z
+     * and n gate gradients, and dhPrev = dh·z) and the GEMM {@code drh = dn_pre·W_hn}: writes the r gate's
+     * gradient {@code drh ⊙ h_prev ⊙ r(1 − r)} into dGatesX's r column and adds {@code drh ⊙ r} to dhPrev. Rows
+     * past their length are left as cellBackward left them.
+     */
+    void gruResetBackward(StepArgs args);
+
     /** Sets {@code n} floats of {@code dst} from {@code offset} to {@code value}. */
     void fill(DeviceBuffer dst, long offset, long n, float value);
 

@@ -51,6 +51,24 @@ public final class StepArgs {
      */
     public float cellClip;
 
+    /**
+     * GRU in its original form (ONNX's {@code linear_before_reset = 0}): n sees {@code W_hn (r ⊙ h_prev) + b_hn}, so a
+     * step is two GEMMs around {@link Primitives#gruResetForward} (and backward likewise around
+     * {@link Primitives#gruResetBackward}); gh's n column holds {@code (r ⊙ h_prev)·W_hnᵀ}, without bias.
+     */
+    public boolean linearAfterReset;
+    /**
+     * Original-form GRU: {@code [B, H]} rows of {@code r ⊙ h_prev}, {@link #rhStride} floats apart; written by
+     * {@link Primitives#gruResetForward}, the A operand of the n column's GEMM. In training it is the reserve's
+     * fourth block, which backward-weights reads for {@code dW_hn}.
+     */
+    public DeviceBuffer rh;
+    public long rhOffset;
+    public int rhStride;
+    /** Original-form GRU, backward: {@code [B, H]} gradient of {@code r ⊙ h_prev}, i.e. {@code dn_pre·W_hn}. */
+    public DeviceBuffer drh;
+    public long drhOffset;
+
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
     public long hPrevOffset;
@@ -84,14 +102,15 @@ public final class StepArgs {
     public long dGatesXOffset;
     /**
      * {@code [B, G·H]} output, GRU only: gradient on the recurrent side (W_hh, b_hh, h_prev), which differs from
-     * {@link #dGatesX} in the n gate by the factor r. For other cells it equals dGatesX and is not written.
+     * {@link #dGatesX} in the n gate by the factor r. For other cells, and the original-form GRU, it equals dGatesX
+     * and is not written.
      */
     public DeviceBuffer dGatesH;
     public long dGatesHOffset;
 
     /**
      * Floats per batch row that forward keeps for backward: LSTM the four gate activations i, f, g, o; GRU r, z, n
-     * and {@code W_hn·h + b_hn}; plain RNNs none (their derivative comes from h itself).
+     * and {@code W_hn·h + b_hn} (original form: {@code r ⊙ h_prev}); plain RNNs none (their derivative comes from h itself).
      */
     public static int reserveWidth(CellType cell, int hidden) {
         return switch (cell) {

@@ -69,6 +69,16 @@ class RnnModelFileTest {
         RnnModelFile.save(g, RnnParameters.uniform(clipped, 1), false);
         assertEquals("2.5", SafetensorsFile.read(g).metadata().get("clip"));
         assertEquals(clipped, RnnModelFile.load(g).spec());
+        // The original GRU says so under ONNX's attribute name; PyTorch's GRU files carry no such key.
+        RnnSpec original = RnnSpec.builder(CellType.GRU).inputSize(2).hiddenSize(3).linearAfterReset(true).build();
+        Path og = dir.resolve("original-gru.safetensors");
+        RnnModelFile.save(og, RnnParameters.uniform(original, 1), false);
+        assertEquals("False", SafetensorsFile.read(og).metadata().get("linear_before_reset"));
+        assertEquals(original, RnnModelFile.load(og).spec());
+        Path pg = dir.resolve("pytorch-gru.safetensors");
+        RnnModelFile.save(pg, RnnParameters.uniform(new RnnSpec(CellType.GRU, 2, 3, 1, false, true), 1), false);
+        assertEquals(null, SafetensorsFile.read(pg).metadata().get("linear_before_reset"));
+        assertEquals(false, RnnModelFile.load(pg).spec().linearAfterReset());
         RnnSpec cellClipped = RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).cellClip(1.5f).build();
         Path cc = dir.resolve("cell-clipped.safetensors");
         RnnModelFile.save(cc, RnnParameters.uniform(cellClipped, 1), false);

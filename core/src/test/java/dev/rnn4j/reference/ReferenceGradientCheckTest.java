@@ -68,6 +68,16 @@ class ReferenceGradientCheckTest {
         out.add(Arguments.of(new Problem("LSTM clip 0.3 with peepholes and input_forget",
                 new RnnSpec(CellType.LSTM, 3, 4, 1, false, true, new CellVariant(true, true, 0.3f)), 4, 2, null,
                 true)));
+        // The original GRU (ONNX linear_before_reset = 0): r gates h before W_hn.
+        out.add(Arguments.of(new Problem("GRU original form, 2-layer bidirectional, unsorted lengths, h0",
+                new RnnSpec(CellType.GRU, 3, 4, 2, true, true, CellVariant.gruOriginal(0f)), 5, 3,
+                new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("GRU original form, no bias, stacked",
+                new RnnSpec(CellType.GRU, 2, 3, 2, false, false, CellVariant.gruOriginal(0f)), 4, 2, new int[] {2, 4},
+                true)));
+        out.add(Arguments.of(new Problem("GRU original form, clip 0.3, bidirectional, lengths, h0",
+                new RnnSpec(CellType.GRU, 3, 4, 1, true, true, CellVariant.gruOriginal(0.3f)), 5, 3,
+                new int[] {3, 5, 1}, true)));
         out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
                 new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, new CellVariant(true, false)), 4, 2, null, true)));
         return out.stream();

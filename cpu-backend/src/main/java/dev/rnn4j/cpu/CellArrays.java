@@ -30,6 +30,14 @@ final class CellArrays {
     int flagsAt;
     /** LSTM cell clipping of c_t, 0 for none. */
     float cellClip;
+    /** Original-form GRU (ONNX linear_before_reset = 0): gh's r, z columns hold activations, n sees r ⊙ h. */
+    boolean linearAfterReset;
+    /** Original-form GRU: r ⊙ h_prev rows ({@link #rhStride} apart), and its gradient ({@code [B, H]}). */
+    float[] rh;
+    int rhOff;
+    int rhStride;
+    float[] drh;
+    int drhOff;
     /** Whether any cell variant is on (peepholes, input_forget, either clip): the kernels' dispatch. */
     boolean variant;
     float[] hPrev;
@@ -84,8 +92,35 @@ final class CellArrays {
         dhPrevOff = (int) s.dhPrevOffset;
         dGx = CpuBuffer.floatsForWrite(s.dGatesX);
         dGxOff = (int) s.dGatesXOffset;
-        dGh = cell == CellType.GRU ? CpuBuffer.floatsForWrite(s.dGatesH) : null;
+        dGh = cell == CellType.GRU && !s.linearAfterReset ? CpuBuffer.floatsForWrite(s.dGatesH) : null;
         dGhOff = (int) s.dGatesHOffset;
+    }
+
+    /** Original-form GRU, the first part of a forward step: writes r, z over gh and r ⊙ h_prev into rh. */
+    void forResetForward(StepArgs s) {
+        common(CellType.GRU, s);
+        gx = CpuBuffer.floatsForRead(s.gx);
+        gxOff = (int) s.gxOffset;
+        gh = CpuBuffer.floatsForWrite(s.gh);
+        ghOff = (int) s.ghOffset;
+        bhh = s.bhh == null ? null : CpuBuffer.floatsForRead(s.bhh);
+        bhhOff = (int) s.bhhOffset;
+        reserve = s.reserve == null ? null : CpuBuffer.floatsForWrite(s.reserve);
+        rh = CpuBuffer.floatsForWrite(s.rh);
+        rhOff = (int) s.rhOffset;
+        rhStride = s.rhStride;
+    }
+
+    /** Original-form GRU, the last part of a backward step: the r gate's gradient and r's share of dh_prev. */
+    void forResetBackward(StepArgs s) {
+        common(CellType.GRU, s);
+        reserve = CpuBuffer.floatsForRead(s.reserve);
+        drh = CpuBuffer.floatsForRead(s.drh);
+        drhOff = (int) s.drhOffset;
+        dhPrev = CpuBuffer.floatsForWrite(s.dhPrev);
+        dhPrevOff = (int) s.dhPrevOffset;
+        dGx = CpuBuffer.floatsForWrite(s.dGatesX);
+        dGxOff = (int) s.dGatesXOffset;
     }
 
     private void common(CellType cell, StepArgs s) {
@@ -108,12 +143,14 @@ final class CellArrays {
         inputForget = s.inputForget;
         clip = s.clip;
         cellClip = s.cellClip;
-        variant = peep != null || inputForget || clip > 0 || cellClip > 0;
+        linearAfterReset = s.linearAfterReset;
+        variant = peep != null || inputForget || clip > 0 || cellClip > 0 || linearAfterReset;
     }
 
     /** Drops array references so closed buffers are not kept alive. */
     void clear() {
         lengths = null;
         gx = gh = bhh = peep = hPrev = cPrev = hNext = cNext = reserve = dy = dh = dc = dhPrev = dGx = dGh = null;
+        rh = drh = null;
     }
 }

@@ -10,4 +10,10 @@ interface CellKernels {
     void forward(CellArrays x, int b0, int b1, int j0, int j1);
 
     void backward(CellArrays x, int b0, int b1, int j0, int j1);
+
+    /** {@link dev.rnn4j.spi.Primitives#gruResetForward} over the block. */
+    void gruResetForward(CellArrays x, int b0, int b1, int j0, int j1);
+
+    /** {@link dev.rnn4j.spi.Primitives#gruResetBackward} over the block. */
+    void gruResetBackward(CellArrays x, int b0, int b1, int j0, int j1);
 }

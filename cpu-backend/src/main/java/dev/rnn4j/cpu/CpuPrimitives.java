@@ -30,7 +30,12 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     private static final long PAIR_WORK = 1L << 14;
 
     private final CellArrays step = new CellArrays();
-    private boolean forward;
+    /** What the running cell call does: one of the CELL_ constants. */
+    private int cellKind;
+    private static final int CELL_FORWARD = 0;
+    private static final int CELL_BACKWARD = 1;
+    private static final int CELL_RESET_FORWARD = 2;
+    private static final int CELL_RESET_BACKWARD = 3;
 
     private final Gemm[] laneGemms;
     private final CellArrays[] laneCells = {new CellArrays(), new CellArrays()};
@@ -147,14 +152,28 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     @Override
     public synchronized void cellForward(CellType cell, StepArgs args) {
         step.forForward(cell, args);
-        forward = true;
+        cellKind = CELL_FORWARD;
         runCells();
     }
 
     @Override
     public synchronized void cellBackward(CellType cell, StepArgs args) {
         step.forBackward(cell, args);
-        forward = false;
+        cellKind = CELL_BACKWARD;
+        runCells();
+    }
+
+    @Override
+    public synchronized void gruResetForward(StepArgs args) {
+        step.forResetForward(args);
+        cellKind = CELL_RESET_FORWARD;
+        runCells();
+    }
+
+    @Override
+    public synchronized void gruResetBackward(StepArgs args) {
+        step.forResetBackward(args);
+        cellKind = CELL_RESET_BACKWARD;
         runCells();
     }
 
@@ -189,10 +208,11 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
         if (b0 >= b1 || j0 >= j1) {
             return;
         }
-        if (forward) {
-            cells.forward(step, b0, b1, j0, j1);
-        } else {
-            cells.backward(step, b0, b1, j0, j1);
+        switch (cellKind) {
+            case CELL_FORWARD -> cells.forward(step, b0, b1, j0, j1);
+            case CELL_BACKWARD -> cells.backward(step, b0, b1, j0, j1);
+            case CELL_RESET_FORWARD -> cells.gruResetForward(step, b0, b1, j0, j1);
+            default -> cells.gruResetBackward(step, b0, b1, j0, j1);
         }
     }
 

@@ -5,7 +5,8 @@ package dev.rnn4j.cpu;
  * every step's recurrent GEMM; packing it once per upload instead of once per step is what this is for. An operand
  * is packed into the cache on its second use at an unchanged version, so activations used once per pass never
  * take cache memory. Validity is the buffer's write version ({@link CpuBuffer#version()}) plus the operand's
- * geometry; two entries cover a weight used both as W and as Wᵀ.
+ * geometry. Four entries: a weight used both as W and as Wᵀ takes two, and the original-form GRU uses two blocks
+ * of its W_hh each way (the r, z rows and the n rows).
  */
 final class PackedOperandCache {
     /** One packed operand: its geometry, the version it was packed at, the panels (null until cached). */
@@ -23,7 +24,7 @@ final class PackedOperandCache {
         long lastUse;
     }
 
-    private final Entry[] entries = {new Entry(), new Entry()};
+    private final Entry[] entries = {new Entry(), new Entry(), new Entry(), new Entry()};
     private long clock;
 
     /**

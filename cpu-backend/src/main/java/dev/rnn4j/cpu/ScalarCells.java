@@ -75,6 +75,20 @@ final class ScalarCells implements CellKernels {
                     }
                 }
                 case GRU -> {
+                    if (x.linearAfterReset) {
+                        // r, z are activations already (gruResetForward); gh's n column is (r ⊙ h)·W_hnᵀ.
+                        float rr = x.gh[ghRow + j];
+                        float z = x.gh[ghRow + H + j];
+                        float n = tanh(clip(x, x.gx[gxRow + 2 * H + j] + x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j),
+                                fl + 2 * H + j));
+                        x.hNext[x.hNextOff + hi] = (1 - z) * n + z * x.hPrev[x.hPrevOff + hi];
+                        if (x.reserve != null) {
+                            x.reserve[r + j] = rr;
+                            x.reserve[r + H + j] = z;
+                            x.reserve[r + 2 * H + j] = n;
+                        }
+                        continue;
+                    }
                     float rr = sigmoid(clip(x, x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j), fl + j));
                     float z = sigmoid(clip(x, x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j), fl + H + j));
                     float hn = x.gh[ghRow + 2 * H + j] + bias(x, 2 * H + j);
@@ -118,6 +132,47 @@ final class ScalarCells implements CellKernels {
 
     private static float bias(CellArrays x, int col) {
         return x.bhh == null ? 0f : x.bhh[x.bhhOff + col];
+    }
+
+    @Override
+    public void gruResetForward(CellArrays x, int b0, int b1, int j0, int j1) {
+        int H = x.hidden;
+        for (int b = b0; b < b1; b++) {
+            int rhRow = x.rhOff + b * x.rhStride;
+            if (x.step >= x.lengths[b]) {
+                java.util.Arrays.fill(x.rh, rhRow + j0, rhRow + j1, 0f);
+                continue;
+            }
+            int gxRow = x.gxOff + b * 3 * H;
+            int ghRow = x.ghOff + b * 3 * H;
+            int fl = x.reserveOff + b * x.reserveWidth + x.flagsAt;
+            for (int j = j0; j < j1; j++) {
+                float rr = sigmoid(clip(x, x.gx[gxRow + j] + x.gh[ghRow + j] + bias(x, j), fl + j));
+                float z = sigmoid(clip(x, x.gx[gxRow + H + j] + x.gh[ghRow + H + j] + bias(x, H + j), fl + H + j));
+                x.gh[ghRow + j] = rr;
+                x.gh[ghRow + H + j] = z;
+                x.rh[rhRow + j] = rr * x.hPrev[x.hPrevOff + b * H + j];
+            }
+        }
+    }
+
+    @Override
+    public void gruResetBackward(CellArrays x, int b0, int b1, int j0, int j1) {
+        int H = x.hidden;
+        for (int b = b0; b < b1; b++) {
+            if (x.step >= x.lengths[b]) {
+                continue;
+            }
+            int r = x.reserveOff + b * x.reserveWidth;
+            int fl = r + x.flagsAt;
+            for (int j = j0; j < j1; j++) {
+                int hi = b * H + j;
+                float rr = x.reserve[r + j];
+                float d = x.drh[x.drhOff + hi];
+                x.dGx[x.dGxOff + b * 3 * H + j] = d * x.hPrev[x.hPrevOff + hi] * rr * (1 - rr) * passed(x, fl + j);
+                x.dhPrev[x.dhPrevOff + hi] += d * rr;
+            }
+        }
     }
 
     @Override
@@ -190,6 +245,15 @@ final class ScalarCells implements CellKernels {
                     x.dhPrev[x.dhPrevOff + hi] = 0;
                 }
                 case GRU -> {
+                    if (x.linearAfterReset) {
+                        float z = x.reserve[r + H + j];
+                        float n = x.reserve[r + 2 * H + j];
+                        x.dGx[gRow + j] = 0; // written by gruResetBackward, once dn·W_hn is known
+                        x.dGx[gRow + H + j] = dh * (x.hPrev[x.hPrevOff + hi] - n) * z * (1 - z) * passed(x, fl + H + j);
+                        x.dGx[gRow + 2 * H + j] = dh * (1 - z) * (1 - n * n) * passed(x, fl + 2 * H + j);
+                        x.dhPrev[x.dhPrevOff + hi] = dh * z;
+                        continue;
+                    }
                     float rr = x.reserve[r + j];
                     float z = x.reserve[r + H + j];
                     float n = x.reserve[r + 2 * H + j];

@@ -59,9 +59,16 @@ final class VectorCells implements CellKernels {
                 }
                 continue;
             }
-            if (x.variant) {
+            if (x.variant && !originalGruUnclipped(x)) {
                 // Clipped RNN and GRU cells take the scalar twin for now: correct, not yet vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
+                continue;
+            }
+            if (x.variant) {
+                gruOriginalForward(x, b, j0, vecEnd);
+                if (vecEnd < j1) {
+                    ScalarCells.forwardRow(x, b, vecEnd, j1);
+                }
                 continue;
             }
             switch (x.cell) {
@@ -90,8 +97,15 @@ final class VectorCells implements CellKernels {
                 }
                 continue;
             }
-            if (x.variant) {
+            if (x.variant && !originalGruUnclipped(x)) {
                 ScalarCells.backwardRow(x, b, j0, j1);
+                continue;
+            }
+            if (x.variant) {
+                gruOriginalBackward(x, b, j0, vecEnd);
+                if (vecEnd < j1) {
+                    ScalarCells.backwardRow(x, b, vecEnd, j1);
+                }
                 continue;
             }
             switch (x.cell) {
@@ -102,6 +116,109 @@ final class VectorCells implements CellKernels {
             if (vecEnd < j1) {
                 ScalarCells.backwardRow(x, b, vecEnd, j1);
             }
+        }
+    }
+
+    /** The original-form GRU without clipping: the one GRU variant with vector kernels. */
+    private static boolean originalGruUnclipped(CellArrays x) {
+        return x.linearAfterReset && x.clip <= 0;
+    }
+
+    @Override
+    public void gruResetForward(CellArrays x, int b0, int b1, int j0, int j1) {
+        if (x.clip > 0) {
+            SCALAR.gruResetForward(x, b0, b1, j0, j1);
+            return;
+        }
+        int H = x.hidden;
+        int vecEnd = j0 + (j1 - j0) / VL * VL;
+        for (int b = b0; b < b1; b++) {
+            if (x.step >= x.lengths[b]) {
+                SCALAR.gruResetForward(x, b, b + 1, j0, j1);
+                continue;
+            }
+            int gxRow = x.gxOff + b * 3 * H;
+            int ghRow = x.ghOff + b * 3 * H;
+            int rhRow = x.rhOff + b * x.rhStride;
+            for (int j = j0; j < vecEnd; j += VL) {
+                FloatVector rr = sigmoid(pre(x, gxRow + j, ghRow + j, j));
+                FloatVector z = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
+                rr.intoArray(x.gh, ghRow + j);
+                z.intoArray(x.gh, ghRow + H + j);
+                rr.mul(load(x.hPrev, x.hPrevOff + b * H + j)).intoArray(x.rh, rhRow + j);
+            }
+            if (vecEnd < j1) {
+                SCALAR.gruResetForward(x, b, b + 1, vecEnd, j1);
+            }
+        }
+    }
+
+    @Override
+    public void gruResetBackward(CellArrays x, int b0, int b1, int j0, int j1) {
+        if (x.clip > 0) {
+            SCALAR.gruResetBackward(x, b0, b1, j0, j1);
+            return;
+        }
+        int H = x.hidden;
+        int vecEnd = j0 + (j1 - j0) / VL * VL;
+        for (int b = b0; b < b1; b++) {
+            if (x.step >= x.lengths[b]) {
+                continue;
+            }
+            int r = x.reserveOff + b * x.reserveWidth;
+            for (int j = j0; j < vecEnd; j += VL) {
+                int hi = b * H + j;
+                FloatVector rr = load(x.reserve, r + j);
+                FloatVector d = load(x.drh, x.drhOff + hi);
+                d.mul(load(x.hPrev, x.hPrevOff + hi)).mul(rr.neg().fma(rr, rr)).intoArray(x.dGx, x.dGxOff + b * 3 * H + j);
+                d.fma(rr, load(x.dhPrev, x.dhPrevOff + hi)).intoArray(x.dhPrev, x.dhPrevOff + hi);
+            }
+            if (vecEnd < j1) {
+                SCALAR.gruResetBackward(x, b, b + 1, vecEnd, j1);
+            }
+        }
+    }
+
+    private static final ScalarCells SCALAR = new ScalarCells();
+
+    /** The original-form GRU's cell step: r, z are activations in gh already, gh's n column is (r ⊙ h)·W_hnᵀ. */
+    private static void gruOriginalForward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int gxRow = x.gxOff + b * 3 * H;
+        int ghRow = x.ghOff + b * 3 * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector rr = load(x.gh, ghRow + j);
+            FloatVector z = load(x.gh, ghRow + H + j);
+            FloatVector n = tanh(pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j));
+            z.fma(load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
+            if (x.reserve != null) {
+                rr.intoArray(x.reserve, r + j);
+                z.intoArray(x.reserve, r + H + j);
+                n.intoArray(x.reserve, r + 2 * H + j);
+            }
+        }
+    }
+
+    /** The original-form GRU's cell backward: z and n gate gradients, dh_prev's direct share; r comes later. */
+    private static void gruOriginalBackward(CellArrays x, int b, int j0, int vecEnd) {
+        int H = x.hidden;
+        int gRow = x.dGxOff + b * 3 * H;
+        int r = x.reserveOff + b * x.reserveWidth;
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = j0; j < vecEnd; j += VL) {
+            int hi = b * H + j;
+            FloatVector dh = load(x.dh, x.dhOff + hi);
+            if (x.dy != null) {
+                dh = dh.add(load(x.dy, x.dyOff + hi));
+            }
+            FloatVector z = load(x.reserve, r + H + j);
+            FloatVector n = load(x.reserve, r + 2 * H + j);
+            zero.intoArray(x.dGx, gRow + j);
+            dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(z.neg().fma(z, z)).intoArray(x.dGx, gRow + H + j);
+            dh.mul(z.neg().add(1f)).mul(n.neg().fma(n, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
+            dh.mul(z).intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }
 

@@ -17,11 +17,15 @@ package dev.rnn4j;
  *                    {@code reset_after = False}): the reset gate applies to h before the recurrent weights,
  *                    {@code n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn)}; false is PyTorch's and cuDNN's form,
  *                    {@code n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))}. Same tensors, same gate order.
+ * @param projectionSize LSTM with a projection (PyTorch's {@code proj_size}, cuDNN's {@code projSize}), or 0:
+ *                    {@code h_t = W_hr (o ⊙ tanh(c_t))} of P = projectionSize features, 0 &lt; P &lt; H; the hidden
+ *                    state, the outputs and W_hh's columns have P features, the cell state keeps H; one more
+ *                    tensor {@code weight_hr_l{k} [P, H]} per layer and direction.
  */
 public record CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip,
-                          boolean linearAfterReset) {
+                          boolean linearAfterReset, int projectionSize) {
     /** The plain cell. */
-    public static final CellVariant NONE = new CellVariant(false, false, 0f, 0f, false);
+    public static final CellVariant NONE = new CellVariant(false, false, 0f, 0f, false, 0);
 
     /** Checks the thresholds. */
     public CellVariant {
@@ -32,16 +36,35 @@ public record CellVariant(boolean peepholes, boolean inputForget, float clip, fl
             throw new IllegalArgumentException("cellClip must be a finite value >= 0 (0 = no clipping), got "
                     + cellClip);
         }
+        if (projectionSize < 0) {
+            throw new IllegalArgumentException("projectionSize must be >= 0 (0 = no projection), got "
+                    + projectionSize);
+        }
     }
 
-    /** Without the GRU's original form. */
+    /** Without projection. */
+    public CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip, boolean linearAfterReset) {
+        this(peepholes, inputForget, clip, cellClip, linearAfterReset, 0);
+    }
+
+    /** Without the GRU's original form or projection. */
     public CellVariant(boolean peepholes, boolean inputForget, float clip, float cellClip) {
-        this(peepholes, inputForget, clip, cellClip, false);
+        this(peepholes, inputForget, clip, cellClip, false, 0);
     }
 
     /** The GRU in its original form (ONNX {@code linear_before_reset = 0}), with an optional clip. */
     public static CellVariant gruOriginal(float clip) {
-        return new CellVariant(false, false, clip, 0f, true);
+        return new CellVariant(false, false, clip, 0f, true, 0);
+    }
+
+    /** An LSTM projecting its hidden state to {@code size} features (PyTorch's {@code proj_size}). */
+    public static CellVariant projected(int size) {
+        return new CellVariant(false, false, 0f, 0f, false, size);
+    }
+
+    /** Whether the LSTM has a projection. */
+    public boolean hasProjection() {
+        return projectionSize > 0;
     }
 
     /** Without cell clipping. */
@@ -71,9 +94,10 @@ public record CellVariant(boolean peepholes, boolean inputForget, float clip, fl
 
     /** Checks that {@code cell} has what this variant asks for; the message names the variant. */
     void requireFor(CellType cell) {
-        if (cell != CellType.LSTM && (peepholes || inputForget || cellClip > 0)) {
+        if (cell != CellType.LSTM && (peepholes || inputForget || cellClip > 0 || projectionSize > 0)) {
             throw new IllegalArgumentException((peepholes ? "peepholes are" : inputForget ? "input_forget is"
-                    : "cell clipping is") + " an LSTM feature; " + cell + " has none");
+                    : cellClip > 0 ? "cell clipping is" : "projection (proj_size) is") + " an LSTM feature; " + cell
+                    + " has none");
         }
         if (cell != CellType.GRU && linearAfterReset) {
             throw new IllegalArgumentException("linearAfterReset (ONNX linear_before_reset = 0) is a GRU feature; "

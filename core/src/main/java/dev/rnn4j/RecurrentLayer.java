@@ -177,15 +177,16 @@ public final class RecurrentLayer implements AutoCloseable {
             }
             int T = pass.steps();
             int B = pass.batch();
-            int states = spec.stateLayers() * B * spec.hiddenSize();
+            int states = spec.hiddenStateFloats(B);
+            int cells = spec.cellStateFloats(B);
             requireLength("gradOutput", upstream.gradOutput(), T * B * spec.outputSize(), true);
             requireLength("gradHn", upstream.gradHn(), states, true);
-            requireCellState("gradCn", upstream.gradCn(), states);
+            requireCellState("gradCn", upstream.gradCn(), cells);
             uploadOrZero(pass.layout().toSequenceMajor(upstream.gradOutput(), T, B, spec.outputSize()),
                     training.outputGradient(), T * B * spec.outputSize());
             uploadOrZero(upstream.gradHn(), training.finalHiddenGradient(), states);
             if (spec.cell().hasCellState()) {
-                uploadOrZero(upstream.gradCn(), training.finalCellGradient(), states);
+                uploadOrZero(upstream.gradCn(), training.finalCellGradient(), cells);
             }
             driver.backwardData(weights.device, training, T, B);
             float[] dx = new float[T * B * spec.inputSize()];
@@ -194,8 +195,8 @@ public final class RecurrentLayer implements AutoCloseable {
             backend.download(training.initialHiddenGradient(), 0, dh0, 0, states);
             float[] dc0 = null;
             if (spec.cell().hasCellState()) {
-                dc0 = new float[states];
-                backend.download(training.initialCellGradient(), 0, dc0, 0, states);
+                dc0 = new float[cells];
+                backend.download(training.initialCellGradient(), 0, dc0, 0, cells);
             }
             pass = new TrainingPass(T, B, pass.layout(), true);
             return new InputGradients(pass.layout().fromSequenceMajor(dx, T, B, spec.inputSize()), dh0, dc0);
@@ -254,7 +255,8 @@ public final class RecurrentLayer implements AutoCloseable {
     private RnnOutput run(Workspace ws, RnnInput in) {
         int T = in.steps();
         int B = in.batch();
-        int states = spec.stateLayers() * B * spec.hiddenSize();
+        int states = spec.hiddenStateFloats(B);
+        int cells = spec.cellStateFloats(B);
         float[] x = in.layout().toSequenceMajor(in.x(), T, B, spec.inputSize());
         backend.upload(x, 0, ws.input(), 0, x.length);
         int[] lengths = new int[B];
@@ -264,7 +266,7 @@ public final class RecurrentLayer implements AutoCloseable {
         backend.uploadInts(lengths, 0, ws.lengths(), 0, B);
         uploadOrZero(in.h0(), ws.initialHidden(), states);
         if (spec.cell().hasCellState()) {
-            uploadOrZero(in.c0(), ws.initialCell(), states);
+            uploadOrZero(in.c0(), ws.initialCell(), cells);
         }
         driver.forward(weights.device, ws, T, B);
         float[] y = new float[T * B * spec.outputSize()];
@@ -273,8 +275,8 @@ public final class RecurrentLayer implements AutoCloseable {
         backend.download(ws.finalHidden(), 0, hN, 0, states);
         float[] cN = null;
         if (spec.cell().hasCellState()) {
-            cN = new float[states];
-            backend.download(ws.finalCell(), 0, cN, 0, states);
+            cN = new float[cells];
+            backend.download(ws.finalCell(), 0, cN, 0, cells);
         }
         return new RnnOutput(in.layout().fromSequenceMajor(y, T, B, spec.outputSize()), hN, cN, in.layout());
     }
@@ -312,9 +314,8 @@ public final class RecurrentLayer implements AutoCloseable {
                     + (in.layout() == Layout.SEQUENCE_MAJOR ? "[T=" + T + ", B=" + B : "[B=" + B + ", T=" + T)
                     + ", I=" + spec.inputSize() + "] = " + expected);
         }
-        int states = spec.stateLayers() * B * spec.hiddenSize();
-        requireLength("h0", in.h0(), states, true);
-        requireCellState("c0", in.c0(), states);
+        requireLength("h0", in.h0(), spec.hiddenStateFloats(B), true);
+        requireCellState("c0", in.c0(), spec.cellStateFloats(B));
     }
 
     private void requireLength(String name, float[] values, long expected, boolean optional) {
@@ -334,7 +335,7 @@ public final class RecurrentLayer implements AutoCloseable {
         if (values != null && !spec.cell().hasCellState()) {
             throw new IllegalArgumentException(name + " was given but " + spec.cell() + " has no cell state");
         }
-        requireLength(name + " [L·D, B, H]", values, states, true);
+        requireLength(name + " [L·D, B, H]", values, states, true); // H: the cell state is never projected
     }
 
     private void enter() {

@@ -65,7 +65,10 @@ public final class RnnInput {
         return new RnnInput(x, layout, steps, batch, lengths == null ? null : lengths.clone(), h0, c0);
     }
 
-    /** The same input with initial states {@code [L·D, B, H]}; {@code c0} only for LSTM; nulls mean zeros. */
+    /**
+     * The same input with initial states: {@code h0 [L·D, B, P]} (P = {@link RnnSpec#stateSize()}, H without a
+     * projection) and, LSTM only, {@code c0 [L·D, B, H]}; nulls mean zeros.
+     */
     public RnnInput withInitialState(float[] h0, float[] c0) {
         return new RnnInput(x, layout, steps, batch, lengths, h0, c0);
     }

@@ -10,7 +10,7 @@ import java.util.Random;
 /**
  * Host copies of every parameter tensor of an {@link RnnSpec} (weights, or gradients of the weights), named and
  * ordered as PyTorch's state_dict: per layer, per direction, {@code weight_ih, weight_hh, bias_ih, bias_hh}, then
- * {@code weight_peephole} for LSTMs with peepholes.
+ * {@code weight_hr} for LSTMs with a projection, {@code weight_peephole} for LSTMs with peepholes.
  * Weights are row-major float arrays of the shapes {@link Parameter} gives.
  *
  * <p>The arrays returned by {@link #get} are the live storage: writing them changes this object. Not thread-safe.
@@ -40,15 +40,20 @@ public final class RnnParameters {
         for (int layer = 0; layer < spec.layers(); layer++) {
             for (int dir = 0; dir < spec.directions(); dir++) {
                 for (ParameterKind kind : ParameterKind.values()) {
-                    if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
+                    if (!spec.has(kind)) {
                         continue;
                     }
                     int cols = switch (kind) {
                         case WEIGHT_IH -> spec.layerInputSize(layer);
-                        case WEIGHT_HH -> spec.hiddenSize();
+                        case WEIGHT_HH -> spec.stateSize();
+                        case PROJECTION -> spec.hiddenSize();
                         case BIAS_IH, BIAS_HH, PEEPHOLE -> 1;
                     };
-                    int kindRows = kind == ParameterKind.PEEPHOLE ? 3 * spec.hiddenSize() : rows;
+                    int kindRows = switch (kind) {
+                        case PEEPHOLE -> 3 * spec.hiddenSize();
+                        case PROJECTION -> spec.projectionSize();
+                        default -> rows;
+                    };
                     out.add(new Parameter(Parameter.nameOf(kind, layer, dir), layer, dir, kind, kindRows, cols));
                 }
             }

@@ -34,6 +34,10 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         requirePositive("inputSize", inputSize);
         requirePositive("hiddenSize", hiddenSize);
         requirePositive("layers", layers);
+        if (variant.projectionSize() >= hiddenSize) {
+            throw new IllegalArgumentException("projectionSize must be smaller than hiddenSize (" + hiddenSize
+                    + "), got " + variant.projectionSize());
+        }
         long gateRows = (long) cell.gates() * hiddenSize;
         long widestInput = Math.max(inputSize, (long) hiddenSize * (bidirectional ? 2 : 1));
         if (gateRows * Math.max(widestInput, hiddenSize) > Integer.MAX_VALUE) {
@@ -78,6 +82,29 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         return variant.linearAfterReset();
     }
 
+    /** The LSTM's projection size P ({@link CellVariant#projectionSize}), 0 when none. */
+    public int projectionSize() {
+        return variant.projectionSize();
+    }
+
+    /**
+     * Features of the hidden state h, per direction: P with a projection, else H. Outputs, h0 and h_n have this
+     * many; the LSTM cell state c always has H.
+     */
+    public int stateSize() {
+        return variant.hasProjection() ? variant.projectionSize() : hiddenSize;
+    }
+
+    /** Whether layers of this spec have tensors of {@code kind} (biases, projection and peepholes are optional). */
+    public boolean has(ParameterKind kind) {
+        return switch (kind) {
+            case WEIGHT_IH, WEIGHT_HH -> true;
+            case BIAS_IH, BIAS_HH -> bias;
+            case PROJECTION -> variant.hasProjection();
+            case PEEPHOLE -> variant.peepholes();
+        };
+    }
+
     /** Number of directions D: 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
@@ -88,17 +115,27 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         return cell.gates() * hiddenSize;
     }
 
-    /** Input features of layer {@code layer}: I for layer 0, H·D above it. */
+    /** Input features of layer {@code layer}: I for layer 0, {@link #stateSize()}·D above it. */
     public int layerInputSize(int layer) {
         if (layer < 0 || layer >= layers) {
             throw new IndexOutOfBoundsException("layer " + layer + " out of range 0.." + (layers - 1));
         }
-        return layer == 0 ? inputSize : hiddenSize * directions();
+        return layer == 0 ? inputSize : stateSize() * directions();
     }
 
-    /** Output features per step: H·D. */
+    /** Output features per step: {@link #stateSize()}·D (H·D without a projection). */
     public int outputSize() {
-        return hiddenSize * directions();
+        return stateSize() * directions();
+    }
+
+    /** Floats of h0 or h_n: L·D·B·{@link #stateSize()}. */
+    public int hiddenStateFloats(int batch) {
+        return Math.multiplyExact(stateLayers() * batch, stateSize());
+    }
+
+    /** Floats of c0 or c_n (LSTM): L·D·B·H. */
+    public int cellStateFloats(int batch) {
+        return Math.multiplyExact(stateLayers() * batch, hiddenSize);
     }
 
     /** Number of (layer, direction) pairs L·D: the first dimension of h0, c0, h_n and c_n. */
@@ -119,6 +156,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private float clip;
         private float cellClip;
         private boolean linearAfterReset;
+        private int projectionSize;
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -184,10 +222,17 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** LSTM: project the hidden state to {@code v} &lt; H features (PyTorch's proj_size; default 0: none). */
+        public Builder projectionSize(int v) {
+            projectionSize = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
-                    new CellVariant(peepholes, inputForget, clip, cellClip, linearAfterReset));
+                    new CellVariant(peepholes, inputForget, clip, cellClip, linearAfterReset,
+                            projectionSize));
         }
     }
 }

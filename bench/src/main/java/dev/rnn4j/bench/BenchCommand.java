@@ -116,6 +116,11 @@ final class BenchCommand implements Callable<Integer> {
             + "linear_before_reset = 0).")
     boolean gruOriginal;
 
+    @Option(names = "--proj-size", paramLabel = "P", defaultValue = "0",
+            description = "Custom row: LSTM projection of the hidden state to P < H features (PyTorch's proj_size; "
+                    + "default 0: none).")
+    int projSize;
+
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "train",
             description = "Custom row: train (forward, backward-data, backward-weights) or infer (forward); "
                     + "default ${DEFAULT-VALUE}.")
@@ -290,7 +295,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-error must be > 0, got " + maxError);
         }
         boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null
-                || peepholes || inputForget || clip != 0 || cellClip != 0 || gruOriginal;
+                || peepholes || inputForget || clip != 0 || cellClip != 0 || gruOriginal || projSize != 0;
         if (custom && rows != null) {
             throw new ParameterException(spec.commandLine(), "give either --rows or a custom row (--cell ...), not both");
         }
@@ -315,7 +320,7 @@ final class BenchCommand implements Callable<Integer> {
             if (cell != null) {
                 RnnSpec s = new RnnSpec(CellType.parse(cell), input == null ? hidden : input, hidden, layers,
                         bidirectional, true, new CellVariant(peepholes, inputForget, clip, cellClip,
-                                gruOriginal));
+                                gruOriginal, projSize));
                 if (batch < 1 || steps < 1) {
                     throw new IllegalArgumentException("--batch and --steps must be >= 1");
                 }

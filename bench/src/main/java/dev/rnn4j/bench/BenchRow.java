@@ -42,13 +42,15 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
 
     /**
      * GEMM floating-point operations, the count the peer script uses: per layer and direction
-     * {@code 2·T·B·G·H·(I_layer + H)}, three times that for training.
+     * {@code 2·T·B·G·H·(I_layer + H)}, three times that for training; with a projection, h has P features
+     * ({@code 2·T·B·G·H·(I_layer + P)}) and each step adds its projection, {@code 2·T·B·H·P}.
      */
     double flops() {
         double total = 0;
         for (int l = 0; l < spec.layers(); l++) {
             total += spec.directions() * 2.0 * steps * batch * spec.gateRows()
-                    * (spec.layerInputSize(l) + spec.hiddenSize());
+                    * (spec.layerInputSize(l) + spec.stateSize());
+            total += spec.directions() * 2.0 * steps * batch * spec.hiddenSize() * spec.projectionSize();
         }
         return training ? 3 * total : total;
     }
@@ -63,8 +65,15 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
      * the same cell, layers, directions, bias and mode: what --verify checks when the row is too big for the oracle.
      */
     BenchRow shrunk(int maxSize, int maxBatch, int maxSteps) {
-        RnnSpec s = new RnnSpec(spec.cell(), Math.min(spec.inputSize(), maxSize), Math.min(spec.hiddenSize(), maxSize),
-                spec.layers(), spec.bidirectional(), spec.bias(), spec.variant());
+        int hidden = Math.min(spec.hiddenSize(), maxSize);
+        CellVariant v = spec.variant();
+        if (v.hasProjection()) {
+            // The projection must stay narrower than the shrunk hidden state.
+            v = new CellVariant(v.peepholes(), v.inputForget(), v.clip(), v.cellClip(), v.linearAfterReset(),
+                    Math.max(1, Math.min(v.projectionSize(), hidden - 1)));
+        }
+        RnnSpec s = new RnnSpec(spec.cell(), Math.min(spec.inputSize(), maxSize), hidden, spec.layers(),
+                spec.bidirectional(), spec.bias(), v);
         return new BenchRow(training, s, Math.min(batch, maxBatch), Math.min(steps, maxSteps));
     }
 
@@ -80,7 +89,8 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
             CellVariant v = spec.variant();
             s += "+" + (v.peepholes() ? "peepholes," : "") + (v.inputForget() ? "input_forget," : "")
                     + (v.hasClip() ? "clip=" + v.clip() + "," : "") + (v.cellClip() > 0 ? "cell_clip=" + v.cellClip() + "," : "")
-                    + (v.linearAfterReset() ? "linear_before_reset=0," : "");
+                    + (v.linearAfterReset() ? "linear_before_reset=0," : "")
+                    + (v.hasProjection() ? "proj_size=" + v.projectionSize() + "," : "");
             s = s.substring(0, s.length() - 1);
         }
         return s;

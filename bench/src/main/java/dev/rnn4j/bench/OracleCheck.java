@@ -30,13 +30,14 @@ record OracleCheck(double maxRelativeError, String worstTensor) {
                            long seed) {
         RnnParameters weights = RnnParameters.uniform(spec, seed);
         Random r = new Random(seed + 1);
-        int states = spec.stateLayers() * batch * spec.hiddenSize();
+        int states = spec.hiddenStateFloats(batch);
+        int cells = spec.cellStateFloats(batch);
         float[] x = random(r, steps * batch * spec.inputSize());
         float[] h0 = random(r, states);
-        float[] c0 = spec.cell().hasCellState() ? random(r, states) : null;
+        float[] c0 = spec.cell().hasCellState() ? random(r, cells) : null;
         float[] dy = random(r, steps * batch * spec.outputSize());
         float[] dh = random(r, states);
-        float[] dc = spec.cell().hasCellState() ? random(r, states) : null;
+        float[] dc = spec.cell().hasCellState() ? random(r, cells) : null;
         RnnInput in = RnnInput.sequenceMajor(x, steps, batch).withInitialState(h0, c0);
         if (lengths != null) {
             in = in.withLengths(lengths);

@@ -68,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
                 : new long[] {steps, batch, s.outputSize()};
         long[] inputShape = m.batchFirst() ? new long[] {batch, steps, s.inputSize()}
                 : new long[] {steps, batch, s.inputSize()};
-        long[] stateShape = {s.stateLayers(), batch, s.hiddenSize()};
+        long[] stateShape = {s.stateLayers(), batch, s.stateSize()};
+        long[] cellShape = {s.stateLayers(), batch, s.hiddenSize()};
         SafetensorsWriter w = new SafetensorsWriter();
         try (Backend b = Backends.open(backend);
              RecurrentLayer layer = RecurrentLayer.create(b, s, m.weights())) {
@@ -76,13 +77,13 @@ final class RunCommand implements Callable<Integer> {
             RnnOutput o = backward ? layer.forwardTraining(run.input()) : layer.forward(run.input());
             w.addF32("output", o.output(), outputShape).addF32("h_n", o.hN(), stateShape);
             if (s.cell().hasCellState()) {
-                w.addF32("c_n", o.cN(), stateShape);
+                w.addF32("c_n", o.cN(), cellShape);
             }
             if (backward) {
                 LayerGradients g = layer.backward(up);
                 w.addF32("grad_input", g.inputs().gradInput(), inputShape).addF32("grad_h0", g.inputs().gradH0(), stateShape);
                 if (s.cell().hasCellState()) {
-                    w.addF32("grad_c0", g.inputs().gradC0(), stateShape);
+                    w.addF32("grad_c0", g.inputs().gradC0(), cellShape);
                 }
                 for (Parameter p : g.weights().parameters()) {
                     w.addF32("grad." + p.name(), g.weights().get(p.name()), p.shape());

@@ -85,7 +85,7 @@ class BenchCommandTest {
                 "--bidirectional", "--mode", "--filter", "--backend", "--warmup-ms", "--reps", "--min-sample-ms",
                 "--verify", "--max-error", "--json", "--csv", "--reference-max-gflop", "--no-peak", "--no-progress",
                 "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip",
-                "--gru-original")) {
+                "--gru-original", "--proj-size")) {
             assertTrue(r.out().contains(o), o + " missing from --help:\n" + r.out());
         }
     }
@@ -128,6 +128,16 @@ class BenchCommandTest {
                 "--steps", "3", "--peepholes", "--clip", "0.5", "--cell-clip", "0.8", "--verify"));
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("train:LSTM:6:6:2:3+peepholes,clip=0.5,cell_clip=0.8"), r.out());
+        assertTrue(r.out().contains("ok "), r.out());
+    }
+
+    @Test
+    void projectedLstmRowsRunVerifiedEvenWhenShrunk() {
+        // H = 64 is shrunk to 48 for the oracle, so P = 60 must shrink with it.
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "lstm", "--hidden", "64", "--batch", "2",
+                "--steps", "3", "--layers", "2", "--bidirectional", "--proj-size", "60", "--verify"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("train:LSTM:64:64:2:3:2:1+proj_size=60"), r.out());
         assertTrue(r.out().contains("ok "), r.out());
     }
 

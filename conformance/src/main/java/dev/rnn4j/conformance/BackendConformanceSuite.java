@@ -106,13 +106,14 @@ public abstract class BackendConformanceSuite {
             RnnSpec s = c.spec();
             weights = RnnParameters.uniform(s, seed);
             Random r = new Random(seed * 31 + 7);
-            int states = s.stateLayers() * c.batch() * s.hiddenSize();
+            int states = s.hiddenStateFloats(c.batch());
+            int cells = s.cellStateFloats(c.batch());
             x = random(r, c.steps() * c.batch() * s.inputSize());
             h0 = c.initialState() ? random(r, states) : null;
-            c0 = c.initialState() && s.cell().hasCellState() ? random(r, states) : null;
+            c0 = c.initialState() && s.cell().hasCellState() ? random(r, cells) : null;
             dy = random(r, c.steps() * c.batch() * s.outputSize());
             dhN = random(r, states);
-            dcN = s.cell().hasCellState() ? random(r, states) : null;
+            dcN = s.cell().hasCellState() ? random(r, cells) : null;
         }
 
         RnnInput input() {

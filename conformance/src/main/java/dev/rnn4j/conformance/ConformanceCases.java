@@ -79,6 +79,18 @@ public final class ConformanceCases {
         out.add(new ConformanceCase("GRU original form, clip 0.3, 2-layer bidirectional, unsorted lengths, h0",
                 new RnnSpec(CellType.GRU, 4, 5, 2, true, true, CellVariant.gruOriginal(0.3f)), 6, 4,
                 new int[] {3, 6, 1, 5}, true, seq));
+        // PyTorch's proj_size: h = W_hr (o ⊙ tanh(c)) of P < H features, carried past each sequence's end.
+        for (int[] shape : new int[][] {{5, 7, 3, 1, 0}, {4, 6, 2, 2, 1}, {9, 17, 5, 1, 1}, {70, 100, 33, 1, 1}}) {
+            out.add(new ConformanceCase("projection P=" + shape[2] + ", I=" + shape[0] + " H=" + shape[1] + " L="
+                    + shape[3] + (shape[4] == 1 ? " bidirectional" : "") + ", unsorted lengths, h0/c0",
+                    lstm(shape[0], shape[1], shape[3], shape[4] == 1, CellVariant.projected(shape[2])), 6, 4,
+                    new int[] {3, 6, 1, 5}, true, seq));
+        }
+        out.add(new ConformanceCase("projection P=1, B=1, batch-major", lstm(3, 4, 2, true, CellVariant.projected(1)),
+                4, 1, null, true, Layout.BATCH_MAJOR));
+        out.add(new ConformanceCase("projection P=3 with peepholes, clip 0.5 and cell clip 0.3, H=17",
+                lstm(9, 17, 2, true, new CellVariant(true, false, 0.5f, 0.3f, false, 3)), 5, 3, new int[] {5, 2, 4},
+                true, seq));
         return out;
     }
 

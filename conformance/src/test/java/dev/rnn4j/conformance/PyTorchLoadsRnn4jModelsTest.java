@@ -46,11 +46,21 @@ class PyTorchLoadsRnn4jModelsTest {
     @ParameterizedTest
     @EnumSource(CellType.class)
     void pytorchLoadsAndReproduces(CellType cell, @TempDir Path dir) throws Exception {
+        loadsAndReproduces(new RnnSpec(cell, 3, 4, 2, true, true), dir);
+    }
+
+    /** PyTorch's proj_size: weight_hr_l{k} and the narrower h, states and outputs must match its module. */
+    @org.junit.jupiter.api.Test
+    void pytorchLoadsAndReproducesAProjectedLstm(@TempDir Path dir) throws Exception {
+        loadsAndReproduces(new RnnSpec(CellType.LSTM, 3, 5, 2, true, true, dev.rnn4j.CellVariant.projected(2)), dir);
+    }
+
+    private static void loadsAndReproduces(RnnSpec spec, Path dir) throws Exception {
+        CellType cell = spec.cell();
         boolean onCi = System.getenv("CI") != null;
         if (!onCi) {
             assumeTrue(torchAvailable(), "/usr/bin/python3 with torch not installed (apt-get install python3-torch)");
         }
-        RnnSpec spec = new RnnSpec(cell, 3, 4, 2, true, true);
         RnnParameters weights = RnnParameters.uniform(spec, 99);
         Path model = dir.resolve("model.safetensors");
         RnnModelFile.save(model, weights, false);
@@ -68,14 +78,15 @@ class PyTorchLoadsRnn4jModelsTest {
              RecurrentLayer layer = RecurrentLayer.create(b, spec, weights)) {
             out = layer.forward(RnnInput.sequenceMajor(x, steps, batch).withLengths(lengths));
         }
-        long[] states = {spec.stateLayers(), batch, spec.hiddenSize()};
+        long[] states = {spec.stateLayers(), batch, spec.stateSize()};
+        long[] cells = {spec.stateLayers(), batch, spec.hiddenSize()};
         SafetensorsWriter results = new SafetensorsWriter()
                 .addF32("input", x, steps, batch, 3)
                 .addI64("lengths", lengths, batch)
                 .addF32("output", out.output(), steps, batch, spec.outputSize())
                 .addF32("h_n", out.hN(), states);
         if (cell.hasCellState()) {
-            results.addF32("c_n", out.cN(), states);
+            results.addF32("c_n", out.cN(), cells);
         }
         Path io = dir.resolve("results.safetensors");
         results.write(io);

@@ -31,6 +31,12 @@ import dev.rnn4j.spi.Transpose;
  * {@link Primitives#gruResetBackward}, then the r and z columns' GEMM into dh_prev. Its {@code dW_hn} is
  * {@code dnᵀ·(r ⊙ H_prev)}, from the reserve's fourth block.
  *
+ * <p>The projected LSTM (PyTorch's {@code proj_size}) has h of P &lt; H features: its cell step writes
+ * {@code m = o ⊙ tanh(c_t)}, one more GEMM per step makes {@code h_t = m·W_hrᵀ}, and
+ * {@link Primitives#carryPastEnd} carries h past each sequence's end. Backward keeps every step's h gradient in one
+ * buffer per layer and direction ({@code dHs}): it starts as dY (plus dHn on the last step), each step's recurrent
+ * GEMM adds into the step before, and {@code dW_hr = dHsᵀ·M} at the end.
+ *
  * <p>Inputs and outputs of a pass live in the {@link Workspace}: x, lengths, h0, c0 before forward; output, hN,
  * cN after it; dY, dHn, dCn before backward-data; dX[0] (layer 0's input gradient), dH0, dC0 after it.
  */
@@ -42,6 +48,8 @@ public final class BpttDriver {
     private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
     /** Original-form GRU, per direction: the n column's GEMM of a step, forward and backward. */
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
+    /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
+    private final GemmArgs[] projection = {new GemmArgs(), new GemmArgs()};
 
     /** A driver for one spec on one backend; it keeps argument blocks and is used by one thread at a time. */
     public BpttDriver(Backend backend, RnnSpec spec) {
@@ -56,6 +64,8 @@ public final class BpttDriver {
      */
     public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
         int H = spec.hiddenSize();
+        int S = spec.stateSize(); // h's features: P when projected, else H
+        boolean projected = spec.projectionSize() > 0;
         int GH = spec.gateRows();
         int D = spec.directions();
         int rows = steps * batch;
@@ -72,29 +82,35 @@ public final class BpttDriver {
                 DeviceBuffer gx = ws.gx[dir];
 
                 // Gx = X·W_ihᵀ + b_ih for all rows, time-ordered; the reverse direction then permutes it.
-                DeviceBuffer projection = dir == 0 ? gx : ws.timeOrdered;
+                DeviceBuffer inputProjection = dir == 0 ? gx : ws.timeOrdered;
                 DeviceBuffer bih = w.buffer(ParameterKind.BIAS_IH, layer, dir);
                 if (bih != null) {
-                    ops.broadcastRows(bih, 0, projection, 0, rows, GH);
+                    ops.broadcastRows(bih, 0, inputProjection, 0, rows, GH);
                 }
                 ops.gemm(Transpose.NO, Transpose.YES, rows, GH, inWidth, 1f, in, 0, inWidth,
                         w.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth,
-                        bih == null ? 0f : 1f, projection, 0, GH);
+                        bih == null ? 0f : 1f, inputProjection, 0, GH);
                 if (dir == 1) {
                     ops.copySteps(ws.lengths, steps, batch, GH, new MatrixRef(ws.timeOrdered, 0, GH),
                             new MatrixRef(gx, 0, GH), true);
                 }
 
-                ops.copy(ws.h0, (long) ld * batch * H, ws.hs[slot], 0, (long) batch * H);
+                ops.copy(ws.h0, (long) ld * batch * S, ws.hs[slot], 0, (long) batch * S);
                 if (ws.cs != null) {
                     ops.copy(ws.c0, (long) ld * batch * H, ws.cs[slot], 0, (long) batch * H);
                 }
                 StepArgs s = stepArgs(ws, w, layer, dir, batch);
+                if (projected) {
+                    // The cell writes m_t; h_t = m_t·W_hrᵀ lands in hs (offsets set per step).
+                    s.hNext = ws.ms[ws.training ? ld : dir];
+                    projection[dir].set(Transpose.NO, Transpose.YES, batch, S, H, 1f, s.hNext, 0, H,
+                            w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.hs[slot], 0, S);
+                }
                 // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves. The original GRU
                 // takes the r and z columns here, the n column from r ⊙ h_{t−1} once r is known.
                 DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, H, 1f, ws.hs[slot],
-                        0, H, whh, 0, H, 0f, ws.gh[dir], 0, GH);
+                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, S, 1f, ws.hs[slot],
+                        0, S, whh, 0, S, 0f, ws.gh[dir], 0, GH);
                 if (originalGru) {
                     s.rh = ws.reserve != null ? s.reserve : ws.rh[dir];
                     s.rhStride = ws.reserve != null ? reserveWidth : H;
@@ -106,15 +122,21 @@ public final class BpttDriver {
 
             for (int t = 0; t < steps; t++) {
                 for (int dir = 0; dir < D; dir++) {
-                    long hPrev = (long) t * batch * H;
+                    long hPrev = (long) t * batch * S;
                     recurrent[dir].aOffset = hPrev;
                     StepArgs s = steps(dir);
                     s.step = t;
                     s.gxOffset = (long) t * batch * GH;
                     s.hPrevOffset = hPrev;
-                    s.hNextOffset = hPrev + (long) batch * H;
-                    s.cPrevOffset = s.hPrevOffset;
-                    s.cNextOffset = s.hNextOffset;
+                    s.hNextOffset = hPrev + (long) batch * S;
+                    s.cPrevOffset = (long) t * batch * H;
+                    s.cNextOffset = s.cPrevOffset + (long) batch * H;
+                    if (projected) {
+                        // m_t: all steps kept in training (dW_hr needs them), one step's worth in inference.
+                        s.hNextOffset = ws.training ? s.cPrevOffset : 0;
+                        projection[dir].aOffset = s.hNextOffset;
+                        projection[dir].cOffset = hPrev + (long) batch * S;
+                    }
                     s.reserveOffset = (long) t * batch * reserveWidth;
                     if (originalGru && ws.reserve != null) {
                         s.rhOffset = s.reserveOffset + 3L * H;
@@ -133,15 +155,24 @@ public final class BpttDriver {
                 } else {
                     ops.cellForward(cell, steps(0));
                 }
+                if (projected) {
+                    gemms(projection, D);
+                    for (int dir = 0; dir < D; dir++) {
+                        DeviceBuffer hs = ws.hs[ws.stateSlot(layer, dir)];
+                        long hPrev = (long) t * batch * S;
+                        ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(hs, hPrev, S),
+                                new MatrixRef(hs, hPrev + (long) batch * S, S), 0f);
+                    }
+                }
             }
 
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
                 int slot = ws.stateSlot(layer, dir);
                 // Outputs in time order, zero past each length; final states from the last processed row.
-                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(ws.hs[slot], (long) batch * H, H),
-                        new MatrixRef(out, (long) dir * H, spec.outputSize()), dir == 1);
-                ops.copy(ws.hs[slot], (long) rows * H, ws.hN, (long) ld * batch * H, (long) batch * H);
+                ops.copySteps(ws.lengths, steps, batch, S, new MatrixRef(ws.hs[slot], (long) batch * S, S),
+                        new MatrixRef(out, (long) dir * S, spec.outputSize()), dir == 1);
+                ops.copy(ws.hs[slot], (long) rows * S, ws.hN, (long) ld * batch * S, (long) batch * S);
                 if (ws.cs != null) {
                     ops.copy(ws.cs[slot], (long) rows * H, ws.cN, (long) ld * batch * H, (long) batch * H);
                 }
@@ -169,6 +200,8 @@ public final class BpttDriver {
     public void backwardData(DeviceParameters w, Workspace ws, int steps, int batch) {
         requireTraining(ws);
         int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        boolean projected = spec.projectionSize() > 0;
         int GH = spec.gateRows();
         int D = spec.directions();
         int rows = steps * batch;
@@ -182,14 +215,25 @@ public final class BpttDriver {
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
                 DeviceBuffer[] dH = ws.dH[dir];
-                ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H, spec.outputSize()),
-                        new MatrixRef(ws.dYSteps[dir], 0, H), dir == 1);
-                ops.copy(ws.dHn, (long) ld * batch * H, dH[0], 0, (long) batch * H);
+                if (projected) {
+                    // dHs slot t+1 holds step t's h gradient: dY now, dHn added on the last slot (carried back past
+                    // each sequence's end per step), recurrent GEMMs add into it as the steps go. Slot 0 ends as dh0.
+                    DeviceBuffer dHs = ws.dHs[ld];
+                    ops.copySteps(ws.lengths, steps, batch, S, new MatrixRef(upstream, (long) dir * S,
+                            spec.outputSize()), new MatrixRef(dHs, (long) batch * S, S), dir == 1);
+                    ops.fill(dHs, 0, (long) batch * S, 0f);
+                    ops.carryPastEnd(ws.lengths, steps, batch, S, new MatrixRef(ws.dHn, (long) ld * batch * S, S),
+                            new MatrixRef(dHs, (long) rows * S, S), 1f);
+                } else {
+                    ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H,
+                            spec.outputSize()), new MatrixRef(ws.dYSteps[dir], 0, H), dir == 1);
+                    ops.copy(ws.dHn, (long) ld * batch * H, dH[0], 0, (long) batch * H);
+                }
                 if (ws.dC != null) {
                     ops.copy(ws.dCn, (long) ld * batch * H, ws.dC[dir], 0, (long) batch * H);
                 }
                 StepArgs s = stepArgs(ws, w, layer, dir, batch);
-                s.dy = ws.dYSteps[dir];
+                s.dy = ws.dYSteps == null ? null : ws.dYSteps[dir];
                 s.dc = ws.dC == null ? null : ws.dC[dir];
                 s.dcOffset = 0;
                 s.dGatesX = ws.dGatesX[ld];
@@ -200,8 +244,17 @@ public final class BpttDriver {
                 // set per step). The original GRU's n column reaches h_{t−1} through r ⊙ h_{t−1} instead: its
                 // d(r ⊙ h) = dn·W_hn comes first, for gruResetBackward.
                 DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, H, originalGru ? 2 * H : GH, 1f, ws.dGatesH[ld],
-                        0, GH, whh, 0, H, 1f, null, 0, H);
+                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, S, originalGru ? 2 * H : GH, 1f, ws.dGatesH[ld],
+                        0, GH, whh, 0, S, 1f, null, 0, S);
+                if (projected) {
+                    // dm_t = dh_t·W_hr is the cell step's dh; its dhPrev is a scratch (h's gradient lives in dHs).
+                    s.dy = null;
+                    s.dh = ws.dm[dir];
+                    s.dhPrev = dH[0];
+                    projection[dir].set(Transpose.NO, Transpose.NO, batch, H, S, 1f, ws.dHs[ld], 0, S,
+                            w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.dm[dir], 0, H);
+                    recurrent[dir].c = ws.dHs[ld];
+                }
                 if (originalGru) {
                     s.drh = ws.drh[dir];
                     s.drhOffset = 0;
@@ -213,22 +266,30 @@ public final class BpttDriver {
             int current = 0;
             for (int t = steps - 1; t >= 0; t--) {
                 for (int dir = 0; dir < D; dir++) {
-                    long hPrev = (long) t * batch * H;
+                    long hPrev = (long) t * batch * S;
                     StepArgs s = steps(dir);
                     s.step = t;
                     s.hPrevOffset = hPrev;
-                    s.hNextOffset = hPrev + (long) batch * H;
-                    s.cPrevOffset = s.hPrevOffset;
-                    s.cNextOffset = s.hNextOffset;
+                    s.hNextOffset = hPrev + (long) batch * S;
+                    s.cPrevOffset = (long) t * batch * H;
+                    s.cNextOffset = s.cPrevOffset + (long) batch * H;
                     s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
-                    s.dyOffset = hPrev;
-                    s.dh = ws.dH[dir][current];
-                    s.dhPrev = ws.dH[dir][1 - current];
                     s.dGatesXOffset = (long) t * batch * GH;
                     s.dGatesHOffset = s.dGatesXOffset;
                     recurrent[dir].aOffset = s.dGatesHOffset;
-                    recurrent[dir].c = s.dhPrev;
                     candidate[dir].aOffset = s.dGatesHOffset + 2L * H;
+                    if (projected) {
+                        projection[dir].aOffset = hPrev + (long) batch * S;
+                        recurrent[dir].cOffset = hPrev;
+                    } else {
+                        s.dyOffset = hPrev;
+                        s.dh = ws.dH[dir][current];
+                        s.dhPrev = ws.dH[dir][1 - current];
+                        recurrent[dir].c = s.dhPrev;
+                    }
+                }
+                if (projected) {
+                    gemms(projection, D);
                 }
                 if (D == 2) {
                     ops.cellBackwardPair(cell, steps(0), steps(1));
@@ -242,12 +303,21 @@ public final class BpttDriver {
                     }
                 }
                 gemms(recurrent, D);
+                if (projected) {
+                    for (int dir = 0; dir < D; dir++) {
+                        DeviceBuffer dHs = ws.dHs[layer * D + dir];
+                        long hPrev = (long) t * batch * S;
+                        ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(dHs, hPrev + (long) batch * S, S),
+                                new MatrixRef(dHs, hPrev, S), 1f);
+                    }
+                }
                 current = 1 - current;
             }
 
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
-                ops.copy(ws.dH[dir][current], 0, ws.dH0, (long) ld * batch * H, (long) batch * H);
+                ops.copy(projected ? ws.dHs[ld] : ws.dH[dir][current], 0, ws.dH0, (long) ld * batch * S,
+                        (long) batch * S);
                 if (ws.dC != null) {
                     ops.copy(ws.dC[dir], 0, ws.dC0, (long) ld * batch * H, (long) batch * H);
                 }
@@ -279,7 +349,14 @@ public final class BpttDriver {
                 ops.gemm(Transpose.YES, Transpose.NO, GH, inWidth, rows, 1f, dGx, 0, GH, in, 0, inWidth,
                         beta, grads.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth);
                 DeviceBuffer dWhh = grads.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                if (spec.linearAfterReset()) {
+                if (spec.projectionSize() > 0) {
+                    int S = spec.stateSize();
+                    ops.gemm(Transpose.YES, Transpose.NO, GH, S, rows, 1f, ws.dGatesH[ld], 0, GH,
+                            ws.hs[ws.stateSlot(layer, dir)], 0, S, beta, dWhh, 0, S);
+                    // dW_hr = Σ_t dh_tᵀ·m_t: dHs slots 1..T against the kept m_t (zero past each length).
+                    ops.gemm(Transpose.YES, Transpose.NO, S, H, rows, 1f, ws.dHs[ld], (long) batch * S, S, ws.ms[ld],
+                            0, H, beta, grads.buffer(ParameterKind.PROJECTION, layer, dir), 0, H);
+                } else if (spec.linearAfterReset()) {
                     // dW_h{r,z} from H_prev; dW_hn from the r ⊙ H_prev the reserve kept (its fourth block).
                     ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH,
                             ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
@@ -339,6 +416,7 @@ public final class BpttDriver {
         s.clip = spec.clip();
         s.cellClip = spec.cellClip();
         s.linearAfterReset = spec.linearAfterReset();
+        s.projected = spec.projectionSize() > 0;
         s.rh = s.drh = null;
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];

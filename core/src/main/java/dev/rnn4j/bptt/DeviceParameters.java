@@ -35,19 +35,22 @@ public final class DeviceParameters implements AutoCloseable {
         }
     }
 
-    /** The buffer of one tensor, or null for a tensor the spec does not have (a bias without bias, peepholes). */
+    /** The buffer of one tensor, or null for a tensor the spec does not have (a bias without bias, projection, peepholes). */
     public DeviceBuffer buffer(ParameterKind kind, int layer, int direction) {
-        if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
+        if (!spec.has(kind)) {
             return null;
         }
-        int perDirection = 2 + (spec.bias() ? 2 : 0) + (spec.peepholes() ? 1 : 0);
-        int within = switch (kind) {
-            case WEIGHT_IH -> 0;
-            case WEIGHT_HH -> 1;
-            case BIAS_IH -> 2;
-            case BIAS_HH -> 3;
-            case PEEPHOLE -> spec.bias() ? 4 : 2;
-        };
+        // Tensors of one layer and direction are consecutive, in ParameterKind order, absent kinds skipped.
+        int perDirection = 0;
+        int within = 0;
+        for (ParameterKind k : ParameterKind.values()) {
+            if (spec.has(k)) {
+                if (k.compareTo(kind) < 0) {
+                    within++;
+                }
+                perDirection++;
+            }
+        }
         return buffers[(layer * spec.directions() + direction) * perDirection + within];
     }
 

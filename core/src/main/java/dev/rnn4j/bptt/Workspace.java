@@ -29,12 +29,17 @@ public final class Workspace implements AutoCloseable {
     /** Per layer (training) or two ping-pong buffers (inference): {@code [T, B, H·D]} layer outputs. */
     final DeviceBuffer[] y;
     /**
-     * Per layer and direction (training) or per direction (inference, shared by the layers): {@code [T+1, B, H]}
-     * h_0..h_T in processing order.
+     * Per layer and direction (training) or per direction (inference, shared by the layers): {@code [T+1, B, S]}
+     * h_0..h_T in processing order; S is {@link RnnSpec#stateSize()} (P with a projection, else H).
      */
     final DeviceBuffer[] hs;
-    /** As {@link #hs}, for the LSTM cell state; null otherwise. */
+    /** As {@link #hs}, for the LSTM cell state ({@code [T+1, B, H]}); null otherwise. */
     final DeviceBuffer[] cs;
+    /**
+     * Projected LSTM: {@code m = o ⊙ tanh(c)} before the projection, per layer and direction {@code [T, B, H]}
+     * (training, for dW_hr) or per direction {@code [B, H]} (inference); else null.
+     */
+    final DeviceBuffer[] ms;
     /** Per direction: {@code [T, B, G·H]} input projections of the current layer, in processing order. */
     final DeviceBuffer[] gx;
     /** {@code [T, B, max(G·H, H·D)]} time-ordered scratch for the reverse direction; null when unidirectional. */
@@ -59,8 +64,15 @@ public final class Workspace implements AutoCloseable {
     // Backward (training only).
     /** {@code [T, B, H·D]} upstream gradient of the top layer's output. */
     final DeviceBuffer dY;
-    /** Per direction: {@code [T, B, H]} its output gradient in processing order. */
+    /** Per direction: {@code [T, B, H]} its output gradient in processing order; null for the projected LSTM. */
     final DeviceBuffer[] dYSteps;
+    /**
+     * Projected LSTM, per layer and direction: {@code [T+1, B, P]} the h gradient of every step (slot t+1 for
+     * step t, slot 0 for h0), kept for dW_hr; else null.
+     */
+    final DeviceBuffer[] dHs;
+    /** Projected LSTM, per direction: {@code [B, H]} the gradient of one step's m; else null. */
+    final DeviceBuffer[] dm;
     /** Per layer and direction: {@code [T, B, G·H]} input-side gate gradients, processing order (kept for backward-weights). */
     final DeviceBuffer[] dGatesX;
     /** Per layer and direction, GRU only: recurrent-side gate gradients; for other cells the same as dGatesX. */
@@ -68,8 +80,8 @@ public final class Workspace implements AutoCloseable {
     /** Two {@code [T, B, max(I, H·D)]} buffers: gradient of a layer's input, which is the next lower layer's dY. */
     final DeviceBuffer[] dX;
     /**
-     * Per direction, two {@code [B, H]} ping-pong buffers for the carried hidden-state gradient, and one for the
-     * cell state (LSTM; else null).
+     * Per direction, two {@code [B, H]} ping-pong buffers for the carried hidden-state gradient (projected LSTM: the
+     * first is the cell step's dhPrev scratch), and one for the cell state (LSTM; else null).
      */
     final DeviceBuffer[][] dH;
     final DeviceBuffer[] dC;
@@ -88,6 +100,8 @@ public final class Workspace implements AutoCloseable {
         long rows = rowCapacity;
         long batch = batchCapacity;
         int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        boolean projected = spec.projectionSize() > 0;
         int D = spec.directions();
         int LD = spec.stateLayers();
         int GH = spec.gateRows();
@@ -106,10 +120,14 @@ public final class Workspace implements AutoCloseable {
             int stateBuffers = training ? LD : D;
             hs = new DeviceBuffer[stateBuffers];
             cs = lstm ? new DeviceBuffer[stateBuffers] : null;
+            ms = projected ? new DeviceBuffer[stateBuffers] : null;
             for (int i = 0; i < stateBuffers; i++) {
-                hs[i] = alloc(backend, (rows + batch) * H);
+                hs[i] = alloc(backend, (rows + batch) * S);
                 if (lstm) {
                     cs[i] = alloc(backend, (rows + batch) * H);
+                }
+                if (projected) {
+                    ms[i] = alloc(backend, (training ? rows : batch) * H);
                 }
             }
             gx = new DeviceBuffer[D];
@@ -135,18 +153,28 @@ public final class Workspace implements AutoCloseable {
                     rh[d] = alloc(backend, batch * H);
                 }
             }
-            long states = (long) LD * batch * H;
+            long states = (long) LD * batch * S;
+            long cells = (long) LD * batch * H;
             h0 = alloc(backend, states);
             hN = alloc(backend, states);
-            c0 = lstm ? alloc(backend, states) : null;
-            cN = lstm ? alloc(backend, states) : null;
+            c0 = lstm ? alloc(backend, cells) : null;
+            cN = lstm ? alloc(backend, cells) : null;
             if (training) {
                 dY = alloc(backend, rows * spec.outputSize());
-                dYSteps = new DeviceBuffer[D];
+                dYSteps = projected ? null : new DeviceBuffer[D];
+                dm = projected ? new DeviceBuffer[D] : null;
+                dHs = projected ? new DeviceBuffer[LD] : null;
+                for (int i = 0; projected && i < LD; i++) {
+                    dHs[i] = alloc(backend, (rows + batch) * S);
+                }
                 dH = new DeviceBuffer[D][];
                 dC = lstm ? new DeviceBuffer[D] : null;
                 for (int d = 0; d < D; d++) {
-                    dYSteps[d] = alloc(backend, rows * H);
+                    if (projected) {
+                        dm[d] = alloc(backend, batch * H);
+                    } else {
+                        dYSteps[d] = alloc(backend, rows * H);
+                    }
                     dH[d] = new DeviceBuffer[] {alloc(backend, batch * H), alloc(backend, batch * H)};
                     if (lstm) {
                         dC[d] = alloc(backend, batch * H);
@@ -162,11 +190,11 @@ public final class Workspace implements AutoCloseable {
                 dX = new DeviceBuffer[] {alloc(backend, rows * widestInput), alloc(backend, rows * widestInput)};
                 dHn = alloc(backend, states);
                 dH0 = alloc(backend, states);
-                dCn = lstm ? alloc(backend, states) : null;
-                dC0 = lstm ? alloc(backend, states) : null;
+                dCn = lstm ? alloc(backend, cells) : null;
+                dC0 = lstm ? alloc(backend, cells) : null;
             } else {
                 dY = dHn = dCn = dH0 = dC0 = null;
-                dGatesX = dGatesH = dX = dYSteps = dC = null;
+                dGatesX = dGatesH = dX = dYSteps = dC = dHs = dm = null;
                 dH = null;
             }
         } catch (RuntimeException | Error e) {
@@ -216,7 +244,7 @@ public final class Workspace implements AutoCloseable {
         return lengths;
     }
 
-    /** {@code [L·D, B, H]} initial hidden state, to upload (or zero) before forward. */
+    /** {@code [L·D, B, S]} initial hidden state, to upload (or zero) before forward. */
     public DeviceBuffer initialHidden() {
         return h0;
     }

@@ -18,8 +18,9 @@ import java.util.Set;
  * Recurrent-layer weights as a safetensors file with PyTorch's state_dict names ({@code weight_ih_l0},
  * {@code bias_hh_l1_reverse}, ...) and the spec in the metadata under PyTorch's constructor names: {@code mode}
  * (RNN_TANH, RNN_RELU, LSTM, GRU), {@code input_size}, {@code hidden_size}, {@code num_layers},
- * {@code bidirectional}, {@code bias}, {@code batch_first}. A {@code torch.nn.LSTM/GRU/RNN} state_dict saved this way
- * loads unchanged, and what {@link #save} writes loads back with {@code module.load_state_dict}.
+ * {@code bidirectional}, {@code bias}, {@code batch_first}, and {@code proj_size} when an LSTM has a projection. A
+ * {@code torch.nn.LSTM/GRU/RNN} state_dict saved this way loads unchanged, and what {@link #save} writes loads back
+ * with {@code module.load_state_dict}.
  *
  * <p>Loading checks everything before returning: every expected tensor present, none unexpected, shapes as the spec
  * says, a floating-point dtype, all values finite. Errors name the tensor and the problem.
@@ -46,6 +47,8 @@ public final class RnnModelFile {
      * absent means PyTorch's form ({@code True}).
      */
     static final String LINEAR_BEFORE_RESET = "linear_before_reset";
+    /** PyTorch's LSTM constructor argument; written only when there is a projection, absent means 0. */
+    static final String PROJ_SIZE = "proj_size";
 
     private RnnModelFile() {
     }
@@ -86,6 +89,9 @@ public final class RnnModelFile {
         }
         if (spec.linearAfterReset()) {
             w.metadata(LINEAR_BEFORE_RESET, pythonBool(false));
+        }
+        if (spec.projectionSize() > 0) {
+            w.metadata(PROJ_SIZE, Integer.toString(spec.projectionSize()));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -146,7 +152,7 @@ public final class RnnModelFile {
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
                     new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false),
                             number(file, CLIP, 0f), number(file, CELL_CLIP, 0f),
-                            !bool(file, LINEAR_BEFORE_RESET, true)));
+                            !bool(file, LINEAR_BEFORE_RESET, true), integer(file, PROJ_SIZE, 0)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }

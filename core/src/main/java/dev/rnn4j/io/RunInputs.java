@@ -29,7 +29,8 @@ public record RunInputs(RnnInput input, OutputGradients upstream) {
         int batch = (int) (batchFirst ? in.shape()[0] : in.shape()[1]);
         float[] x = f.floats("input");
         RnnInput input = batchFirst ? RnnInput.batchMajor(x, batch, steps) : RnnInput.sequenceMajor(x, steps, batch);
-        long[] stateShape = {spec.stateLayers(), batch, spec.hiddenSize()};
+        long[] stateShape = {spec.stateLayers(), batch, spec.stateSize()};
+        long[] cellShape = {spec.stateLayers(), batch, spec.hiddenSize()};
         long[] outputShape = batchFirst ? new long[] {batch, steps, spec.outputSize()}
                 : new long[] {steps, batch, spec.outputSize()};
         int[] lengths = null;
@@ -45,9 +46,9 @@ public record RunInputs(RnnInput input, OutputGradients upstream) {
         }
         boolean cellState = spec.cell().hasCellState();
         input = input.withLengths(lengths).withInitialState(optional(f, "h0", stateShape),
-                cellState ? optional(f, "c0", stateShape) : null);
+                cellState ? optional(f, "c0", cellShape) : null);
         OutputGradients upstream = new OutputGradients(optional(f, "grad_output", outputShape),
-                optional(f, "grad_h_n", stateShape), cellState ? optional(f, "grad_c_n", stateShape) : null);
+                optional(f, "grad_h_n", stateShape), cellState ? optional(f, "grad_c_n", cellShape) : null);
         return new RunInputs(input, upstream);
     }
 

@@ -60,7 +60,8 @@ final class ReferencePrimitives implements Primitives {
             int fRow = (int) s.reserveOffset + b * R + flags;
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
-                double hp = hPrev[(int) s.hPrevOffset + hi];
+                // A projected LSTM's h has P < H features and is not read here; its m past the end is zero.
+                double hp = s.projected ? 0 : hPrev[(int) s.hPrevOffset + hi];
                 if (!valid) {
                     hNext[(int) s.hNextOffset + hi] = (float) hp;
                     if (cell.hasCellState()) {
@@ -337,6 +338,24 @@ final class ReferencePrimitives implements Primitives {
                         * passed(s, reserve, q + flags + j));
                 int at = (int) s.dhPrevOffset + b * H + j;
                 dhPrev[at] = (float) (dhPrev[at] + d * r);
+            }
+        }
+    }
+
+    @Override
+    public void carryPastEnd(DeviceBuffer lengths, int step, int batch, int width, MatrixRef src, MatrixRef dst,
+                             float beta) {
+        int[] len = ints(lengths);
+        float[] s = floats(src.buffer());
+        float[] d = floats(dst.buffer());
+        for (int b = 0; b < batch; b++) {
+            if (step < len[b]) {
+                continue;
+            }
+            for (int j = 0; j < width; j++) {
+                int di = (int) (dst.offset() + (long) b * dst.ld() + j);
+                double v = s[(int) (src.offset() + (long) b * src.ld() + j)];
+                d[di] = (float) (beta == 0 ? v : beta * d[di] + v);
             }
         }
     }

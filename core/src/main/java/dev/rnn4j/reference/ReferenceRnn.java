@@ -64,7 +64,7 @@ public final class ReferenceRnn {
     }
 
     private double[] w(ParameterKind kind, int layer, int dir) {
-        if ((kind.isBias() && !spec.bias()) || (kind == ParameterKind.PEEPHOLE && !spec.peepholes())) {
+        if (!spec.has(kind)) {
             return null;
         }
         return values[index(kind, layer, dir)];
@@ -88,12 +88,13 @@ public final class ReferenceRnn {
 
     /** What one step of one sequence keeps for backward. */
     record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] rh, double[] c,
-                     double[] h, double[] pass) {
+                     double[] m, double[] h, double[] pass) {
     }
 
     /** Runs the stack. {@code lengths}, {@code h0}, {@code c0} may be null (all T; zeros). */
     public Result forward(double[] x, int steps, int batch, int[] lengths, double[] h0, double[] c0) {
         int H = spec.hiddenSize();
+        int S = spec.stateSize(); // h's features: P with a projection, else H
         int D = spec.directions();
         int L = spec.layers();
         int[] len = new int[batch];
@@ -101,8 +102,8 @@ public final class ReferenceRnn {
             len[b] = lengths == null ? steps : lengths[b];
         }
         double[] output = new double[steps * batch * spec.outputSize()];
-        double[] hN = new double[L * D * batch * H];
-        double[] cN = spec.cell().hasCellState() ? new double[hN.length] : null;
+        double[] hN = new double[L * D * batch * S];
+        double[] cN = spec.cell().hasCellState() ? new double[L * D * batch * H] : null;
         double[][][][] inputs = new double[batch][L][][];
         StepCache[][][][] cache = new StepCache[batch][L][D][];
         for (int b = 0; b < batch; b++) {
@@ -116,7 +117,7 @@ public final class ReferenceRnn {
                 double[][] out = new double[len[b]][spec.outputSize()];
                 for (int d = 0; d < D; d++) {
                     int sl = l * D + d;
-                    double[] h = slice(h0, (sl * batch + b) * H, H);
+                    double[] h = slice(h0, (sl * batch + b) * S, S);
                     double[] c = slice(c0, (sl * batch + b) * H, H);
                     cache[b][l][d] = new StepCache[len[b]];
                     for (int p = 0; p < len[b]; p++) {
@@ -125,9 +126,9 @@ public final class ReferenceRnn {
                         cache[b][l][d][p] = sc;
                         h = sc.h;
                         c = sc.c;
-                        System.arraycopy(h, 0, out[t], d * H, H);
+                        System.arraycopy(h, 0, out[t], d * S, S);
                     }
-                    System.arraycopy(h, 0, hN, (sl * batch + b) * H, H);
+                    System.arraycopy(h, 0, hN, (sl * batch + b) * S, S);
                     if (cN != null) {
                         System.arraycopy(c, 0, cN, (sl * batch + b) * H, H);
                     }
@@ -152,6 +153,7 @@ public final class ReferenceRnn {
     /** One step of one sequence: the formulas of architecture.md §1, literally. */
     private StepCache step(int l, int d, double[] x, double[] hPrev, double[] cPrev) {
         int H = spec.hiddenSize();
+        int S = spec.stateSize();
         int G = spec.cell().gates();
         double[] wih = w(ParameterKind.WEIGHT_IH, l, d);
         double[] whh = w(ParameterKind.WEIGHT_HH, l, d);
@@ -167,13 +169,14 @@ public final class ReferenceRnn {
                 sx += wih[r * I + k] * x[k];
             }
             double sh = bhh == null ? 0 : bhh[r];
-            for (int k = 0; k < H; k++) {
-                sh += whh[r * H + k] * hPrev[k];
+            for (int k = 0; k < S; k++) {
+                sh += whh[r * S + k] * hPrev[k];
             }
             ax[r] = sx;
             ah[r] = sh;
         }
         double[] h = new double[H];
+        double[] m = null;
         double[] c = cPrev;
         double[] act = new double[G * H];
         double[] hn = null;
@@ -211,6 +214,17 @@ public final class ReferenceRnn {
                     act[H + j] = f;
                     act[2 * H + j] = g;
                     act[3 * H + j] = o;
+                }
+                if (spec.projectionSize() > 0) {
+                    // PyTorch's proj_size: the state is W_hr (o ⊙ tanh(c_t)), of P features.
+                    double[] whr = w(ParameterKind.PROJECTION, l, d);
+                    m = h;
+                    h = new double[S];
+                    for (int p = 0; p < S; p++) {
+                        for (int j = 0; j < H; j++) {
+                            h[p] += whr[p * H + j] * m[j];
+                        }
+                    }
                 }
             }
             case GRU -> {
@@ -250,7 +264,7 @@ public final class ReferenceRnn {
                 }
             }
         }
-        return new StepCache(x, hPrev, cPrev, act, hn, rh, c, h, pass);
+        return new StepCache(x, hPrev, cPrev, act, hn, rh, c, m, h, pass);
     }
 
     /** ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped. */
@@ -273,13 +287,14 @@ public final class ReferenceRnn {
      */
     public Gradients backward(Result fwd, double[] dOutput, double[] dHn, double[] dCn) {
         int H = spec.hiddenSize();
+        int S = spec.stateSize();
         int G = spec.cell().gates();
         int D = spec.directions();
         int L = spec.layers();
         int batch = fwd.batch();
         double[] dInput = new double[fwd.steps() * batch * spec.inputSize()];
-        double[] dH0 = new double[L * D * batch * H];
-        double[] dC0 = spec.cell().hasCellState() ? new double[dH0.length] : null;
+        double[] dH0 = new double[L * D * batch * S];
+        double[] dC0 = spec.cell().hasCellState() ? new double[L * D * batch * H] : null;
         double[][] dParams = new double[parameters.size()][];
         for (int p = 0; p < dParams.length; p++) {
             dParams[p] = new double[parameters.get(p).size()];
@@ -303,18 +318,31 @@ public final class ReferenceRnn {
                     double[] dBhh = spec.bias() ? dParams[index(ParameterKind.BIAS_HH, l, d)] : null;
                     double[] peep = w(ParameterKind.PEEPHOLE, l, d);
                     double[] dPeep = peep == null ? null : dParams[index(ParameterKind.PEEPHOLE, l, d)];
-                    double[] dh = slice(dHn, (sl * batch + b) * H, H);
+                    double[] whr = w(ParameterKind.PROJECTION, l, d);
+                    double[] dWhr = whr == null ? null : dParams[index(ParameterKind.PROJECTION, l, d)];
+                    double[] dh = slice(dHn, (sl * batch + b) * S, S);
                     double[] dc = slice(dCn, (sl * batch + b) * H, H);
                     for (int p = len - 1; p >= 0; p--) {
                         int t = d == 0 ? p : len - 1 - p;
                         StepCache sc = fwd.cache()[b][l][d][p];
-                        double[] dhTotal = new double[H];
-                        for (int j = 0; j < H; j++) {
-                            dhTotal[j] = dh[j] + dOut[t][d * H + j];
+                        double[] dhTotal = new double[S];
+                        for (int j = 0; j < S; j++) {
+                            dhTotal[j] = dh[j] + dOut[t][d * S + j];
+                        }
+                        if (whr != null) {
+                            // h_t = W_hr m_t: from here on dhTotal is the gradient of m_t = o ⊙ tanh(c_t).
+                            double[] dm = new double[H];
+                            for (int q = 0; q < S; q++) {
+                                for (int j = 0; j < H; j++) {
+                                    dm[j] += whr[q * H + j] * dhTotal[q];
+                                    dWhr[q * H + j] += dhTotal[q] * sc.m[j];
+                                }
+                            }
+                            dhTotal = dm;
                         }
                         double[] dax = new double[G * H]; // d loss / d(W_ih x + b_ih)
                         double[] dah = new double[G * H]; // d loss / d(W_hh h + b_hh)
-                        double[] dhPrev = new double[H];
+                        double[] dhPrev = new double[S];
                         double[] dcPrev = dc;
                         switch (spec.cell()) {
                             case RNN_TANH, RNN_RELU -> {
@@ -410,9 +438,9 @@ public final class ReferenceRnn {
                                     dWhh[r * H + k] += dah[r] * sc.rh[k];
                                 }
                             } else {
-                                for (int k = 0; k < H; k++) {
-                                    dWhh[r * H + k] += dah[r] * sc.hPrev[k];
-                                    dhPrev[k] += whh[r * H + k] * dah[r];
+                                for (int k = 0; k < S; k++) {
+                                    dWhh[r * S + k] += dah[r] * sc.hPrev[k];
+                                    dhPrev[k] += whh[r * S + k] * dah[r];
                                 }
                             }
                             if (dBih != null) {
@@ -423,7 +451,7 @@ public final class ReferenceRnn {
                         dh = dhPrev;
                         dc = dcPrev;
                     }
-                    System.arraycopy(dh, 0, dH0, (sl * batch + b) * H, H);
+                    System.arraycopy(dh, 0, dH0, (sl * batch + b) * S, S);
                     if (dC0 != null) {
                         System.arraycopy(dc, 0, dC0, (sl * batch + b) * H, H);
                     }

@@ -80,6 +80,15 @@ public interface Primitives {
      */
     void gruResetBackward(StepArgs args);
 
+    /**
+     * For the rows whose sequence has ended by {@code step} ({@code step ≥ lengths[b]}):
+     * {@code dst[b] = beta·dst[b] + src[b]} over {@code width} features; other rows are untouched, and
+     * {@code step = steps} (past every length) takes every row. The projected LSTM carries its hidden state past a
+     * sequence's end with it (beta 0) and that state's gradient back (beta 1): its cell step cannot, since h comes
+     * out of the projection GEMM after it.
+     */
+    void carryPastEnd(DeviceBuffer lengths, int step, int batch, int width, MatrixRef src, MatrixRef dst, float beta);
+
     /** Sets {@code n} floats of {@code dst} from {@code offset} to {@code value}. */
     void fill(DeviceBuffer dst, long offset, long n, float value);
 

@@ -69,6 +69,14 @@ public final class StepArgs {
     public DeviceBuffer drh;
     public long drhOffset;
 
+    /**
+     * LSTM with a projection: {@link #hNext} receives {@code m = o ⊙ tanh(c_t)} ({@code [B, H]}), which the driver's
+     * projection GEMM turns into h_t; rows past their length write m = 0 there (the driver carries h itself), and
+     * {@link #hPrev} ({@code [B, P]}) is not read. In backward, {@link #dh} is the gradient of m and {@link #dhPrev}
+     * a scratch the step may write.
+     */
+    public boolean projected;
+
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
     public long hPrevOffset;

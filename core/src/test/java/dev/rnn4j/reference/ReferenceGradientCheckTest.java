@@ -78,6 +78,13 @@ class ReferenceGradientCheckTest {
         out.add(Arguments.of(new Problem("GRU original form, clip 0.3, bidirectional, lengths, h0",
                 new RnnSpec(CellType.GRU, 3, 4, 1, true, true, CellVariant.gruOriginal(0.3f)), 5, 3,
                 new int[] {3, 5, 1}, true)));
+        // PyTorch's proj_size: h = W_hr (o ⊙ tanh(c)), P < H features.
+        out.add(Arguments.of(new Problem("LSTM projection P=2, 2-layer bidirectional, unsorted lengths, h0/c0",
+                new RnnSpec(CellType.LSTM, 3, 4, 2, true, true, CellVariant.projected(2)), 5, 3,
+                new int[] {3, 5, 1}, true)));
+        out.add(Arguments.of(new Problem("LSTM projection P=3 with peepholes and cell clip, no bias",
+                new RnnSpec(CellType.LSTM, 2, 4, 1, false, false, new CellVariant(true, false, 0f, 0.3f, false, 3)),
+                4, 2, new int[] {4, 2}, true)));
         out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
                 new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, new CellVariant(true, false)), 4, 2, null, true)));
         return out.stream();
@@ -99,13 +106,14 @@ class ReferenceGradientCheckTest {
             RnnSpec s = p.spec();
             this.rnn = ReferenceRnn.of(RnnParameters.uniform(s, seed));
             Random r = new Random(seed + 1);
-            int states = s.stateLayers() * p.batch() * s.hiddenSize();
+            int states = s.hiddenStateFloats(p.batch());
+            int cells = s.cellStateFloats(p.batch());
             x = random(r, p.steps() * p.batch() * s.inputSize());
             h0 = p.initialState() ? random(r, states) : null;
-            c0 = p.initialState() && s.cell().hasCellState() ? random(r, states) : null;
+            c0 = p.initialState() && s.cell().hasCellState() ? random(r, cells) : null;
             gy = random(r, p.steps() * p.batch() * s.outputSize());
             gh = random(r, states);
-            gc = s.cell().hasCellState() ? random(r, states) : null;
+            gc = s.cell().hasCellState() ? random(r, cells) : null;
         }
 
         double loss() {

@@ -38,6 +38,8 @@ final class CellArrays {
     int rhStride;
     float[] drh;
     int drhOff;
+    /** Projected LSTM: hNext is m = o ⊙ tanh(c), zero past a sequence's end; hPrev is not read. */
+    boolean projected;
     /** Whether any cell variant is on (peepholes, input_forget, either clip): the kernels' dispatch. */
     boolean variant;
     float[] hPrev;
@@ -144,6 +146,7 @@ final class CellArrays {
         clip = s.clip;
         cellClip = s.cellClip;
         linearAfterReset = s.linearAfterReset;
+        projected = s.projected;
         variant = peep != null || inputForget || clip > 0 || cellClip > 0 || linearAfterReset;
     }
 

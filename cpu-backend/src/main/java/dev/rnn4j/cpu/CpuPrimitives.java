@@ -357,6 +357,28 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     }
 
     @Override
+    public void carryPastEnd(DeviceBuffer lengths, int step, int batch, int width, MatrixRef src, MatrixRef dst,
+                             float beta) {
+        // O(B·P) per step, usually no rows at all: on the calling thread.
+        int[] len = CpuBuffer.ints(lengths);
+        float[] s = CpuBuffer.floatsForRead(src.buffer());
+        float[] d = null;
+        for (int b = 0; b < batch; b++) {
+            if (step < len[b]) {
+                continue;
+            }
+            if (d == null) {
+                d = CpuBuffer.floatsForWrite(dst.buffer()); // resolved only when a row is written
+            }
+            int si = (int) src.offset() + b * src.ld();
+            int di = (int) dst.offset() + b * dst.ld();
+            for (int j = 0; j < width; j++) {
+                d[di + j] = beta == 0 ? s[si + j] : beta * d[di + j] + s[si + j];
+            }
+        }
+    }
+
+    @Override
     public synchronized void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src,
                                        MatrixRef dst, boolean reverse) {
         helperKind = HELPER_COPY_STEPS;

@@ -30,7 +30,12 @@ final class ScalarCells implements CellKernels {
     /** A row past its sequence's end keeps its state. */
     static void carryState(CellArrays x, int b, int j0, int j1) {
         int H = x.hidden;
-        System.arraycopy(x.hPrev, x.hPrevOff + b * H + j0, x.hNext, x.hNextOff + b * H + j0, j1 - j0);
+        if (x.projected) {
+            // m of a projected LSTM: zero past the end; the driver carries h (P features) itself.
+            java.util.Arrays.fill(x.hNext, x.hNextOff + b * H + j0, x.hNextOff + b * H + j1, 0f);
+        } else {
+            System.arraycopy(x.hPrev, x.hPrevOff + b * H + j0, x.hNext, x.hNextOff + b * H + j0, j1 - j0);
+        }
         if (x.cNext != null) {
             System.arraycopy(x.cPrev, x.cPrevOff + b * H + j0, x.cNext, x.cNextOff + b * H + j0, j1 - j0);
         }

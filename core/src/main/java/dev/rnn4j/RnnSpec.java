@@ -31,6 +31,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         Objects.requireNonNull(cell, "cell type must not be null");
         Objects.requireNonNull(variant, "variant must not be null (CellVariant.NONE for none)");
         variant.requireFor(cell);
+        variant = variant.normalizedFor(cell);
+        if (variant.activations().size() == 2 * Activation.slots(cell) && !bidirectional) {
+            throw new IllegalArgumentException("a unidirectional " + cell + " takes " + Activation.slots(cell)
+                    + " activations, got " + variant.activations().size() + " (two directions' worth)");
+        }
         requirePositive("inputSize", inputSize);
         requirePositive("hiddenSize", hiddenSize);
         requirePositive("layers", layers);
@@ -105,6 +110,11 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         };
     }
 
+    /** The activations of one direction (0 forward, 1 reverse), the cell's own unless ONNX's were set. */
+    public java.util.List<Activation> activations(int direction) {
+        return variant.activationsFor(cell, direction);
+    }
+
     /** Number of directions D: 2 when bidirectional, else 1. */
     public int directions() {
         return bidirectional ? 2 : 1;
@@ -157,6 +167,7 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         private float cellClip;
         private boolean linearAfterReset;
         private int projectionSize;
+        private java.util.List<Activation> activations = java.util.List.of();
 
         private Builder(CellType cell) {
             this.cell = Objects.requireNonNull(cell, "cell type must not be null");
@@ -228,11 +239,17 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
             return this;
         }
 
+        /** ONNX's activations (see {@link CellVariant#activations}; default: the cell's own). */
+        public Builder activations(java.util.List<Activation> v) {
+            activations = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a size was not set or is not positive */
         public RnnSpec build() {
             return new RnnSpec(cell, inputSize, hiddenSize, layers, bidirectional, bias,
                     new CellVariant(peepholes, inputForget, clip, cellClip, linearAfterReset,
-                            projectionSize));
+                            projectionSize, activations));
         }
     }
 }

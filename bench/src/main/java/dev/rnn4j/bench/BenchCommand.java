@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.BackendSelector;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
@@ -120,6 +121,19 @@ final class BenchCommand implements Callable<Integer> {
             description = "Custom row: LSTM projection of the hidden state to P < H features (PyTorch's proj_size; "
                     + "default 0: none).")
     int projSize;
+
+    @Option(names = "--activations", paramLabel = "NAMES", split = ",",
+            description = "Custom row: ONNX activation list, e.g. HardSigmoid,Tanh,Softsign (per direction, or both "
+                    + "directions' worth when bidirectional).")
+    List<String> activations;
+
+    @Option(names = "--activation-alpha", paramLabel = "A", split = ",",
+            description = "Custom row: ONNX activation_alpha, consumed in order by the functions taking one.")
+    float[] activationAlpha;
+
+    @Option(names = "--activation-beta", paramLabel = "B", split = ",",
+            description = "Custom row: ONNX activation_beta, consumed likewise.")
+    float[] activationBeta;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "train",
             description = "Custom row: train (forward, backward-data, backward-weights) or infer (forward); "
@@ -295,7 +309,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-error must be > 0, got " + maxError);
         }
         boolean custom = cell != null || hidden != null || batch != null || steps != null || input != null
-                || peepholes || inputForget || clip != 0 || cellClip != 0 || gruOriginal || projSize != 0;
+                || peepholes || inputForget || clip != 0 || cellClip != 0 || gruOriginal || projSize != 0 || activations != null;
         if (custom && rows != null) {
             throw new ParameterException(spec.commandLine(), "give either --rows or a custom row (--cell ...), not both");
         }
@@ -320,7 +334,8 @@ final class BenchCommand implements Callable<Integer> {
             if (cell != null) {
                 RnnSpec s = new RnnSpec(CellType.parse(cell), input == null ? hidden : input, hidden, layers,
                         bidirectional, true, new CellVariant(peepholes, inputForget, clip, cellClip,
-                                gruOriginal, projSize));
+                                gruOriginal, projSize, activations == null ? List.of()
+                                : Activation.fromOnnx(activations, activationAlpha, activationBeta)));
                 if (batch < 1 || steps < 1) {
                     throw new IllegalArgumentException("--batch and --steps must be >= 1");
                 }

@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
 import dev.rnn4j.RnnSpec;
@@ -90,7 +91,9 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
             s += "+" + (v.peepholes() ? "peepholes," : "") + (v.inputForget() ? "input_forget," : "")
                     + (v.hasClip() ? "clip=" + v.clip() + "," : "") + (v.cellClip() > 0 ? "cell_clip=" + v.cellClip() + "," : "")
                     + (v.linearAfterReset() ? "linear_before_reset=0," : "")
-                    + (v.hasProjection() ? "proj_size=" + v.projectionSize() + "," : "");
+                    + (v.hasProjection() ? "proj_size=" + v.projectionSize() + "," : "")
+                    + (v.hasActivations() ? "activations=" + v.activations().stream().map(Activation::toString)
+                    .collect(java.util.stream.Collectors.joining("/")) + "," : "");
             s = s.substring(0, s.length() - 1);
         }
         return s;

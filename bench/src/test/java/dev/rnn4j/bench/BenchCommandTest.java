@@ -85,7 +85,7 @@ class BenchCommandTest {
                 "--bidirectional", "--mode", "--filter", "--backend", "--warmup-ms", "--reps", "--min-sample-ms",
                 "--verify", "--max-error", "--json", "--csv", "--reference-max-gflop", "--no-peak", "--no-progress",
                 "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip",
-                "--gru-original", "--proj-size")) {
+                "--gru-original", "--proj-size", "--activations", "--activation-alpha", "--activation-beta")) {
             assertTrue(r.out().contains(o), o + " missing from --help:\n" + r.out());
         }
     }
@@ -139,6 +139,20 @@ class BenchCommandTest {
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("train:LSTM:64:64:2:3:2:1+proj_size=60"), r.out());
         assertTrue(r.out().contains("ok "), r.out());
+    }
+
+    @Test
+    void onnxActivationRowsRunVerified() {
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "lstm", "--hidden", "9", "--batch", "2",
+                "--steps", "3", "--activations", "HardSigmoid,Tanh,Softsign", "--activation-alpha", "0.3",
+                "--activation-beta", "0.4", "--verify"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("train:LSTM:9:9:2:3+activations=HardSigmoid(0.3,0.4)/Tanh/Softsign"), r.out());
+        assertTrue(r.out().contains("ok "), r.out());
+        Rnn4jCommandTest.Result bad = rnn4j(args("--backend", "cpu", "--cell", "gru", "--hidden", "9", "--batch", "2",
+                "--steps", "3", "--activations", "Sigmoid,Swish"));
+        assertEquals(2, bad.status(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("unknown activation 'Swish'"), bad.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rnn4j.conformance;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
 import dev.rnn4j.Layout;
@@ -91,6 +92,35 @@ public final class ConformanceCases {
         out.add(new ConformanceCase("projection P=3 with peepholes, clip 0.5 and cell clip 0.3, H=17",
                 lstm(9, 17, 2, true, new CellVariant(true, false, 0.5f, 0.3f, false, 3)), 5, 3, new int[] {5, 2, 4},
                 true, seq));
+        // ONNX's activation lists: every function somewhere, the two directions differing; with clip, the original
+        // GRU and projection; H=17 and H=100 so vector backends meet them in full vectors and tails.
+        Activation hardSigmoid = new Activation(Activation.Function.HARD_SIGMOID, 0.3f, 0.45f);
+        Activation scaledTanh = new Activation(Activation.Function.SCALED_TANH, 1.2f, 0.8f);
+        Activation affine = new Activation(Activation.Function.AFFINE, 0.9f, 0.1f);
+        Activation leaky = new Activation(Activation.Function.LEAKY_RELU, 0.1f, 0);
+        Activation elu = new Activation(Activation.Function.ELU, 0.7f, 0);
+        Activation thresholded = new Activation(Activation.Function.THRESHOLDED_RELU, 0.05f, 0);
+        Activation softsign = Activation.of(Activation.Function.SOFTSIGN);
+        Activation softplus = Activation.of(Activation.Function.SOFTPLUS);
+        out.add(new ConformanceCase("activations RNN Softsign / Elu, 2-layer bidirectional, unsorted lengths, h0",
+                new RnnSpec(CellType.RNN_TANH, 4, 5, 2, true, true, CellVariant.activated(List.of(softsign, elu))), 6,
+                4, new int[] {3, 6, 1, 5}, true, seq));
+        out.add(new ConformanceCase("activations RNN LeakyRelu, H=17", new RnnSpec(CellType.RNN_RELU, 9, 17, 1, false,
+                true, CellVariant.activated(List.of(leaky))), 5, 3, new int[] {5, 2, 4}, true, seq));
+        out.add(new ConformanceCase("activations LSTM HardSigmoid ScaledTanh Softplus / Sigmoid Affine Softsign, H=17, "
+                + "bidirectional", lstm(9, 17, 1, true, CellVariant.activated(List.of(hardSigmoid, scaledTanh, softplus,
+                Activation.SIGMOID, affine, softsign))), 5, 3, new int[] {5, 2, 4}, true, seq));
+        out.add(new ConformanceCase("activations LSTM with peepholes, clip 0.8, projection P=5, wide H=100",
+                lstm(70, 100, 1, true, new CellVariant(true, false, 0.8f, 0f, false, 5, List.of(Activation.SIGMOID, elu,
+                        softsign))), 9, 20, new int[] {9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 4, 9, 9, 6, 9, 7, 9, 9, 1, 9},
+                true, seq));
+        out.add(new ConformanceCase("activations GRU HardSigmoid ThresholdedRelu / Sigmoid Relu, clip 0.8, H=17, "
+                + "bidirectional", new RnnSpec(CellType.GRU, 9, 17, 1, true, true, new CellVariant(false, false, 0.8f,
+                0f, false, 0, List.of(hardSigmoid, thresholded, Activation.SIGMOID, Activation.RELU))), 5, 3,
+                new int[] {5, 2, 4}, true, seq));
+        out.add(new ConformanceCase("activations GRU original form Sigmoid Softplus, 2-layer, unsorted lengths, h0",
+                new RnnSpec(CellType.GRU, 4, 5, 2, false, true, new CellVariant(false, false, 0f, 0f, true, 0,
+                        List.of(Activation.SIGMOID, softplus))), 6, 4, new int[] {3, 6, 1, 5}, true, seq));
         return out;
     }
 

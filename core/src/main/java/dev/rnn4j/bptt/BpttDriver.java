@@ -50,11 +50,16 @@ public final class BpttDriver {
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
     /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
     private final GemmArgs[] projection = {new GemmArgs(), new GemmArgs()};
+    /** Per direction: ONNX's activations as the cell steps take them, or null for the cell's own. */
+    private final dev.rnn4j.Activation[][] activations = new dev.rnn4j.Activation[2][];
 
     /** A driver for one spec on one backend; it keeps argument blocks and is used by one thread at a time. */
     public BpttDriver(Backend backend, RnnSpec spec) {
         this.spec = spec;
         this.ops = backend.primitives();
+        for (int dir = 0; dir < spec.directions() && spec.variant().hasActivations(); dir++) {
+            activations[dir] = spec.activations(dir).toArray(new dev.rnn4j.Activation[0]);
+        }
     }
 
     /**
@@ -71,7 +76,7 @@ public final class BpttDriver {
         int rows = steps * batch;
         CellType cell = spec.cell();
         boolean originalGru = spec.linearAfterReset();
-        int reserveWidth = StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
+        int reserveWidth = StepArgs.reserveWidth(spec);
         for (int layer = 0; layer < spec.layers(); layer++) {
             DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
             int inWidth = spec.layerInputSize(layer);
@@ -273,7 +278,7 @@ public final class BpttDriver {
                     s.hNextOffset = hPrev + (long) batch * S;
                     s.cPrevOffset = (long) t * batch * H;
                     s.cNextOffset = s.cPrevOffset + (long) batch * H;
-                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(cell, H, spec.variant().hasClip());
+                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(spec);
                     s.dGatesXOffset = (long) t * batch * GH;
                     s.dGatesHOffset = s.dGatesXOffset;
                     recurrent[dir].aOffset = s.dGatesHOffset;
@@ -361,7 +366,7 @@ public final class BpttDriver {
                     ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH,
                             ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
                     ops.gemm(Transpose.YES, Transpose.NO, H, H, rows, 1f, ws.dGatesH[ld], 2L * H, GH,
-                            ws.reserve[ld], 3L * H, StepArgs.reserveWidth(spec.cell(), H, spec.variant().hasClip()),
+                            ws.reserve[ld], 3L * H, StepArgs.reserveWidth(spec),
                             beta, dWhh, 2L * H * H, H);
                 } else {
                     ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
@@ -417,6 +422,7 @@ public final class BpttDriver {
         s.cellClip = spec.cellClip();
         s.linearAfterReset = spec.linearAfterReset();
         s.projected = spec.projectionSize() > 0;
+        s.activations = activations[dir];
         s.rh = s.drh = null;
         s.hPrev = s.hNext = ws.hs[slot];
         s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];

@@ -107,7 +107,7 @@ public final class Workspace implements AutoCloseable {
         int GH = spec.gateRows();
         int widestInput = Math.max(spec.inputSize(), spec.outputSize());
         boolean lstm = spec.cell() == CellType.LSTM;
-        int reserveWidth = StepArgs.reserveWidth(spec.cell(), H, spec.variant().hasClip());
+        int reserveWidth = StepArgs.reserveWidth(spec);
         try {
             x = alloc(backend, rows * spec.inputSize());
             DeviceBuffer len = backend.allocateInts(batch);

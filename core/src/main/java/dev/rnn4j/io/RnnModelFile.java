@@ -1,5 +1,6 @@
 package dev.rnn4j.io;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
 import dev.rnn4j.Parameter;
@@ -49,6 +50,14 @@ public final class RnnModelFile {
     static final String LINEAR_BEFORE_RESET = "linear_before_reset";
     /** PyTorch's LSTM constructor argument; written only when there is a projection, absent means 0. */
     static final String PROJ_SIZE = "proj_size";
+    /**
+     * ONNX's attributes, as keys, written only when the layers have activations other than the cell's own: names
+     * joined by commas ({@code Sigmoid,Tanh,Tanh}), and the alphas and betas likewise, consumed in order as ONNX
+     * consumes them.
+     */
+    static final String ACTIVATIONS = "activations";
+    static final String ACTIVATION_ALPHA = "activation_alpha";
+    static final String ACTIVATION_BETA = "activation_beta";
 
     private RnnModelFile() {
     }
@@ -92,6 +101,12 @@ public final class RnnModelFile {
         }
         if (spec.projectionSize() > 0) {
             w.metadata(PROJ_SIZE, Integer.toString(spec.projectionSize()));
+        }
+        if (spec.variant().hasActivations()) {
+            List<Activation> a = spec.variant().activations();
+            w.metadata(ACTIVATIONS, String.join(",", Activation.onnxNames(a)));
+            w.metadata(ACTIVATION_ALPHA, joined(Activation.onnxAlphas(a)));
+            w.metadata(ACTIVATION_BETA, joined(Activation.onnxBetas(a)));
         }
         for (Parameter p : weights.parameters()) {
             w.addF32(p.name(), weights.get(p.name()), p.shape());
@@ -152,10 +167,51 @@ public final class RnnModelFile {
                     integer(file, NUM_LAYERS, 1), bool(file, BIDIRECTIONAL, false), bool(file, BIAS, true),
                     new CellVariant(bool(file, PEEPHOLES, false), bool(file, INPUT_FORGET, false),
                             number(file, CLIP, 0f), number(file, CELL_CLIP, 0f),
-                            !bool(file, LINEAR_BEFORE_RESET, true), integer(file, PROJ_SIZE, 0)));
+                            !bool(file, LINEAR_BEFORE_RESET, true), integer(file, PROJ_SIZE, 0),
+                            activations(file)));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file.source() + ": metadata describes an invalid spec: " + e.getMessage());
         }
+    }
+
+    private static String joined(float[] values) {
+        StringBuilder s = new StringBuilder();
+        for (float v : values) {
+            s.append(s.length() == 0 ? "" : ",").append(v);
+        }
+        return s.toString();
+    }
+
+    /** The activations a file's metadata lists (empty when it lists none), read as ONNX's attributes are. */
+    private static List<Activation> activations(SafetensorsFile file) throws MalformedFileException {
+        String names = file.metadata().get(ACTIVATIONS);
+        if (names == null || names.isBlank()) {
+            return List.of();
+        }
+        try {
+            return Activation.fromOnnx(List.of(names.split(",")), floats(file, ACTIVATION_ALPHA),
+                    floats(file, ACTIVATION_BETA));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(file.source() + ": metadata " + ACTIVATIONS + ": " + e.getMessage());
+        }
+    }
+
+    private static float[] floats(SafetensorsFile file, String key) throws MalformedFileException {
+        String v = file.metadata().get(key);
+        if (v == null || v.isBlank()) {
+            return new float[0];
+        }
+        String[] parts = v.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Float.parseFloat(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new MalformedFileException(file.source() + ": metadata " + key + " = '" + v + "' holds '"
+                        + parts[i] + "', not a number");
+            }
+        }
+        return out;
     }
 
     /** Every parameter of {@code spec} from {@code file}, checked for presence, shape, dtype and finiteness. */

@@ -3,6 +3,7 @@ package dev.rnn4j.reference;
 import static dev.rnn4j.reference.HostBuffer.floats;
 import static dev.rnn4j.reference.HostBuffer.ints;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
@@ -43,129 +44,169 @@ final class ReferencePrimitives implements Primitives {
 
     @Override
     public void cellForward(CellType cell, StepArgs s) {
-        float[] gx = floats(s.gx);
-        float[] gh = floats(s.gh);
-        float[] bhh = s.bhh == null ? null : floats(s.bhh);
-        float[] hPrev = floats(s.hPrev);
-        float[] hNext = floats(s.hNext);
-        float[] reserve = s.reserve == null ? null : floats(s.reserve);
-        int[] lengths = ints(s.lengths);
+        Step x = new Step(cell, s, true);
         int H = s.hidden;
-        int G = cell.gates();
-        int R = StepArgs.reserveWidth(cell, H, s.clip > 0);
-        int flags = StepArgs.reserveWidth(cell, H); // where the clip flags start within a reserve row
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < lengths[b];
-            int gRow = b * G * H;
-            int fRow = (int) s.reserveOffset + b * R + flags;
+            boolean valid = s.step < x.lengths[b];
+            int gRow = b * cell.gates() * H;
+            int row = (int) s.reserveOffset + b * x.width; // this row's reserve
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
-                // A projected LSTM's h has P < H features and is not read here; its m past the end is zero.
-                double hp = s.projected ? 0 : hPrev[(int) s.hPrevOffset + hi];
+                int hOut = (int) s.hNextOffset + hi;
                 if (!valid) {
-                    hNext[(int) s.hNextOffset + hi] = (float) hp;
+                    // A projected LSTM's h has P < H features and is not read here; its m past the end is zero.
+                    x.hNext[hOut] = s.projected ? 0 : x.hPrev[(int) s.hPrevOffset + hi];
                     if (cell.hasCellState()) {
-                        floats(s.cNext)[(int) s.cNextOffset + hi] = floats(s.cPrev)[(int) s.cPrevOffset + hi];
+                        x.cNext[(int) s.cNextOffset + hi] = x.cPrev[(int) s.cPrevOffset + hi];
                     }
                     continue;
                 }
                 switch (cell) {
                     case RNN_TANH, RNN_RELU -> {
-                        double a = clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j), reserve,
-                                fRow + j);
-                        hNext[(int) s.hNextOffset + hi] = (float) (cell == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a));
+                        double a = x.gate(pre(x, gRow, j), row, j);
+                        x.hNext[hOut] = (float) x.act[0].apply(a);
                     }
                     case LSTM -> {
-                        double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
-                        double i = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j)
-                                + peep(s, j) * cPrev, reserve, fRow + j));
+                        double cPrev = x.cPrev[(int) s.cPrevOffset + hi];
+                        double i = x.act[0].apply(x.gate(pre(x, gRow, j) + peep(s, j) * cPrev, row, j));
+                        // input_forget couples the gates (f = 1 − i); the forget gate's pre-activation is unused.
                         double f = s.inputForget ? 1 - i
-                                : sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j)
-                                + peep(s, H + j) * cPrev, reserve, fRow + H + j));
-                        double g = Math.tanh(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow,
-                                2 * H + j), reserve, fRow + 2 * H + j));
+                                : x.act[0].apply(x.gate(pre(x, gRow, H + j) + peep(s, H + j) * cPrev, row, H + j));
+                        double g = x.act[1].apply(x.gate(pre(x, gRow, 2 * H + j), row, 2 * H + j));
                         double c = f * cPrev + i * g;
                         if (s.cellClip > 0) {
                             c = Math.max(-s.cellClip, Math.min(s.cellClip, c)); // cuDNN's cell clipping
                         }
-                        double o = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, 3 * H + j)
-                                + peep(s, 2 * H + j) * c, reserve, fRow + 3 * H + j));
-                        floats(s.cNext)[(int) s.cNextOffset + hi] = (float) c;
-                        hNext[(int) s.hNextOffset + hi] = (float) (o * Math.tanh(c));
-                        if (reserve != null) {
-                            int r = (int) s.reserveOffset + b * R;
-                            reserve[r + j] = (float) i;
-                            reserve[r + H + j] = (float) f;
-                            reserve[r + 2 * H + j] = (float) g;
-                            reserve[r + 3 * H + j] = (float) o;
-                        }
+                        double o = x.act[0].apply(x.gate(pre(x, gRow, 3 * H + j) + peep(s, 2 * H + j) * c, row,
+                                3 * H + j));
+                        x.cNext[(int) s.cNextOffset + hi] = (float) c;
+                        x.hNext[hOut] = (float) (o * x.act[2].apply(c));
+                        x.keep(row, j, i);
+                        x.keep(row, H + j, f);
+                        x.keep(row, 2 * H + j, g);
+                        x.keep(row, 3 * H + j, o);
                     }
                     case GRU -> {
+                        double r;
+                        double z;
+                        double n;
                         if (s.linearAfterReset) {
                             // r and z are activations already (gruResetForward); gh's n column is (r ⊙ h)·W_hnᵀ.
-                            double r = gh[(int) s.ghOffset + gRow + j];
-                            double z = gh[(int) s.ghOffset + gRow + H + j];
-                            double n = Math.tanh(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow,
-                                    2 * H + j), reserve, fRow + 2 * H + j));
-                            hNext[(int) s.hNextOffset + hi] = (float) ((1 - z) * n + z * hp);
-                            if (reserve != null) {
-                                int q = (int) s.reserveOffset + b * R;
-                                reserve[q + j] = (float) r;
-                                reserve[q + H + j] = (float) z;
-                                reserve[q + 2 * H + j] = (float) n;
-                            }
-                            continue;
+                            r = x.gh[(int) s.ghOffset + gRow + j];
+                            z = x.gh[(int) s.ghOffset + gRow + H + j];
+                            n = x.act[1].apply(x.gate(pre(x, gRow, 2 * H + j), row, 2 * H + j));
+                        } else {
+                            r = x.act[0].apply(x.gate(pre(x, gRow, j), row, j));
+                            z = x.act[0].apply(x.gate(pre(x, gRow, H + j), row, H + j));
+                            double hn = x.gh[(int) s.ghOffset + gRow + 2 * H + j] + bias(x, 2 * H + j);
+                            n = x.act[1].apply(x.gate(x.gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn, row,
+                                    2 * H + j));
+                            x.keep(row, 3 * H + j, hn);
                         }
-                        double r = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j),
-                                reserve, fRow + j));
-                        double z = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j),
-                                reserve, fRow + H + j));
-                        double hn = gh[(int) s.ghOffset + gRow + 2 * H + j]
-                                + (bhh == null ? 0 : bhh[(int) s.bhhOffset + 2 * H + j]);
-                        double n = Math.tanh(clip(s, gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn, reserve,
-                                fRow + 2 * H + j));
-                        hNext[(int) s.hNextOffset + hi] = (float) ((1 - z) * n + z * hp);
-                        if (reserve != null) {
-                            int q = (int) s.reserveOffset + b * R;
-                            reserve[q + j] = (float) r;
-                            reserve[q + H + j] = (float) z;
-                            reserve[q + 2 * H + j] = (float) n;
-                            reserve[q + 3 * H + j] = (float) hn;
-                        }
+                        x.hNext[hOut] = (float) ((1 - z) * n + z * x.hPrev[(int) s.hPrevOffset + hi]);
+                        x.keep(row, j, r);
+                        x.keep(row, H + j, z);
+                        x.keep(row, 2 * H + j, n);
                     }
                 }
             }
         }
     }
 
-    /** Gate pre-activation: input projection + recurrent projection + recurrent bias. */
-    private static double pre(float[] gx, long gxOff, float[] gh, long ghOff, float[] bhh, long bOff, int row, int col) {
-        return (double) gx[(int) gxOff + row + col] + gh[(int) ghOff + row + col]
-                + (bhh == null ? 0 : bhh[(int) bOff + col]);
-    }
-
-    private static double sigmoid(double x) {
-        return 1 / (1 + Math.exp(-x));
-    }
-
     /**
-     * ONNX's clip of a gate pre-activation: clamped to [−clip, clip]; with clipping on and a reserve (training), the
-     * flag at {@code flagAt} records 1 (passed) or 0 (clamped) for backward.
+     * The arrays and reserve layout of one cell call, resolved once. A reserve row holds the cell's activations
+     * (StepArgs.reserveWidth(cell, H)), then with clip one pass flag per gate, then with ONNX activations each
+     * gate's pre-activation.
      */
-    private static double clip(StepArgs s, double pre, float[] reserve, int flagAt) {
-        if (s.clip <= 0) {
-            return pre;
+    private static final class Step {
+        final StepArgs s;
+        final Activation[] act;
+        final int[] lengths;
+        final float[] gx;
+        final float[] gh;
+        final float[] bhh;
+        final float[] hPrev;
+        final float[] hNext;
+        final float[] cPrev;
+        final float[] cNext;
+        final float[] reserve;
+        final int width;
+        final int flags;
+        final int pres;
+
+        Step(CellType cell, StepArgs s, boolean forward) {
+            this.s = s;
+            act = s.activations != null ? s.activations : Activation.defaults(cell).toArray(new Activation[0]);
+            lengths = ints(s.lengths);
+            gx = s.gx == null || !forward ? null : floats(s.gx);
+            gh = s.gh == null || !forward ? null : floats(s.gh);
+            bhh = s.bhh == null ? null : floats(s.bhh);
+            hPrev = floats(s.hPrev);
+            hNext = floats(s.hNext);
+            cPrev = cell.hasCellState() ? floats(s.cPrev) : null;
+            cNext = cell.hasCellState() ? floats(s.cNext) : null;
+            reserve = s.reserve == null ? null : floats(s.reserve);
+            int H = s.hidden;
+            width = StepArgs.reserveWidth(cell, H, s.clip > 0, s.activations != null);
+            flags = StepArgs.reserveWidth(cell, H);
+            pres = StepArgs.preActivationsAt(cell, H, s.clip > 0);
         }
-        boolean passed = !(Math.abs(pre) > s.clip); // NaN goes through
-        if (reserve != null) {
-            reserve[flagAt] = passed ? 1f : 0f;
+
+        /**
+         * A gate's pre-activation through ONNX's clip; in training records its pass flag (1 passed, 0 clamped) and,
+         * with ONNX activations, the value itself, for backward.
+         */
+        double gate(double pre, int row, int q) {
+            double v = pre;
+            if (s.clip > 0) {
+                boolean passed = !(Math.abs(pre) > s.clip); // NaN goes through
+                v = passed ? pre : Math.copySign(s.clip, pre);
+                if (reserve != null) {
+                    reserve[row + flags + q] = passed ? 1f : 0f;
+                }
+            }
+            if (reserve != null && s.activations != null) {
+                reserve[row + pres + q] = (float) v;
+            }
+            return v;
         }
-        return passed ? pre : Math.copySign(s.clip, pre);
+
+        /** Keeps an activation in the reserve (training only). */
+        void keep(int row, int q, double v) {
+            if (reserve != null) {
+                reserve[row + q] = (float) v;
+            }
+        }
+
+        /** The clip flag of gate column q (1 passed, 0 clamped), or 1 without clipping. */
+        double passed(int row, int q) {
+            return s.clip <= 0 ? 1 : reserve[row + flags + q];
+        }
+
+        /**
+         * The derivative of activation {@code a} at gate column q: from the kept pre-activation with ONNX
+         * activations, else from the kept output {@code y} (the cell's own functions are sigmoid, tanh, ReLU).
+         */
+        double slope(Activation a, int row, int q, double y) {
+            if (s.activations != null) {
+                return a.derivative((double) reserve[row + pres + q]);
+            }
+            return switch (a.function()) {
+                case SIGMOID -> y * (1 - y);
+                case TANH -> 1 - y * y;
+                case RELU -> y > 0 ? 1 : 0;
+                default -> throw new IllegalStateException("not a cell's own activation: " + a);
+            };
+        }
     }
 
-    /** The clip flag of a gate (1 passed, 0 clamped), or 1 without clipping. */
-    private static double passed(StepArgs s, float[] reserve, int flagAt) {
-        return s.clip <= 0 ? 1 : reserve[flagAt];
+    /** Gate pre-activation: input projection + recurrent projection + recurrent bias. */
+    private static double pre(Step x, int row, int col) {
+        return (double) x.gx[(int) x.s.gxOffset + row + col] + x.gh[(int) x.s.ghOffset + row + col] + bias(x, col);
+    }
+
+    private static double bias(Step x, int col) {
+        return x.bhh == null ? 0 : x.bhh[(int) x.s.bhhOffset + col];
     }
 
     /** Peephole weight {@code k} of {@code p_i, p_f, p_o} ({@code [3·H]}), or 0 without peepholes. */
@@ -175,20 +216,19 @@ final class ReferencePrimitives implements Primitives {
 
     @Override
     public void cellBackward(CellType cell, StepArgs s) {
-        float[] reserve = cell == CellType.LSTM || cell == CellType.GRU || s.clip > 0 ? floats(s.reserve) : null;
+        Step x = new Step(cell, s, false);
         float[] dyv = s.dy == null ? null : floats(s.dy);
         float[] dh = floats(s.dh);
         float[] dhPrev = floats(s.dhPrev);
         float[] dGx = floats(s.dGatesX);
-        int[] lengths = ints(s.lengths);
+        float[] dGh = cell == CellType.GRU && !s.linearAfterReset ? floats(s.dGatesH) : null;
         int H = s.hidden;
         int G = cell.gates();
-        int R = StepArgs.reserveWidth(cell, H, s.clip > 0);
-        int flags = StepArgs.reserveWidth(cell, H);
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < lengths[b];
+            boolean valid = s.step < x.lengths[b];
             int gRow = (int) s.dGatesXOffset + b * G * H;
-            int fRow = (int) s.reserveOffset + b * R + flags;
+            int hRow = (int) s.dGatesHOffset + b * G * H;
+            int row = (int) s.reserveOffset + b * x.width;
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
                 double dhTotal = dh[(int) s.dhOffset + hi] + (dyv == null ? 0 : dyv[(int) s.dyOffset + hi]);
@@ -196,83 +236,69 @@ final class ReferencePrimitives implements Primitives {
                     dhPrev[(int) s.dhPrevOffset + hi] = (float) dhTotal;
                     for (int q = 0; q < G; q++) {
                         dGx[gRow + q * H + j] = 0;
-                        if (cell == CellType.GRU) {
-                            floats(s.dGatesH)[(int) s.dGatesHOffset + b * G * H + q * H + j] = 0;
+                        if (dGh != null) {
+                            dGh[hRow + q * H + j] = 0;
                         }
                     }
                     continue;
                 }
                 switch (cell) {
-                    case RNN_TANH -> {
-                        double h = floats(s.hNext)[(int) s.hNextOffset + hi];
-                        dGx[gRow + j] = (float) (dhTotal * (1 - h * h) * passed(s, reserve, fRow + j));
-                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
-                    }
-                    case RNN_RELU -> {
-                        double h = floats(s.hNext)[(int) s.hNextOffset + hi];
-                        dGx[gRow + j] = (float) ((h > 0 ? dhTotal : 0) * passed(s, reserve, fRow + j));
+                    case RNN_TANH, RNN_RELU -> {
+                        double h = x.hNext[(int) s.hNextOffset + hi];
+                        dGx[gRow + j] = (float) (dhTotal * x.slope(x.act[0], row, j, h) * x.passed(row, j));
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case LSTM -> {
                         float[] dcv = floats(s.dc);
-                        int r = (int) s.reserveOffset + b * R;
-                        double i = reserve[r + j];
-                        double f = reserve[r + H + j];
-                        double g = reserve[r + 2 * H + j];
-                        double o = reserve[r + 3 * H + j];
-                        double cPrev = floats(s.cPrev)[(int) s.cPrevOffset + hi];
-                        double tc = Math.tanh(floats(s.cNext)[(int) s.cNextOffset + hi]);
-                        double ao = dhTotal * tc * o * (1 - o) * passed(s, reserve, fRow + 3 * H + j);
+                        double i = x.reserve[row + j];
+                        double f = x.reserve[row + H + j];
+                        double g = x.reserve[row + 2 * H + j];
+                        double o = x.reserve[row + 3 * H + j];
+                        double cPrev = x.cPrev[(int) s.cPrevOffset + hi];
+                        double c = x.cNext[(int) s.cNextOffset + hi];
+                        double ao = dhTotal * x.act[2].apply(c) * x.slope(x.act[0], row, 3 * H + j, o)
+                                * x.passed(row, 3 * H + j);
                         // c_t reaches the loss through h, the next step, and o's peephole.
-                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * (1 - tc * tc)
+                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * x.act[2].derivative(c)
                                 + ao * peep(s, 2 * H + j);
-                        if (s.cellClip > 0 && Math.abs(floats(s.cNext)[(int) s.cNextOffset + hi]) >= s.cellClip) {
+                        if (s.cellClip > 0 && Math.abs(c) >= s.cellClip) {
                             dcTotal = 0; // c_t was clamped
                         }
                         // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * i * (1 - i)
-                                * passed(s, reserve, fRow + j);
-                        double af = s.inputForget ? 0 : dcTotal * cPrev * f * (1 - f) * passed(s, reserve, fRow + H + j);
+                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * x.slope(x.act[0], row, j, i)
+                                * x.passed(row, j);
+                        double af = s.inputForget ? 0
+                                : dcTotal * cPrev * x.slope(x.act[0], row, H + j, f) * x.passed(row, H + j);
                         dGx[gRow + j] = (float) ai;
                         dGx[gRow + H + j] = (float) af;
-                        dGx[gRow + 2 * H + j] = (float) (dcTotal * i * (1 - g * g) * passed(s, reserve, fRow + 2 * H + j));
+                        dGx[gRow + 2 * H + j] = (float) (dcTotal * i * x.slope(x.act[1], row, 2 * H + j, g)
+                                * x.passed(row, 2 * H + j));
                         dGx[gRow + 3 * H + j] = (float) ao;
                         // c_{t−1} reached c_t through f, and i and f through their peepholes.
                         dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f + ai * peep(s, j) + af * peep(s, H + j));
                         dhPrev[(int) s.dhPrevOffset + hi] = 0;
                     }
                     case GRU -> {
-                        if (s.linearAfterReset) {
-                            int q = (int) s.reserveOffset + b * R;
-                            double z = reserve[q + H + j];
-                            double n = reserve[q + 2 * H + j];
-                            double hp = floats(s.hPrev)[(int) s.hPrevOffset + hi];
-                            dGx[gRow + j] = 0; // the r gate's gradient needs dn·W_hn: gruResetBackward writes it
-                            dGx[gRow + H + j] = (float) (dhTotal * (hp - n) * z * (1 - z)
-                                    * passed(s, reserve, fRow + H + j));
-                            dGx[gRow + 2 * H + j] = (float) (dhTotal * (1 - z) * (1 - n * n)
-                                    * passed(s, reserve, fRow + 2 * H + j));
-                            dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
-                            continue;
-                        }
-                        float[] dGh = floats(s.dGatesH);
-                        int hRow = (int) s.dGatesHOffset + b * G * H;
-                        int q = (int) s.reserveOffset + b * R;
-                        double r = reserve[q + j];
-                        double z = reserve[q + H + j];
-                        double n = reserve[q + 2 * H + j];
-                        double hn = reserve[q + 3 * H + j];
-                        double hp = floats(s.hPrev)[(int) s.hPrevOffset + hi];
-                        double dnPre = dhTotal * (1 - z) * (1 - n * n) * passed(s, reserve, fRow + 2 * H + j);
-                        double drPre = dnPre * hn * r * (1 - r) * passed(s, reserve, fRow + j);
-                        double dzPre = dhTotal * (hp - n) * z * (1 - z) * passed(s, reserve, fRow + H + j);
-                        dGx[gRow + j] = (float) drPre;
+                        double r = x.reserve[row + j];
+                        double z = x.reserve[row + H + j];
+                        double n = x.reserve[row + 2 * H + j];
+                        double hp = x.hPrev[(int) s.hPrevOffset + hi];
+                        double dnPre = dhTotal * (1 - z) * x.slope(x.act[1], row, 2 * H + j, n)
+                                * x.passed(row, 2 * H + j);
+                        double dzPre = dhTotal * (hp - n) * x.slope(x.act[0], row, H + j, z) * x.passed(row, H + j);
                         dGx[gRow + H + j] = (float) dzPre;
                         dGx[gRow + 2 * H + j] = (float) dnPre;
+                        dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
+                        if (s.linearAfterReset) {
+                            dGx[gRow + j] = 0; // the r gate's gradient needs dn·W_hn: gruResetBackward writes it
+                            continue;
+                        }
+                        double hn = x.reserve[row + 3 * H + j];
+                        double drPre = dnPre * hn * x.slope(x.act[0], row, j, r) * x.passed(row, j);
+                        dGx[gRow + j] = (float) drPre;
                         dGh[hRow + j] = (float) drPre;
                         dGh[hRow + H + j] = (float) dzPre;
                         dGh[hRow + 2 * H + j] = (float) (dnPre * r);
-                        dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
                     }
                 }
             }
@@ -281,61 +307,48 @@ final class ReferencePrimitives implements Primitives {
 
     @Override
     public void gruResetForward(StepArgs s) {
-        float[] gx = floats(s.gx);
-        float[] gh = floats(s.gh);
-        float[] bhh = s.bhh == null ? null : floats(s.bhh);
-        float[] hPrev = floats(s.hPrev);
+        Step x = new Step(CellType.GRU, s, true);
         float[] rh = floats(s.rh);
-        float[] reserve = s.reserve == null ? null : floats(s.reserve);
-        int[] lengths = ints(s.lengths);
         int H = s.hidden;
         int G = CellType.GRU.gates();
-        int R = StepArgs.reserveWidth(CellType.GRU, H, s.clip > 0);
-        int flags = StepArgs.reserveWidth(CellType.GRU, H);
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < lengths[b];
+            boolean valid = s.step < x.lengths[b];
             int gRow = b * G * H;
-            int fRow = (int) s.reserveOffset + b * R + flags;
+            int row = (int) s.reserveOffset + b * x.width;
             for (int j = 0; j < H; j++) {
                 int at = (int) s.rhOffset + b * s.rhStride + j;
                 if (!valid) {
                     rh[at] = 0;
                     continue;
                 }
-                double r = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, j), reserve,
-                        fRow + j));
-                double z = sigmoid(clip(s, pre(gx, s.gxOffset, gh, s.ghOffset, bhh, s.bhhOffset, gRow, H + j),
-                        reserve, fRow + H + j));
-                gh[(int) s.ghOffset + gRow + j] = (float) r;
-                gh[(int) s.ghOffset + gRow + H + j] = (float) z;
-                rh[at] = (float) (r * hPrev[(int) s.hPrevOffset + b * H + j]);
+                double r = x.act[0].apply(x.gate(pre(x, gRow, j), row, j));
+                double z = x.act[0].apply(x.gate(pre(x, gRow, H + j), row, H + j));
+                x.gh[(int) s.ghOffset + gRow + j] = (float) r;
+                x.gh[(int) s.ghOffset + gRow + H + j] = (float) z;
+                rh[at] = (float) (r * x.hPrev[(int) s.hPrevOffset + b * H + j]);
             }
         }
     }
 
     @Override
     public void gruResetBackward(StepArgs s) {
-        float[] reserve = floats(s.reserve);
-        float[] hPrev = floats(s.hPrev);
+        Step x = new Step(CellType.GRU, s, false);
         float[] drh = floats(s.drh);
         float[] dhPrev = floats(s.dhPrev);
         float[] dGx = floats(s.dGatesX);
-        int[] lengths = ints(s.lengths);
         int H = s.hidden;
         int G = CellType.GRU.gates();
-        int R = StepArgs.reserveWidth(CellType.GRU, H, s.clip > 0);
-        int flags = StepArgs.reserveWidth(CellType.GRU, H);
         for (int b = 0; b < s.batch; b++) {
-            if (s.step >= lengths[b]) {
+            if (s.step >= x.lengths[b]) {
                 continue;
             }
-            int q = (int) s.reserveOffset + b * R;
+            int row = (int) s.reserveOffset + b * x.width;
             for (int j = 0; j < H; j++) {
-                double r = reserve[q + j];
+                double r = x.reserve[row + j];
                 double d = drh[(int) s.drhOffset + b * H + j];
-                double hp = hPrev[(int) s.hPrevOffset + b * H + j];
-                dGx[(int) s.dGatesXOffset + b * G * H + j] = (float) (d * hp * r * (1 - r)
-                        * passed(s, reserve, q + flags + j));
+                double hp = x.hPrev[(int) s.hPrevOffset + b * H + j];
+                dGx[(int) s.dGatesXOffset + b * G * H + j] = (float) (d * hp * x.slope(x.act[0], row, j, r)
+                        * x.passed(row, j));
                 int at = (int) s.dhPrevOffset + b * H + j;
                 dhPrev[at] = (float) (dhPrev[at] + d * r);
             }

@@ -1,5 +1,6 @@
 package dev.rnn4j.reference;
 
+import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.Parameter;
 import dev.rnn4j.ParameterKind;
@@ -88,7 +89,7 @@ public final class ReferenceRnn {
 
     /** What one step of one sequence keeps for backward. */
     record StepCache(double[] x, double[] hPrev, double[] cPrev, double[] act, double[] hn, double[] rh, double[] c,
-                     double[] m, double[] h, double[] pass) {
+                     double[] m, double[] h, double[] pass, double[] pre) {
     }
 
     /** Runs the stack. {@code lengths}, {@code h0}, {@code c0} may be null (all T; zeros). */
@@ -184,11 +185,13 @@ public final class ReferenceRnn {
         // With ONNX's clip, pass[q] is 1 where gate pre-activation q was within [−clip, clip], 0 where clamped.
         double[] pass = new double[G * H];
         java.util.Arrays.fill(pass, 1);
+        double[] pre = new double[G * H]; // each gate's pre-activation after clip, for the derivatives
+        List<Activation> fn = spec.activations(d); // RNN f; LSTM f, g, h; GRU f, g (ONNX's, or the cell's own)
         switch (spec.cell()) {
             case RNN_TANH, RNN_RELU -> {
                 for (int j = 0; j < H; j++) {
-                    double a = clip(ax[j] + ah[j], pass, j);
-                    h[j] = spec.cell() == CellType.RNN_TANH ? Math.tanh(a) : Math.max(0, a);
+                    double a = clip(ax[j] + ah[j], pass, pre, j);
+                    h[j] = fn.get(0).apply(a);
                     act[j] = h[j];
                 }
             }
@@ -198,18 +201,20 @@ public final class ReferenceRnn {
                     // Peepholes: i and f also see c_{t−1}, o sees c_t (ONNX's LSTM equations).
                     double pi = peep == null ? 0 : peep[j] * cPrev[j];
                     double pf = peep == null ? 0 : peep[H + j] * cPrev[j];
-                    double i = sigmoid(clip(ax[j] + ah[j] + pi, pass, j));
+                    double i = fn.get(0).apply(clip(ax[j] + ah[j] + pi, pass, pre, j));
                     // input_forget couples the gates: f = 1 − i, the forget gate's own weights unused.
-                    double f = spec.inputForget() ? 1 - i : sigmoid(clip(ax[H + j] + ah[H + j] + pf, pass, H + j));
-                    double g = Math.tanh(clip(ax[2 * H + j] + ah[2 * H + j], pass, 2 * H + j));
+                    double f = spec.inputForget() ? 1 - i
+                            : fn.get(0).apply(clip(ax[H + j] + ah[H + j] + pf, pass, pre, H + j));
+                    double g = fn.get(1).apply(clip(ax[2 * H + j] + ah[2 * H + j], pass, pre, 2 * H + j));
                     c[j] = f * cPrev[j] + i * g;
                     if (spec.cellClip() > 0) {
                         // cuDNN's cell clipping: the clamped c_t is the state from here on.
                         c[j] = Math.max(-spec.cellClip(), Math.min(spec.cellClip(), c[j]));
                     }
                     double po = peep == null ? 0 : peep[2 * H + j] * c[j];
-                    double o = sigmoid(clip(ax[3 * H + j] + ah[3 * H + j] + po, pass, 3 * H + j));
-                    h[j] = o * Math.tanh(c[j]);
+                    double o = fn.get(0).apply(clip(ax[3 * H + j] + ah[3 * H + j] + po, pass, pre,
+                            3 * H + j));
+                    h[j] = o * fn.get(2).apply(c[j]);
                     act[j] = i;
                     act[H + j] = f;
                     act[2 * H + j] = g;
@@ -234,8 +239,8 @@ public final class ReferenceRnn {
                     double[] r = new double[H];
                     double[] z = new double[H];
                     for (int j = 0; j < H; j++) {
-                        r[j] = sigmoid(clip(ax[j] + ah[j], pass, j));
-                        z[j] = sigmoid(clip(ax[H + j] + ah[H + j], pass, H + j));
+                        r[j] = fn.get(0).apply(clip(ax[j] + ah[j], pass, pre, j));
+                        z[j] = fn.get(0).apply(clip(ax[H + j] + ah[H + j], pass, pre, H + j));
                         rh[j] = r[j] * hPrev[j];
                     }
                     for (int j = 0; j < H; j++) {
@@ -243,7 +248,7 @@ public final class ReferenceRnn {
                         for (int k = 0; k < H; k++) {
                             an += whh[(2 * H + j) * H + k] * rh[k];
                         }
-                        double n = Math.tanh(clip(ax[2 * H + j] + an, pass, 2 * H + j));
+                        double n = fn.get(1).apply(clip(ax[2 * H + j] + an, pass, pre, 2 * H + j));
                         h[j] = (1 - z[j]) * n + z[j] * hPrev[j];
                         act[j] = r[j];
                         act[H + j] = z[j];
@@ -253,10 +258,10 @@ public final class ReferenceRnn {
                 }
                 hn = new double[H];
                 for (int j = 0; j < H; j++) {
-                    double r = sigmoid(clip(ax[j] + ah[j], pass, j));
-                    double z = sigmoid(clip(ax[H + j] + ah[H + j], pass, H + j));
+                    double r = fn.get(0).apply(clip(ax[j] + ah[j], pass, pre, j));
+                    double z = fn.get(0).apply(clip(ax[H + j] + ah[H + j], pass, pre, H + j));
                     hn[j] = ah[2 * H + j];
-                    double n = Math.tanh(clip(ax[2 * H + j] + r * hn[j], pass, 2 * H + j));
+                    double n = fn.get(1).apply(clip(ax[2 * H + j] + r * hn[j], pass, pre, 2 * H + j));
                     h[j] = (1 - z) * n + z * hPrev[j];
                     act[j] = r;
                     act[H + j] = z;
@@ -264,21 +269,22 @@ public final class ReferenceRnn {
                 }
             }
         }
-        return new StepCache(x, hPrev, cPrev, act, hn, rh, c, m, h, pass);
+        return new StepCache(x, hPrev, cPrev, act, hn, rh, c, m, h, pass, pre);
     }
 
-    /** ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped. */
-    private double clip(double pre, double[] pass, int q) {
+    /**
+     * ONNX's clip of a gate pre-activation; records in {@code pass[q]} whether it went through unclamped and in
+     * {@code pre[q]} the value it passes on (what the activation's derivative is taken at).
+     */
+    private double clip(double v, double[] pass, double[] pre, int q) {
         double limit = spec.clip();
-        if (limit <= 0 || !(Math.abs(pre) > limit)) {
-            return pre; // within bounds (NaN goes through, as from every other operation)
+        if (limit <= 0 || !(Math.abs(v) > limit)) {
+            pre[q] = v;
+            return v; // within bounds (NaN goes through, as from every other operation)
         }
         pass[q] = 0;
-        return Math.copySign(limit, pre);
-    }
-
-    private static double sigmoid(double v) {
-        return 1 / (1 + Math.exp(-v));
+        pre[q] = Math.copySign(limit, v);
+        return pre[q];
     }
 
     /**
@@ -320,6 +326,7 @@ public final class ReferenceRnn {
                     double[] dPeep = peep == null ? null : dParams[index(ParameterKind.PEEPHOLE, l, d)];
                     double[] whr = w(ParameterKind.PROJECTION, l, d);
                     double[] dWhr = whr == null ? null : dParams[index(ParameterKind.PROJECTION, l, d)];
+                    List<Activation> fn = spec.activations(d);
                     double[] dh = slice(dHn, (sl * batch + b) * S, S);
                     double[] dc = slice(dCn, (sl * batch + b) * H, H);
                     for (int p = len - 1; p >= 0; p--) {
@@ -348,8 +355,7 @@ public final class ReferenceRnn {
                             case RNN_TANH, RNN_RELU -> {
                                 for (int j = 0; j < H; j++) {
                                     double h = sc.h[j];
-                                    double da = (spec.cell() == CellType.RNN_TANH ? dhTotal[j] * (1 - h * h)
-                                            : (h > 0 ? dhTotal[j] : 0)) * sc.pass[j];
+                                    double da = dhTotal[j] * fn.get(0).derivative(sc.pre[j]) * sc.pass[j];
                                     dax[j] = da;
                                     dah[j] = da;
                                 }
@@ -361,19 +367,20 @@ public final class ReferenceRnn {
                                     double f = sc.act[H + j];
                                     double g = sc.act[2 * H + j];
                                     double o = sc.act[3 * H + j];
-                                    double tc = Math.tanh(sc.c[j]);
-                                    double dO = dhTotal[j] * tc * o * (1 - o) * sc.pass[3 * H + j];
+                                    double tc = fn.get(2).apply(sc.c[j]);
+                                    double dO = dhTotal[j] * tc * fn.get(0).derivative(sc.pre[3 * H + j])
+                                            * sc.pass[3 * H + j];
                                     // c_t reaches the loss through h (via tanh), the next step, and o's peephole.
-                                    double dcj = dc[j] + dhTotal[j] * o * (1 - tc * tc)
+                                    double dcj = dc[j] + dhTotal[j] * o * fn.get(2).derivative(sc.c[j])
                                             + (peep == null ? 0 : dO * peep[2 * H + j]);
                                     if (spec.cellClip() > 0 && Math.abs(sc.c[j]) >= spec.cellClip()) {
                                         dcj = 0; // c_t was clamped: nothing flows back into f·c_{t−1} + i·g
                                     }
                                     // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                                    dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * i * (1 - i) * sc.pass[j];
+                                    dax[j] = dcj * (spec.inputForget() ? g - sc.cPrev[j] : g) * fn.get(0).derivative(sc.pre[j]) * sc.pass[j];
                                     dax[H + j] = spec.inputForget() ? 0
-                                            : dcj * sc.cPrev[j] * f * (1 - f) * sc.pass[H + j];
-                                    dax[2 * H + j] = dcj * i * (1 - g * g) * sc.pass[2 * H + j];
+                                            : dcj * sc.cPrev[j] * fn.get(0).derivative(sc.pre[H + j]) * sc.pass[H + j];
+                                    dax[2 * H + j] = dcj * i * fn.get(1).derivative(sc.pre[2 * H + j]) * sc.pass[2 * H + j];
                                     dax[3 * H + j] = dO;
                                     dcPrev[j] = dcj * f;
                                     if (peep != null) {
@@ -392,8 +399,9 @@ public final class ReferenceRnn {
                                     for (int j = 0; j < H; j++) {
                                         double z = sc.act[H + j];
                                         double n = sc.act[2 * H + j];
-                                        dn[j] = dhTotal[j] * (1 - z) * (1 - n * n) * sc.pass[2 * H + j];
-                                        dax[H + j] = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z) * sc.pass[H + j];
+                                        dn[j] = dhTotal[j] * (1 - z) * fn.get(1).derivative(sc.pre[2 * H + j]) * sc.pass[2 * H + j];
+                                        dax[H + j] = dhTotal[j] * (sc.hPrev[j] - n) * fn.get(0).derivative(sc.pre[H + j])
+                                                * sc.pass[H + j];
                                         dax[2 * H + j] = dn[j];
                                         dhPrev[j] = dhTotal[j] * z;
                                     }
@@ -404,7 +412,7 @@ public final class ReferenceRnn {
                                             drh += whh[(2 * H + j) * H + k] * dn[j];
                                         }
                                         double r = sc.act[k];
-                                        dax[k] = drh * sc.hPrev[k] * r * (1 - r) * sc.pass[k];
+                                        dax[k] = drh * sc.hPrev[k] * fn.get(0).derivative(sc.pre[k]) * sc.pass[k];
                                         dhPrev[k] += drh * r;
                                     }
                                     System.arraycopy(dax, 0, dah, 0, G * H);
@@ -414,9 +422,9 @@ public final class ReferenceRnn {
                                     double r = sc.act[j];
                                     double z = sc.act[H + j];
                                     double n = sc.act[2 * H + j];
-                                    double dn = dhTotal[j] * (1 - z) * (1 - n * n) * sc.pass[2 * H + j];
-                                    double dr = dn * sc.hn[j] * r * (1 - r) * sc.pass[j];
-                                    double dz = dhTotal[j] * (sc.hPrev[j] - n) * z * (1 - z) * sc.pass[H + j];
+                                    double dn = dhTotal[j] * (1 - z) * fn.get(1).derivative(sc.pre[2 * H + j]) * sc.pass[2 * H + j];
+                                    double dr = dn * sc.hn[j] * fn.get(0).derivative(sc.pre[j]) * sc.pass[j];
+                                    double dz = dhTotal[j] * (sc.hPrev[j] - n) * fn.get(0).derivative(sc.pre[H + j]) * sc.pass[H + j];
                                     dax[j] = dr;
                                     dax[H + j] = dz;
                                     dax[2 * H + j] = dn;

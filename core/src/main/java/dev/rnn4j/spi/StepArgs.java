@@ -77,6 +77,13 @@ public final class StepArgs {
      */
     public boolean projected;
 
+    /**
+     * ONNX's activations for this direction ({@link dev.rnn4j.CellVariant#activations}: RNN f; LSTM f, g, h; GRU
+     * f, g), or null for the cell's own. With them, forward keeps each gate's pre-activation (after clip) in the
+     * reserve, after the clip flags ({@link #preActivationsAt}), and backward takes the derivatives there.
+     */
+    public dev.rnn4j.Activation[] activations;
+
     /** {@code [B, H]} previous hidden state. */
     public DeviceBuffer hPrev;
     public long hPrevOffset;
@@ -130,5 +137,20 @@ public final class StepArgs {
     /** {@link #reserveWidth(CellType, int)} plus, when clipping, a pass/clamped flag per gate: G·H more. */
     public static int reserveWidth(CellType cell, int hidden, boolean clipped) {
         return reserveWidth(cell, hidden) + (clipped ? cell.gates() * hidden : 0);
+    }
+
+    /** ... plus, with ONNX activations, each gate's pre-activation: G·H more, from {@link #preActivationsAt}. */
+    public static int reserveWidth(CellType cell, int hidden, boolean clipped, boolean activations) {
+        return reserveWidth(cell, hidden, clipped) + (activations ? cell.gates() * hidden : 0);
+    }
+
+    /** The reserve row width of a spec's layers. */
+    public static int reserveWidth(dev.rnn4j.RnnSpec spec) {
+        return reserveWidth(spec.cell(), spec.hiddenSize(), spec.variant().hasClip(), spec.variant().hasActivations());
+    }
+
+    /** Where the pre-activations start within a reserve row (after the activations and the clip flags). */
+    public static int preActivationsAt(CellType cell, int hidden, boolean clipped) {
+        return reserveWidth(cell, hidden, clipped);
     }
 }

@@ -79,6 +79,21 @@ class RnnModelFileTest {
         RnnModelFile.save(pg, RnnParameters.uniform(new RnnSpec(CellType.GRU, 2, 3, 1, false, true), 1), false);
         assertEquals(null, SafetensorsFile.read(pg).metadata().get("linear_before_reset"));
         assertEquals(false, RnnModelFile.load(pg).spec().linearAfterReset());
+        // ONNX activations travel as ONNX's attributes, and come back the same.
+        RnnSpec activated = RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).bidirectional(true)
+                .activations(java.util.List.of(new dev.rnn4j.Activation(dev.rnn4j.Activation.Function.HARD_SIGMOID,
+                        0.3f, 0.4f), dev.rnn4j.Activation.TANH, dev.rnn4j.Activation.of(
+                        dev.rnn4j.Activation.Function.SOFTSIGN), dev.rnn4j.Activation.SIGMOID,
+                        new dev.rnn4j.Activation(dev.rnn4j.Activation.Function.LEAKY_RELU, 0.2f, 0),
+                        dev.rnn4j.Activation.TANH)).build();
+        Path act = dir.resolve("activated.safetensors");
+        RnnModelFile.save(act, RnnParameters.uniform(activated, 1), false);
+        java.util.Map<String, String> meta = SafetensorsFile.read(act).metadata();
+        assertEquals("HardSigmoid,Tanh,Softsign,Sigmoid,LeakyRelu,Tanh", meta.get("activations"));
+        assertEquals("0.3,0.2", meta.get("activation_alpha"));
+        assertEquals("0.4", meta.get("activation_beta"));
+        assertEquals(activated, RnnModelFile.load(act).spec());
+        assertEquals(null, SafetensorsFile.read(og).metadata().get("activations"));
         RnnSpec cellClipped = RnnSpec.builder(CellType.LSTM).inputSize(2).hiddenSize(3).cellClip(1.5f).build();
         Path cc = dir.resolve("cell-clipped.safetensors");
         RnnModelFile.save(cc, RnnParameters.uniform(cellClipped, 1), false);

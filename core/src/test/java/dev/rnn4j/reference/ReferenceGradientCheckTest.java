@@ -85,6 +85,10 @@ class ReferenceGradientCheckTest {
         out.add(Arguments.of(new Problem("LSTM projection P=3 with peepholes and cell clip, no bias",
                 new RnnSpec(CellType.LSTM, 2, 4, 1, false, false, new CellVariant(true, false, 0f, 0.3f, false, 3)),
                 4, 2, new int[] {4, 2}, true)));
+        // ONNX's activation lists: every function somewhere, different per direction where bidirectional.
+        for (OnnxActivations a : OnnxActivations.all()) {
+            out.add(Arguments.of(new Problem(a.name(), a.spec(), 5, 3, new int[] {3, 5, 1}, true)));
+        }
         out.add(Arguments.of(new Problem("LSTM peepholes, no bias",
                 new RnnSpec(CellType.LSTM, 2, 3, 1, false, false, new CellVariant(true, false)), 4, 2, null, true)));
         return out.stream();

@@ -38,6 +38,10 @@ final class CellArrays {
     int rhStride;
     float[] drh;
     int drhOff;
+    /** ONNX's activations of this direction, or null for the cell's own. */
+    dev.rnn4j.Activation[] activations;
+    /** With ONNX activations: where the gates' pre-activations start within a reserve row. */
+    int presAt;
     /** Projected LSTM: hNext is m = o ⊙ tanh(c), zero past a sequence's end; hPrev is not read. */
     boolean projected;
     /** Whether any cell variant is on (peepholes, input_forget, either clip): the kernels' dispatch. */
@@ -138,8 +142,10 @@ final class CellArrays {
         hNextOff = (int) s.hNextOffset;
         cNextOff = (int) s.cNextOffset;
         reserveOff = (int) s.reserveOffset;
-        reserveWidth = StepArgs.reserveWidth(cell, hidden, s.clip > 0);
+        activations = s.activations;
+        reserveWidth = StepArgs.reserveWidth(cell, hidden, s.clip > 0, activations != null);
         flagsAt = StepArgs.reserveWidth(cell, hidden);
+        presAt = StepArgs.preActivationsAt(cell, hidden, s.clip > 0);
         peep = s.peephole == null ? null : CpuBuffer.floatsForRead(s.peephole);
         peepOff = (int) s.peepholeOffset;
         inputForget = s.inputForget;
@@ -147,7 +153,7 @@ final class CellArrays {
         cellClip = s.cellClip;
         linearAfterReset = s.linearAfterReset;
         projected = s.projected;
-        variant = peep != null || inputForget || clip > 0 || cellClip > 0 || linearAfterReset;
+        variant = peep != null || inputForget || clip > 0 || cellClip > 0 || linearAfterReset || activations != null;
     }
 
     /** Drops array references so closed buffers are not kept alive. */
@@ -155,5 +161,6 @@ final class CellArrays {
         lengths = null;
         gx = gh = bhh = peep = hPrev = cPrev = hNext = cNext = reserve = dy = dh = dc = dhPrev = dGx = dGh = null;
         rh = drh = null;
+        activations = null;
     }
 }

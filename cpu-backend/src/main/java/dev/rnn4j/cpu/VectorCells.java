@@ -52,7 +52,7 @@ final class VectorCells implements CellKernels {
                 ScalarCells.carryState(x, b, j0, j1);
                 continue;
             }
-            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM) {
+            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM && x.activations == null) {
                 lstmVariantForward(x, b, j0, vecEnd);
                 if (vecEnd < j1) {
                     ScalarCells.forwardRow(x, b, vecEnd, j1);
@@ -60,7 +60,7 @@ final class VectorCells implements CellKernels {
                 continue;
             }
             if (x.variant && !originalGruUnclipped(x)) {
-                // Clipped RNN and GRU cells take the scalar twin for now: correct, not yet vectorised.
+                // Clipped RNN and GRU cells and ONNX activation lists take the scalar twin: correct, not vectorised.
                 ScalarCells.forwardRow(x, b, j0, j1);
                 continue;
             }
@@ -90,7 +90,7 @@ final class VectorCells implements CellKernels {
                 ScalarCells.passThrough(x, b, j0, j1);
                 continue;
             }
-            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM) {
+            if (x.variant && x.cell == dev.rnn4j.CellType.LSTM && x.activations == null) {
                 lstmVariantBackward(x, b, j0, vecEnd);
                 if (vecEnd < j1) {
                     ScalarCells.backwardRow(x, b, vecEnd, j1);
@@ -121,12 +121,12 @@ final class VectorCells implements CellKernels {
 
     /** The original-form GRU without clipping: the one GRU variant with vector kernels. */
     private static boolean originalGruUnclipped(CellArrays x) {
-        return x.linearAfterReset && x.clip <= 0;
+        return x.linearAfterReset && x.clip <= 0 && x.activations == null;
     }
 
     @Override
     public void gruResetForward(CellArrays x, int b0, int b1, int j0, int j1) {
-        if (x.clip > 0) {
+        if (x.clip > 0 || x.activations != null) {
             SCALAR.gruResetForward(x, b0, b1, j0, j1);
             return;
         }
@@ -155,7 +155,7 @@ final class VectorCells implements CellKernels {
 
     @Override
     public void gruResetBackward(CellArrays x, int b0, int b1, int j0, int j1) {
-        if (x.clip > 0) {
+        if (x.clip > 0 || x.activations != null) {
             SCALAR.gruResetBackward(x, b0, b1, j0, j1);
             return;
         }

@@ -11,11 +11,16 @@ import dev.rnn4j.io.RnnModelFile;
 import dev.rnn4j.io.RunInputs;
 import dev.rnn4j.io.SafetensorsFile;
 import dev.rnn4j.io.SafetensorsWriter;
+import dev.rnn4j.onnx.OnnxModel;
+import dev.rnn4j.onnx.OnnxTensor;
 import dev.rnn4j.spi.Backend;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -28,14 +33,21 @@ import picocli.CommandLine.Model.CommandSpec;
                 "The inputs file holds 'input' and optionally 'h0', 'c0', 'lengths' (I32/I64/F32) and, for "
                         + "--backward, 'grad_output', 'grad_h_n', 'grad_c_n'; other tensors are ignored.",
                 "The output file gets 'output', 'h_n', 'c_n' and, with --backward, 'grad_input', 'grad_h0', "
-                        + "'grad_c0' and 'grad.<parameter name>' for every parameter."})
+                        + "'grad_c0' and 'grad.<parameter name>' for every parameter.",
+                "With --onnx instead of --model, the model is an .onnx file of RNN/LSTM/GRU nodes (and the layout "
+                        + "operators between them): the inputs file holds the graph's inputs under their graph names "
+                        + "(sequence lengths as integers), and the output file gets every graph output under its "
+                        + "name (Y, Y_h, Y_c ...), as the ONNX operators define them."})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.safetensors", description = "Model: weights and spec.")
+    @Option(names = "--model", paramLabel = "M.safetensors", description = "Model: weights and spec.")
     Path model;
+
+    @Option(names = "--onnx", paramLabel = "M.onnx", description = "Or an ONNX model (forward only).")
+    Path onnx;
 
     @Option(names = "--inputs", required = true, paramLabel = "X.safetensors", description = "Input tensors.")
     Path inputs;
@@ -53,6 +65,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((model == null) == (onnx == null)) {
+            throw new ParameterException(spec.commandLine(), "give one of --model or --onnx");
+        }
+        if (onnx != null) {
+            if (backward) {
+                throw new ParameterException(spec.commandLine(), "--backward works with --model; ONNX graphs run "
+                        + "forward");
+            }
+            return runOnnx();
+        }
         RnnModelFile.Model m = RnnModelFile.load(model);
         RnnSpec s = m.spec();
         SafetensorsFile in = SafetensorsFile.read(inputs);
@@ -93,6 +115,31 @@ final class RunCommand implements Callable<Integer> {
         w.write(out);
         spec.commandLine().getOut().printf("wrote %s (%s, T=%d, B=%d%s)%n", out, s.cell(), steps, batch,
                 backward ? ", with gradients" : "");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** --onnx: the graph's inputs by name in, every graph output by name out. */
+    private int runOnnx() throws Exception {
+        OnnxModel m = OnnxModel.read(onnx);
+        SafetensorsFile in = SafetensorsFile.read(inputs);
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        for (String name : m.inputNames()) {
+            if (!in.has(name)) {
+                throw new IllegalArgumentException(inputs + " lacks graph input '" + name + "' (the graph's inputs: "
+                        + m.inputNames() + ")");
+            }
+            feeds.put(name, OnnxTensor.read(in, name));
+        }
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (Backend b = Backends.open(backend)) {
+            w.metadata("backend", b.name()).metadata("device", b.device().name());
+            for (Map.Entry<String, OnnxTensor> e : m.run(b, feeds).entrySet()) {
+                e.getValue().writeTo(w, e.getKey());
+            }
+        }
+        w.write(out);
+        spec.commandLine().getOut().printf("wrote %s (%s from %s)%n", out, String.join(", ", m.outputNames()), onnx);
         spec.commandLine().getOut().flush();
         return 0;
     }

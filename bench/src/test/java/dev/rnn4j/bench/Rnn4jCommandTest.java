@@ -114,6 +114,46 @@ class Rnn4jCommandTest {
         Result usage = rnn4j("run", "--model", model.toString());
         assertEquals(2, usage.status());
         assertTrue(usage.err().contains("Missing required options"), usage.err());
+        Result neither = rnn4j("run", "--inputs", io.toString(), "--out", out.toString());
+        assertEquals(2, neither.status());
+        assertTrue(neither.err().contains("give one of --model or --onnx"), neither.err());
+    }
+
+    /** An .onnx graph (bidirectional LSTM, Transpose, Reshape, GRU, Squeeze) run from files, outputs by name. */
+    @Test
+    void runEvaluatesAnOnnxGraphByItsNames(@TempDir Path dir) throws Exception {
+        Path fixtures = Path.of("..", "onnx", "src", "test", "resources", "dev", "rnn4j", "onnx");
+        Path model = fixtures.resolve("spec_stacked_lstm_gru_shape_ops.onnx");
+        Path io = fixtures.resolve("spec_stacked_lstm_gru_shape_ops.io.safetensors");
+        Path out = dir.resolve("o.safetensors");
+        Result r = rnn4j("run", "--onnx", model.toString(), "--inputs", io.toString(), "--out", out.toString(),
+                "--backend", "cpu");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("out, Y2_h, encoder_c"), r.out());
+        SafetensorsFile expected = SafetensorsFile.read(io);
+        SafetensorsFile got = SafetensorsFile.read(out);
+        for (String name : new String[] {"out", "Y2_h", "encoder_c"}) {
+            double[] e = expected.doubles("expected." + name);
+            float[] g = got.floats(name);
+            assertEquals(e.length, g.length, name);
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(e[i], g[i], 2e-5 + 2e-5 * Math.abs(e[i]), name + "[" + i + "]");
+            }
+        }
+
+        new SafetensorsWriter().addF32("X", new float[60], 5, 3, 4).write(dir.resolve("x.safetensors"));
+        Result missing = rnn4j("run", "--onnx", model.toString(), "--inputs", dir.resolve("x.safetensors").toString(),
+                "--out", dir.resolve("o2.safetensors").toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("lacks graph input 'lens' (the graph's inputs: [X, lens])"), missing.err());
+        Result both = rnn4j("run", "--onnx", model.toString(), "--model", model.toString(), "--inputs", io.toString(),
+                "--out", out.toString());
+        assertEquals(2, both.status());
+        assertTrue(both.err().contains("give one of --model or --onnx"), both.err());
+        Result backward = rnn4j("run", "--onnx", model.toString(), "--inputs", io.toString(), "--out", out.toString(),
+                "--backward");
+        assertEquals(2, backward.status());
+        assertTrue(backward.err().contains("ONNX graphs run forward"), backward.err());
     }
 
     @Test

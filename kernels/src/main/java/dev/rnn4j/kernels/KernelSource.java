@@ -1,0 +1,58 @@
+package dev.rnn4j.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The device kernels' source: one body ({@code cells.c}, in the C subset OpenCL C 1.2 and CUDA C++ share) behind a
+ * prelude per dialect. Backends compile {@link #opencl()} or {@link #cuda()}; the names of the kernels are
+ * {@link #KERNELS}.
+ */
+public final class KernelSource {
+    /** Every kernel the body defines. */
+    public static final String[] KERNELS = {"cell_forward", "cell_backward", "gru_reset_forward",
+        "gru_reset_backward", "gemm_tiled", "fill_floats", "copy_floats", "broadcast_rows", "column_sums",
+        "column_sums_of_products", "copy_steps", "carry_past_end"};
+
+    /** The GEMM kernel's tile edge: its work-groups are this many items square. */
+    public static final int GEMM_TILE = 16;
+
+    private KernelSource() {
+    }
+
+    /** The OpenCL C program. */
+    public static String opencl() {
+        return resource("prelude_opencl.h") + "\n" + resource("cells.c");
+    }
+
+    /** The CUDA C++ translation unit. */
+    public static String cuda() {
+        return resource("prelude_cuda.h") + "\n" + resource("cells.c");
+    }
+
+    /** A short hex digest of a source, for cache keys. */
+    public static String digest(String source) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = KernelSource.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("kernel source " + name + " is missing from the rnn4j-kernels jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

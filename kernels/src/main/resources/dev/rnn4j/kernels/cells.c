@@ -1,0 +1,461 @@
+/*
+ * rnn4j's device kernels, written once in the C subset that OpenCL C 1.2 and CUDA C++ both accept; a dialect
+ * prelude (prelude_opencl.h, prelude_cuda.h) names the keywords, index functions and math. The math mirrors the CPU
+ * backend's scalar kernels (ScalarCells) line for line, and architecture.md §1 and §4 say what each computes.
+ *
+ * Conventions: one work item per (row b, hidden unit j) for cell steps; offsets and leading dimensions in
+ * elements; buffers a call does not use are passed as a dummy with its has* flag 0. Cell codes are CellType's
+ * order: 0 RNN_TANH, 1 RNN_RELU, 2 LSTM, 3 GRU. Activation codes are Activation.Function's order: 0 Relu, 1 Tanh,
+ * 2 Sigmoid, 3 Affine, 4 LeakyRelu, 5 ThresholdedRelu, 6 ScaledTanh, 7 HardSigmoid, 8 Elu, 9 Softsign,
+ * 10 Softplus. Comparisons are written so that NaN passes through, as in the Java kernels.
+ *
+ * A reserve row holds the cell's activations (LSTM i, f, g, o; GRU r, z, n and W_hn h + b_hn or r ⊙ h), then with
+ * clip one pass flag per gate (flagsAt), then with ONNX activations each gate's pre-activation (presAt).
+ */
+
+DEVICE_FN float act_apply(int f, float a, float b, float x) {
+    switch (f) {
+        case 0: return x < 0.0f ? 0.0f : x;
+        case 1: return TANHF(x);
+        case 2: return 1.0f / (1.0f + EXPF(-x));
+        case 3: return a * x + b;
+        case 4: return x >= 0.0f ? x : a * x;
+        case 5: return x > a ? x : 0.0f;
+        case 6: return a * TANHF(b * x);
+        case 7: {
+            float v = a * x + b;
+            return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+        }
+        case 8: return x >= 0.0f ? x : a * (EXPF(x) - 1.0f);
+        case 9: return x / (1.0f + FABSF(x));
+        default: return (x > 0.0f ? x : 0.0f) + LOG1PF(EXPF(-FABSF(x)));
+    }
+}
+
+/* f'(x) at the pre-activation x. */
+DEVICE_FN float act_slope(int f, float a, float b, float x) {
+    switch (f) {
+        case 0: return x > 0.0f ? 1.0f : 0.0f;
+        case 1: {
+            float t = TANHF(x);
+            return 1.0f - t * t;
+        }
+        case 2: {
+            float s = 1.0f / (1.0f + EXPF(-x));
+            return s * (1.0f - s);
+        }
+        case 3: return a;
+        case 4: return x >= 0.0f ? 1.0f : a;
+        case 5: return x > a ? 1.0f : 0.0f;
+        case 6: {
+            float t = TANHF(b * x);
+            return a * b * (1.0f - t * t);
+        }
+        case 7: {
+            float v = a * x + b;
+            return v > 0.0f && v < 1.0f ? a : 0.0f;
+        }
+        case 8: return x >= 0.0f ? 1.0f : a * EXPF(x);
+        case 9: {
+            float d = 1.0f + FABSF(x);
+            return 1.0f / (d * d);
+        }
+        default: return 1.0f / (1.0f + EXPF(-x));
+    }
+}
+
+/* The derivative of a cell's own function (sigmoid, tanh, ReLU) from its output y. */
+DEVICE_FN float act_slope_from_output(int f, float y) {
+    return f == 2 ? y * (1.0f - y) : (f == 1 ? 1.0f - y * y : (y > 0.0f ? 1.0f : 0.0f));
+}
+
+/* A gate's pre-activation through ONNX's clip; in training its pass flag and, with ONNX activations, the value. */
+DEVICE_FN float gate_pre(float pre, float clip, GLOBAL float* reserve, int row, int flagsAt, int presAt, int q,
+                         int hasReserve, int keepPre) {
+    float v = pre;
+    if (clip > 0.0f) {
+        int passed = !(FABSF(pre) > clip);
+        v = passed ? pre : COPYSIGNF(clip, pre);
+        if (hasReserve) {
+            reserve[row + flagsAt + q] = passed ? 1.0f : 0.0f;
+        }
+    }
+    if (keepPre && hasReserve) {
+        reserve[row + presAt + q] = v;
+    }
+    return v;
+}
+
+DEVICE_FN float passed_flag(float clip, GLOBAL const float* reserve, int row, int flagsAt, int q) {
+    return clip > 0.0f ? reserve[row + flagsAt + q] : 1.0f;
+}
+
+DEVICE_FN float slope_of(int keepPre, int f, float a, float b, GLOBAL const float* reserve, int row, int presAt,
+                         int q, float y) {
+    return keepPre ? act_slope(f, a, b, reserve[row + presAt + q]) : act_slope_from_output(f, y);
+}
+
+KERNEL void cell_forward(int cell, int batch, int hidden, int step, GLOBAL const int* lengths,
+                         GLOBAL const float* gx, int gxOff, GLOBAL const float* gh, int ghOff,
+                         GLOBAL const float* bhh, int bhhOff, int hasBhh,
+                         GLOBAL const float* peep, int peepOff, int hasPeep,
+                         int inputForget, float clip, float cellClip, int linearAfterReset, int projected,
+                         int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2,
+                         int keepPre,
+                         GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff,
+                         GLOBAL float* hNext, int hNextOff, GLOBAL float* cNext, int cNextOff,
+                         GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt,
+                         int presAt) {
+    int id = GID_X();
+    if (id >= batch * hidden) {
+        return;
+    }
+    int H = hidden;
+    int b = id / H;
+    int j = id - b * H;
+    int hi = b * H + j;
+    if (step >= lengths[b]) {
+        /* Past the sequence's end the state carries; a projected LSTM's m is zero (the driver carries h). */
+        hNext[hNextOff + hi] = projected ? 0.0f : hPrev[hPrevOff + hi];
+        if (cell == 2) {
+            cNext[cNextOff + hi] = cPrev[cPrevOff + hi];
+        }
+        return;
+    }
+    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int gxRow = gxOff + b * G * H;
+    int ghRow = ghOff + b * G * H;
+    int r = reserveOff + b * reserveWidth;
+    if (cell < 2) {
+        float pre = gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f);
+        hNext[hNextOff + hi] = act_apply(f0, a0, b0,
+                gate_pre(pre, clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
+        return;
+    }
+    if (cell == 2) {
+        float cp = cPrev[cPrevOff + hi];
+        float pi = hasPeep ? peep[peepOff + j] : 0.0f;
+        float pf = hasPeep ? peep[peepOff + H + j] : 0.0f;
+        float po = hasPeep ? peep[peepOff + 2 * H + j] : 0.0f;
+        float i = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f)
+                + pi * cp, clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
+        float f = inputForget ? 1.0f - i : act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+                + (hasBhh ? bhh[bhhOff + H + j] : 0.0f) + pf * cp, clip, reserve, r, flagsAt, presAt, H + j,
+                hasReserve, keepPre));
+        float g = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
+                + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, 2 * H + j,
+                hasReserve, keepPre));
+        float c = f * cp + i * g;
+        if (cellClip > 0.0f) {
+            c = c > cellClip ? cellClip : (c < -cellClip ? -cellClip : c); /* cuDNN's cell clipping */
+        }
+        float o = act_apply(f0, a0, b0, gate_pre(gx[gxRow + 3 * H + j] + gh[ghRow + 3 * H + j]
+                + (hasBhh ? bhh[bhhOff + 3 * H + j] : 0.0f) + po * c, clip, reserve, r, flagsAt, presAt, 3 * H + j,
+                hasReserve, keepPre));
+        cNext[cNextOff + hi] = c;
+        hNext[hNextOff + hi] = o * act_apply(f2, a2, b2, c);
+        if (hasReserve) {
+            reserve[r + j] = i;
+            reserve[r + H + j] = f;
+            reserve[r + 2 * H + j] = g;
+            reserve[r + 3 * H + j] = o;
+        }
+        return;
+    }
+    /* GRU */
+    float rr;
+    float z;
+    float n;
+    if (linearAfterReset) {
+        /* r, z are activations already (gru_reset_forward); gh's n column is (r ⊙ h)·W_hnᵀ. */
+        rr = gh[ghRow + j];
+        z = gh[ghRow + H + j];
+        n = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
+                + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, 2 * H + j,
+                hasReserve, keepPre));
+    } else {
+        rr = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f),
+                clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
+        z = act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+                + (hasBhh ? bhh[bhhOff + H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, H + j, hasReserve,
+                keepPre));
+        float hn = gh[ghRow + 2 * H + j] + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f);
+        n = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + rr * hn, clip, reserve, r, flagsAt, presAt,
+                2 * H + j, hasReserve, keepPre));
+        if (hasReserve) {
+            reserve[r + 3 * H + j] = hn;
+        }
+    }
+    hNext[hNextOff + hi] = (1.0f - z) * n + z * hPrev[hPrevOff + hi];
+    if (hasReserve) {
+        reserve[r + j] = rr;
+        reserve[r + H + j] = z;
+        reserve[r + 2 * H + j] = n;
+    }
+}
+
+KERNEL void cell_backward(int cell, int batch, int hidden, int step, GLOBAL const int* lengths,
+                          GLOBAL const float* peep, int peepOff, int hasPeep,
+                          int inputForget, float clip, float cellClip, int linearAfterReset,
+                          int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2,
+                          int keepPre,
+                          GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff,
+                          GLOBAL const float* hNext, int hNextOff, GLOBAL const float* cNext, int cNextOff,
+                          GLOBAL const float* reserve, int reserveOff, int reserveWidth, int flagsAt, int presAt,
+                          GLOBAL const float* dy, int dyOff, int hasDy, GLOBAL const float* dh, int dhOff,
+                          GLOBAL float* dc, int dcOff, GLOBAL float* dhPrev, int dhPrevOff,
+                          GLOBAL float* dGx, int dGxOff, GLOBAL float* dGh, int dGhOff, int hasDGh) {
+    int id = GID_X();
+    if (id >= batch * hidden) {
+        return;
+    }
+    int H = hidden;
+    int b = id / H;
+    int j = id - b * H;
+    int hi = b * H + j;
+    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int gRow = dGxOff + b * G * H;
+    int hRow = dGhOff + b * G * H;
+    float d = dh[dhOff + hi] + (hasDy ? dy[dyOff + hi] : 0.0f);
+    if (step >= lengths[b]) {
+        /* Past the end: gradients pass through, gate gradients are zero. */
+        dhPrev[dhPrevOff + hi] = d;
+        for (int q = 0; q < G; q++) {
+            dGx[gRow + q * H + j] = 0.0f;
+            if (hasDGh) {
+                dGh[hRow + q * H + j] = 0.0f;
+            }
+        }
+        return;
+    }
+    int r = reserveOff + b * reserveWidth;
+    if (cell < 2) {
+        float h = hNext[hNextOff + hi];
+        dGx[gRow + j] = d * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, h)
+                * passed_flag(clip, reserve, r, flagsAt, j);
+        dhPrev[dhPrevOff + hi] = 0.0f;
+        return;
+    }
+    if (cell == 2) {
+        float i = reserve[r + j];
+        float f = reserve[r + H + j];
+        float g = reserve[r + 2 * H + j];
+        float o = reserve[r + 3 * H + j];
+        float c = cNext[cNextOff + hi];
+        float ao = d * act_apply(f2, a2, b2, c) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, 3 * H + j, o)
+                * passed_flag(clip, reserve, r, flagsAt, 3 * H + j);
+        float dcTotal = dc[dcOff + hi] + d * o * act_slope(f2, a2, b2, c)
+                + ao * (hasPeep ? peep[peepOff + 2 * H + j] : 0.0f);
+        if (cellClip > 0.0f && FABSF(c) >= cellClip) {
+            dcTotal = 0.0f; /* c_t was clamped */
+        }
+        float cp = cPrev[cPrevOff + hi];
+        /* With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f. */
+        float ai = dcTotal * (inputForget ? g - cp : g) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, i)
+                * passed_flag(clip, reserve, r, flagsAt, j);
+        float af = inputForget ? 0.0f : dcTotal * cp * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, H + j, f)
+                * passed_flag(clip, reserve, r, flagsAt, H + j);
+        dGx[gRow + j] = ai;
+        dGx[gRow + H + j] = af;
+        dGx[gRow + 2 * H + j] = dcTotal * i * slope_of(keepPre, f1, a1, b1, reserve, r, presAt, 2 * H + j, g)
+                * passed_flag(clip, reserve, r, flagsAt, 2 * H + j);
+        dGx[gRow + 3 * H + j] = ao;
+        dc[dcOff + hi] = dcTotal * f + ai * (hasPeep ? peep[peepOff + j] : 0.0f)
+                + af * (hasPeep ? peep[peepOff + H + j] : 0.0f);
+        dhPrev[dhPrevOff + hi] = 0.0f;
+        return;
+    }
+    /* GRU */
+    float rr = reserve[r + j];
+    float z = reserve[r + H + j];
+    float n = reserve[r + 2 * H + j];
+    float dn = d * (1.0f - z) * slope_of(keepPre, f1, a1, b1, reserve, r, presAt, 2 * H + j, n)
+            * passed_flag(clip, reserve, r, flagsAt, 2 * H + j);
+    float dz = d * (hPrev[hPrevOff + hi] - n) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, H + j, z)
+            * passed_flag(clip, reserve, r, flagsAt, H + j);
+    dGx[gRow + H + j] = dz;
+    dGx[gRow + 2 * H + j] = dn;
+    dhPrev[dhPrevOff + hi] = d * z;
+    if (linearAfterReset) {
+        dGx[gRow + j] = 0.0f; /* written by gru_reset_backward, once dn·W_hn is known */
+        return;
+    }
+    float hn = reserve[r + 3 * H + j];
+    float dr = dn * hn * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, rr)
+            * passed_flag(clip, reserve, r, flagsAt, j);
+    dGx[gRow + j] = dr;
+    dGh[hRow + j] = dr;
+    dGh[hRow + H + j] = dz;
+    dGh[hRow + 2 * H + j] = dn * rr;
+}
+
+/* Original-form GRU, first part of a forward step: r, z over gh's r, z columns, r ⊙ h_prev into rh. */
+KERNEL void gru_reset_forward(int batch, int hidden, int step, GLOBAL const int* lengths,
+                              GLOBAL const float* gx, int gxOff, GLOBAL float* gh, int ghOff,
+                              GLOBAL const float* bhh, int bhhOff, int hasBhh, float clip,
+                              int f0, float a0, float b0, int keepPre,
+                              GLOBAL const float* hPrev, int hPrevOff, GLOBAL float* rh, int rhOff, int rhStride,
+                              GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt,
+                              int presAt) {
+    int id = GID_X();
+    if (id >= batch * hidden) {
+        return;
+    }
+    int H = hidden;
+    int b = id / H;
+    int j = id - b * H;
+    int at = rhOff + b * rhStride + j;
+    if (step >= lengths[b]) {
+        rh[at] = 0.0f;
+        return;
+    }
+    int gxRow = gxOff + b * 3 * H;
+    int ghRow = ghOff + b * 3 * H;
+    int r = reserveOff + b * reserveWidth;
+    float rr = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f),
+            clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
+    float z = act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+            + (hasBhh ? bhh[bhhOff + H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, H + j, hasReserve, keepPre));
+    gh[ghRow + j] = rr;
+    gh[ghRow + H + j] = z;
+    rh[at] = rr * hPrev[hPrevOff + b * H + j];
+}
+
+/* Original-form GRU, last part of a backward step: the r gate's gradient and r's share of dh_prev. */
+KERNEL void gru_reset_backward(int batch, int hidden, int step, GLOBAL const int* lengths, float clip,
+                               int f0, float a0, float b0, int keepPre,
+                               GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* drh, int drhOff,
+                               GLOBAL const float* reserve, int reserveOff, int reserveWidth, int flagsAt,
+                               int presAt, GLOBAL float* dhPrev, int dhPrevOff, GLOBAL float* dGx, int dGxOff) {
+    int id = GID_X();
+    if (id >= batch * hidden) {
+        return;
+    }
+    int H = hidden;
+    int b = id / H;
+    int j = id - b * H;
+    if (step >= lengths[b]) {
+        return;
+    }
+    int hi = b * H + j;
+    int r = reserveOff + b * reserveWidth;
+    float rr = reserve[r + j];
+    float d = drh[drhOff + hi];
+    dGx[dGxOff + b * 3 * H + j] = d * hPrev[hPrevOff + hi] * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, rr)
+            * passed_flag(clip, reserve, r, flagsAt, j);
+    dhPrev[dhPrevOff + hi] += d * rr;
+}
+
+/* C = alpha·op(A)·op(B) + beta·C, row-major, in 16×16 tiles through local memory: the portable GEMM. */
+#define GEMM_TILE 16
+KERNEL void gemm_tiled(int transA, int transB, int m, int n, int k, float alpha,
+                       GLOBAL const float* a, int aOff, int lda, GLOBAL const float* b, int bOff, int ldb,
+                       float beta, GLOBAL float* c, int cOff, int ldc) {
+    LOCAL float as[GEMM_TILE][GEMM_TILE + 1];
+    LOCAL float bs[GEMM_TILE][GEMM_TILE + 1];
+    int tx = LID_X();
+    int ty = LID_Y();
+    int col = GROUP_X() * GEMM_TILE + tx;
+    int row = GROUP_Y() * GEMM_TILE + ty;
+    float acc = 0.0f;
+    for (int p0 = 0; p0 < k; p0 += GEMM_TILE) {
+        int ap = p0 + tx;
+        as[ty][tx] = (row < m && ap < k) ? (transA ? a[aOff + ap * lda + row] : a[aOff + row * lda + ap]) : 0.0f;
+        int bp = p0 + ty;
+        bs[ty][tx] = (bp < k && col < n) ? (transB ? b[bOff + col * ldb + bp] : b[bOff + bp * ldb + col]) : 0.0f;
+        BARRIER();
+        for (int q = 0; q < GEMM_TILE; q++) {
+            acc += as[ty][q] * bs[q][tx];
+        }
+        BARRIER();
+    }
+    if (row < m && col < n) {
+        int ci = cOff + row * ldc + col;
+        c[ci] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[ci];
+    }
+}
+
+KERNEL void fill_floats(GLOBAL float* dst, int off, int n, float value) {
+    int id = GID_X();
+    if (id < n) {
+        dst[off + id] = value;
+    }
+}
+
+KERNEL void copy_floats(GLOBAL const float* src, int srcOff, GLOBAL float* dst, int dstOff, int n) {
+    int id = GID_X();
+    if (id < n) {
+        dst[dstOff + id] = src[srcOff + id];
+    }
+}
+
+KERNEL void broadcast_rows(GLOBAL const float* row, int rowOff, GLOBAL float* dst, int dstOff, int rows, int cols) {
+    int id = GID_X();
+    if (id < rows * cols) {
+        dst[dstOff + id] = row[rowOff + id % cols];
+    }
+}
+
+KERNEL void column_sums(GLOBAL const float* src, int srcOff, int rows, int cols, float beta, GLOBAL float* dst,
+                        int dstOff) {
+    int col = GID_X();
+    if (col >= cols) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int r = 0; r < rows; r++) {
+        sum += src[srcOff + r * cols + col];
+    }
+    dst[dstOff + col] = beta == 0.0f ? sum : beta * dst[dstOff + col] + sum;
+}
+
+KERNEL void column_sums_of_products(GLOBAL const float* a, int aOff, int lda, GLOBAL const float* b, int bOff,
+                                    int ldb, int rows, int cols, float beta, GLOBAL float* dst, int dstOff) {
+    int col = GID_X();
+    if (col >= cols) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int r = 0; r < rows; r++) {
+        sum += a[aOff + r * lda + col] * b[bOff + r * ldb + col];
+    }
+    dst[dstOff + col] = beta == 0.0f ? sum : beta * dst[dstOff + col] + sum;
+}
+
+/* dst[t, b] = src[reverse ? len − 1 − t : t, b] for t < len, zero beyond; one work item per (t, b, feature). */
+KERNEL void copy_steps(GLOBAL const int* lengths, int steps, int batch, int width, GLOBAL const float* src,
+                       int srcOff, int srcLd, GLOBAL float* dst, int dstOff, int dstLd, int reverse) {
+    int id = GID_X();
+    if (id >= steps * batch * width) {
+        return;
+    }
+    int x = id % width;
+    int tb = id / width;
+    int b = tb % batch;
+    int t = tb / batch;
+    int len = lengths[b];
+    int to = dstOff + (t * batch + b) * dstLd + x;
+    if (t >= len) {
+        dst[to] = 0.0f;
+        return;
+    }
+    int from = reverse ? len - 1 - t : t;
+    dst[to] = src[srcOff + (from * batch + b) * srcLd + x];
+}
+
+/* For rows whose sequence has ended by step: dst = beta·dst + src. */
+KERNEL void carry_past_end(GLOBAL const int* lengths, int step, int batch, int width, GLOBAL const float* src,
+                           int srcOff, int srcLd, GLOBAL float* dst, int dstOff, int dstLd, float beta) {
+    int id = GID_X();
+    if (id >= batch * width) {
+        return;
+    }
+    int b = id / width;
+    int x = id - b * width;
+    if (step < lengths[b]) {
+        return;
+    }
+    int to = dstOff + b * dstLd + x;
+    float v = src[srcOff + b * srcLd + x];
+    dst[to] = beta == 0.0f ? v : beta * dst[to] + v;
+}

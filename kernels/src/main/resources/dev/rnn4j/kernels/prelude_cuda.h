@@ -1,0 +1,18 @@
+/* CUDA C++ dialect of rnn4j's shared kernel source (cells.c). */
+#define KERNEL extern "C" __global__
+#define GLOBAL
+#define LOCAL __shared__
+#define DEVICE_FN static __device__ __forceinline__
+#define GID_X() ((int) (blockIdx.x * blockDim.x + threadIdx.x))
+#define LID_X() ((int) threadIdx.x)
+#define LID_Y() ((int) threadIdx.y)
+#define GROUP_X() ((int) blockIdx.x)
+#define GROUP_Y() ((int) blockIdx.y)
+#define BARRIER() __syncthreads()
+#define EXPF(x) expf(x)
+#define LOG1PF(x) log1pf(x)
+#define TANHF(x) tanhf(x)
+#define FABSF(x) fabsf(x)
+#define FMAXF(a, b) fmaxf(a, b)
+#define FMINF(a, b) fminf(a, b)
+#define COPYSIGNF(a, b) copysignf(a, b)

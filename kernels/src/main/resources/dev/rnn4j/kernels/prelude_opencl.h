@@ -1,0 +1,18 @@
+/* OpenCL C 1.2 dialect of rnn4j's shared kernel source (cells.c). */
+#define KERNEL __kernel
+#define GLOBAL __global
+#define LOCAL __local
+#define DEVICE_FN static inline
+#define GID_X() ((int) get_global_id(0))
+#define LID_X() ((int) get_local_id(0))
+#define LID_Y() ((int) get_local_id(1))
+#define GROUP_X() ((int) get_group_id(0))
+#define GROUP_Y() ((int) get_group_id(1))
+#define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#define EXPF(x) exp(x)
+#define LOG1PF(x) log1p(x)
+#define TANHF(x) tanh(x)
+#define FABSF(x) fabs(x)
+#define FMAXF(a, b) fmax(a, b)
+#define FMINF(a, b) fmin(a, b)
+#define COPYSIGNF(a, b) copysign(a, b)

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OpenCL backend's provider. Its probe loads JOCL behind a guard and lists the platforms and devices it finds,
- * or says why it found none (no ICD loader, no installed driver). The kernels arrive with issue #6; until then the
- * probe reports the devices and that the backend cannot run on them yet.
+ * or says why it found none (no ICD loader, no installed driver); {@link #open} builds the shared kernels for the
+ * chosen device ({@code opencl}, {@code opencl:<index>} or a device-name substring).
  *
  * <p>OpenCL drivers may replace the JVM's signal handlers when they load (PoCL does, through LLVM), after which the
  * JVM can die at any time with "Segmentation fault" and no crash report. On Linux, start the JVM with the JDK's
@@ -36,10 +36,17 @@ public final class OpenClBackendProvider implements BackendProvider {
         return NAME;
     }
 
+    /**
+     * Above the CPU backend where a GPU or accelerator is present; below it where OpenCL only reaches CPUs (PoCL):
+     * there the Vector API kernels are the faster way, and {@code auto} should take them. An explicit
+     * {@code opencl} still opens the CPU device.
+     */
     @Override
     public int priority() {
-        return 20;
+        return PROBE.get().available() && !onlyCpuDevices ? 20 : 5;
     }
+
+    private static volatile boolean onlyCpuDevices;
 
     @Override
     public Availability probe() {
@@ -62,8 +69,9 @@ public final class OpenClBackendProvider implements BackendProvider {
                     + "installed)", INSTALL);
         }
         String found = devices.stream().map(OpenClDevices.Device::toString).collect(Collectors.joining("; "));
-        return Availability.unavailable("found " + found + "; but the OpenCL backend's kernels are not implemented "
-                + "in this build (issue #6)", "use backend 'cpu' (or 'reference') until it lands");
+        onlyCpuDevices = devices.stream().allMatch(OpenClDevices.Device::cpu);
+        return Availability.available(found + (onlyCpuDevices ? "; CPU devices only, so auto ranks it below the "
+                + "cpu backend" : ""));
     }
 
     /** Whether the JDK's signal-chaining library is preloaded, so drivers cannot take the JVM's signal handlers. */
@@ -82,6 +90,10 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendOptions options) {
-        throw BackendUnavailableException.of(NAME, probe());
+        Availability a = probe();
+        if (!a.available()) {
+            throw BackendUnavailableException.of(NAME, a);
+        }
+        return new OpenClBackend(options);
     }
 }

@@ -30,11 +30,12 @@ final class OpenClDevices {
 
     /** One device, as its driver describes it. */
     record Device(int index, String platform, String platformVersion, String name, String version,
-                  String driverVersion, long memoryBytes, int computeUnits) {
+                  String driverVersion, long memoryBytes, int computeUnits, boolean cpu) {
         @Override
         public String toString() {
-            return "opencl:" + index + " " + name + " (" + platform + ", " + version + ", driver " + driverVersion
-                    + ", " + (memoryBytes >> 20) + " MiB, " + computeUnits + " compute units)";
+            return "opencl:" + index + " " + name + " (" + (cpu ? "CPU device, " : "") + platform + ", " + version
+                    + ", driver " + driverVersion + ", " + (memoryBytes >> 20) + " MiB, " + computeUnits
+                    + " compute units)";
         }
     }
 
@@ -67,10 +68,35 @@ final class OpenClDevices {
             for (cl_device_id d : devices) {
                 out.add(new Device(out.size(), platformName, platformVersion, deviceInfo(d, CL_DEVICE_NAME),
                         deviceInfo(d, CL_DEVICE_VERSION), deviceInfo(d, CL_DRIVER_VERSION),
-                        deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE), (int) deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS)));
+                        deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE), (int) deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS),
+                        (deviceLong(d, CL.CL_DEVICE_TYPE) & CL.CL_DEVICE_TYPE_CPU) != 0));
             }
         }
         return out;
+    }
+
+    /** Every platform (exceptions on: callers have loaded JOCL already). */
+    static List<cl_platform_id> platforms() {
+        int[] count = new int[1];
+        CL.clGetPlatformIDs(0, null, count);
+        cl_platform_id[] platforms = new cl_platform_id[count[0]];
+        CL.clGetPlatformIDs(platforms.length, platforms, null);
+        return List.of(platforms);
+    }
+
+    /** The devices of one platform, in the order {@link #list()} numbers them. */
+    static List<cl_device_id> devices(cl_platform_id platform, long type) {
+        int[] n = new int[1];
+        boolean exceptions = true;
+        CL.setExceptionsEnabled(false);
+        int status = CL.clGetDeviceIDs(platform, type, 0, null, n);
+        CL.setExceptionsEnabled(exceptions);
+        if (status != CL.CL_SUCCESS || n[0] == 0) {
+            return List.of();
+        }
+        cl_device_id[] devices = new cl_device_id[n[0]];
+        CL.clGetDeviceIDs(platform, type, devices.length, devices, null);
+        return List.of(devices);
     }
 
     private static String platformInfo(cl_platform_id p, int param) {

@@ -1,6 +1,9 @@
 /**
- * The OpenCL backend on JOCL: platform and device discovery, shared fused-cell kernels from rnn4j-kernels, GEMM
- * through CLBlast. Registered as provider {@code opencl}. Today it discovers platforms and devices (shown by
- * {@code rnn4j info}); the kernels and the device-side BPTT arrive with issue #6, which its probe reports.
+ * The OpenCL backend on JOCL. {@link dev.rnn4j.opencl.OpenClBackendProvider} probes platforms and devices behind a
+ * guard (a missing {@code libOpenCL.so.1} becomes a reason, not a {@link LinkageError}); {@code OpenClBackend} holds
+ * one context and in-order queue on the chosen device; {@code OpenClProgram} builds the shared kernels of
+ * {@code rnn4j-kernels} once per device and caches the binary on disk (checked, rebuilt when corrupt);
+ * {@code OpenClPrimitives} enqueues them without waiting, so the BPTT driver's whole schedule runs on device
+ * buffers and the host sees data only at upload and download.
  */
 package dev.rnn4j.opencl;

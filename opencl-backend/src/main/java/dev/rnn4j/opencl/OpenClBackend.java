@@ -1,0 +1,244 @@
+package dev.rnn4j.opencl;
+
+import static org.jocl.CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE;
+import static org.jocl.CL.CL_DEVICE_TYPE_ALL;
+import static org.jocl.CL.CL_DEVICE_TYPE_GPU;
+import static org.jocl.CL.CL_MEM_READ_WRITE;
+import static org.jocl.CL.CL_TRUE;
+
+import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.DeviceInfo;
+import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.spi.Primitives;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+import org.jocl.cl_platform_id;
+
+/**
+ * The OpenCL backend: one context and one in-order queue on one device, the shared kernels built once
+ * ({@link OpenClProgram}), {@link OpenClPrimitives} enqueueing them. Uploads and downloads block; everything
+ * between them is enqueued without waiting. Every OpenCL object is released on close, and by the constructor
+ * itself when it fails halfway.
+ */
+final class OpenClBackend implements Backend {
+    private final OpenClDevices.Device info;
+    private final cl_device_id device;
+    private final long maxAllocation;
+    private cl_context context;
+    private cl_command_queue queue;
+    private OpenClProgram program;
+    private OpenClPrimitives primitives;
+    private final Set<OpenClBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    OpenClBackend(BackendOptions options) {
+        CL.setExceptionsEnabled(true);
+        List<cl_device_id> ids = new ArrayList<>();
+        List<cl_platform_id> platforms = new ArrayList<>();
+        List<OpenClDevices.Device> all = OpenClDevices.list();
+        for (cl_platform_id p : OpenClDevices.platforms()) {
+            for (cl_device_id d : OpenClDevices.devices(p, CL_DEVICE_TYPE_ALL)) {
+                ids.add(d);
+                platforms.add(p);
+            }
+        }
+        int index = choose(options, all, ids);
+        this.info = all.get(index);
+        this.device = ids.get(index);
+        this.maxAllocation = deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+        try {
+            cl_context_properties props = new cl_context_properties();
+            props.addProperty(CL.CL_CONTEXT_PLATFORM, platforms.get(index));
+            context = CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
+            queue = CL.clCreateCommandQueue(context, device, 0, null);
+            program = OpenClProgram.build(context, device, info);
+            primitives = new OpenClPrimitives(this, program);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The device index: the option's number or name substring, else the first GPU, else device 0. */
+    private static int choose(BackendOptions options, List<OpenClDevices.Device> all, List<cl_device_id> ids) {
+        if (all.isEmpty()) {
+            throw new BackendUnavailableException(OpenClBackendProvider.NAME, "no OpenCL device found");
+        }
+        String wanted = options.device();
+        if (wanted == null || wanted.isEmpty()) {
+            for (int i = 0; i < ids.size(); i++) {
+                if ((deviceLong(ids.get(i), CL.CL_DEVICE_TYPE) & CL_DEVICE_TYPE_GPU) != 0) {
+                    return i;
+                }
+            }
+            return 0;
+        }
+        int index = options.deviceIndex();
+        if (index >= 0) {
+            if (index >= all.size()) {
+                throw new BackendUnavailableException(OpenClBackendProvider.NAME, "no OpenCL device " + index
+                        + "; devices: " + all);
+            }
+            return index;
+        }
+        for (OpenClDevices.Device d : all) {
+            if (d.name().toLowerCase(Locale.ROOT).contains(wanted.toLowerCase(Locale.ROOT))) {
+                return d.index();
+            }
+        }
+        throw new BackendUnavailableException(OpenClBackendProvider.NAME, "no OpenCL device named like '" + wanted
+                + "'; devices: " + all);
+    }
+
+    private static long deviceLong(cl_device_id d, int param) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        CL.clGetDeviceInfo(d, param, 8, Pointer.to(b), null);
+        return b.getLong(0);
+    }
+
+    cl_command_queue queue() {
+        return queue;
+    }
+
+    @Override
+    public String name() {
+        return OpenClBackendProvider.NAME;
+    }
+
+    @Override
+    public DeviceInfo device() {
+        return new DeviceInfo(info.name(), info.memoryBytes(), info.computeUnits(), info.platform() + ", "
+                + info.version() + ", driver " + info.driverVersion() + "; kernels " + program.origin + "; GEMM: "
+                + primitives.gemmName());
+    }
+
+    @Override
+    public DeviceBuffer allocate(long floats) {
+        return alloc(floats, ElementType.FLOAT32);
+    }
+
+    @Override
+    public DeviceBuffer allocateInts(long ints) {
+        return alloc(ints, ElementType.INT32);
+    }
+
+    private DeviceBuffer alloc(long n, ElementType type) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative size " + n);
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new DeviceOutOfMemoryException(n * 4, "the opencl backend indexes buffers with 32-bit offsets: "
+                    + n + " elements exceed 2^31 - 1", null);
+        }
+        long bytes = Math.max(4, n * 4);
+        if (bytes > maxAllocation) {
+            throw new DeviceOutOfMemoryException(bytes, info.name() + " allocates at most " + maxAllocation
+                    + " bytes per buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); " + bytes + " were asked for", null);
+        }
+        cl_mem mem;
+        try {
+            mem = CL.clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+        } catch (CLException e) {
+            throw new DeviceOutOfMemoryException(bytes, info.name() + " could not allocate " + bytes + " bytes: "
+                    + e.getMessage(), e);
+        }
+        OpenClBuffer b = new OpenClBuffer(this, mem, n, type);
+        synchronized (live) {
+            live.add(b);
+        }
+        return b;
+    }
+
+    void released(OpenClBuffer b) {
+        synchronized (live) {
+            live.remove(b);
+        }
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        transfer(src, null, srcOffset, dst, dstOffset, n, true);
+    }
+
+    @Override
+    public void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        transfer(null, src, srcOffset, dst, dstOffset, n, true);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
+        transfer(dst, null, dstOffset, src, srcOffset, n, false);
+    }
+
+    /** Blocking transfers: the host array is only pinned for the call, so the call must finish first. */
+    private void transfer(float[] floats, int[] ints, int hostOffset, DeviceBuffer buffer, long offset, int n,
+                          boolean toDevice) {
+        OpenClBuffer b = OpenClBuffer.of(buffer, this);
+        if (offset < 0 || n < 0 || offset + n > b.size()) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + n) + ") outside " + b);
+        }
+        if (n == 0) {
+            return;
+        }
+        Pointer host = (floats != null ? Pointer.to(floats) : Pointer.to(ints)).withByteOffset(
+                (long) hostOffset * Sizeof.cl_float);
+        synchronized (primitives) {
+            if (toDevice) {
+                CL.clEnqueueWriteBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
+            } else {
+                CL.clEnqueueReadBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
+            }
+        }
+    }
+
+    @Override
+    public Primitives primitives() {
+        return primitives;
+    }
+
+    @Override
+    public synchronized void close() {
+        List<OpenClBuffer> open;
+        synchronized (live) {
+            open = new ArrayList<>(live);
+        }
+        for (OpenClBuffer b : open) {
+            b.close();
+        }
+        if (primitives != null) {
+            primitives.close();
+            primitives = null;
+        }
+        if (program != null) {
+            program.close();
+            program = null;
+        }
+        if (queue != null) {
+            CL.clFinish(queue);
+            CL.clReleaseCommandQueue(queue);
+            queue = null;
+        }
+        if (context != null) {
+            CL.clReleaseContext(context);
+            context = null;
+        }
+    }
+}

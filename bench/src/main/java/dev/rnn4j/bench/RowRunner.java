@@ -107,6 +107,7 @@ final class RowRunner {
                 layer.backwardData(up);
                 long t2 = System.nanoTime();
                 layer.backwardWeights(false);
+                backend.finish(); // backward-weights downloads nothing: on asynchronous backends wait for it here
                 long t3 = System.nanoTime();
                 phaseNanos[0] += t1 - t0;
                 phaseNanos[1] += t2 - t1;

@@ -42,6 +42,13 @@ public interface Backend extends AutoCloseable {
     /** The compute primitives; enqueue-style, no call waits for the device. */
     Primitives primitives();
 
+    /**
+     * Waits until all work enqueued before it has finished: what a timer around asynchronous work needs. Backends
+     * that compute synchronously (the CPU ones) have nothing to wait for.
+     */
+    default void finish() {
+    }
+
     /** Releases every native resource; idempotent. */
     @Override
     void close();

@@ -50,6 +50,11 @@ final class OpenClBackend implements Backend {
     private final Set<OpenClBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
     OpenClBackend(BackendOptions options) {
+        this(options, !"tiled".equalsIgnoreCase(System.getProperty("rnn4j.opencl.gemm")));
+    }
+
+    /** @param useClBlast whether GEMMs go to CLBlast where it loads, else to the tiled kernel */
+    OpenClBackend(BackendOptions options, boolean useClBlast) {
         CL.setExceptionsEnabled(true);
         List<cl_device_id> ids = new ArrayList<>();
         List<cl_platform_id> platforms = new ArrayList<>();
@@ -70,7 +75,7 @@ final class OpenClBackend implements Backend {
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
             queue = CL.clCreateCommandQueue(context, device, 0, null);
             program = OpenClProgram.build(context, device, info);
-            primitives = new OpenClPrimitives(this, program);
+            primitives = new OpenClPrimitives(this, program, useClBlast);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -212,6 +217,13 @@ final class OpenClBackend implements Backend {
     @Override
     public Primitives primitives() {
         return primitives;
+    }
+
+    @Override
+    public void finish() {
+        synchronized (primitives) {
+            CL.clFinish(queue);
+        }
     }
 
     @Override

@@ -45,16 +45,27 @@ final class OpenClPrimitives implements Primitives, AutoCloseable {
     private cl_kernel kernel;
     private int next;
 
-    OpenClPrimitives(OpenClBackend backend, OpenClProgram program) {
+    /** Whether GEMMs go to CLBlast; else the tiled kernel. */
+    private final boolean clblast;
+    /** Why CLBlast is not used, or null. */
+    private final String withoutClBlast;
+
+    /**
+     * @param useClBlast whether to use CLBlast where it loads ({@code -Drnn4j.opencl.gemm=tiled} forces the kernel)
+     */
+    OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast) {
         this.backend = backend;
         this.program = program;
+        String reason = useClBlast ? ClBlastGemm.load() : "the tiled kernel was asked for";
+        this.clblast = reason == null;
+        this.withoutClBlast = reason;
         this.dummyFloats = (OpenClBuffer) backend.allocate(1);
         this.dummyInts = (OpenClBuffer) backend.allocateInts(1);
     }
 
-    /** Which GEMM this backend runs. */
+    /** Which GEMM this backend runs, and why not CLBlast when it does not. */
     String gemmName() {
-        return "rnn4j tiled kernel";
+        return clblast ? "CLBlast" : "rnn4j tiled kernel (" + withoutClBlast + ")";
     }
 
     private void begin(String name) {
@@ -150,6 +161,12 @@ final class OpenClPrimitives implements Primitives, AutoCloseable {
                                   DeviceBuffer a, long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb,
                                   float beta, DeviceBuffer c, long cOffset, int ldc) {
         if (m == 0 || n == 0) {
+            return;
+        }
+        if (clblast && k > 0) {
+            ClBlastGemm.sgemm(backend.queue(), transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha,
+                    OpenClBuffer.of(a, backend).mem(), aOffset, lda, OpenClBuffer.of(b, backend).mem(), bOffset, ldb,
+                    beta, OpenClBuffer.of(c, backend).mem(), cOffset, ldc);
             return;
         }
         begin("gemm_tiled");

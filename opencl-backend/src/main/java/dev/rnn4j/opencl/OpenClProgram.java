@@ -46,11 +46,11 @@ final class OpenClProgram implements AutoCloseable {
     /** How the program came to be: "built from source", "loaded from cache ...". */
     final String origin;
 
-    private OpenClProgram(cl_program program, String origin) {
+    private OpenClProgram(cl_program program, String origin, String[] names) {
         this.program = program;
         this.origin = origin;
         try {
-            for (String k : KernelSource.KERNELS) {
+            for (String k : names) {
                 kernels.put(k, CL.clCreateKernel(program, k, null));
             }
         } catch (RuntimeException e) {
@@ -60,14 +60,19 @@ final class OpenClProgram implements AutoCloseable {
     }
 
     static OpenClProgram build(cl_context context, cl_device_id device, OpenClDevices.Device info) {
-        String source = KernelSource.opencl();
+        return build(context, device, info, KernelSource.opencl(), KernelSource.KERNELS);
+    }
+
+    /** Builds {@code source} (tests hand in broken ones) and creates {@code names}' kernels. */
+    static OpenClProgram build(cl_context context, cl_device_id device, OpenClDevices.Device info, String source,
+                               String[] names) {
         Path entry = cacheEntry(source, info);
         if (entry != null && Files.isRegularFile(entry)) {
             byte[] binary = readEntry(entry);
             if (binary != null) {
                 cl_program p = fromBinary(context, device, binary);
                 if (p != null) {
-                    return new OpenClProgram(p, "loaded from cache " + entry);
+                    return new OpenClProgram(p, "loaded from cache " + entry, names);
                 }
             }
             LOG.warn("rnn4j opencl: cached program {} is corrupt or refused by the driver; rebuilding", entry);
@@ -89,7 +94,7 @@ final class OpenClProgram implements AutoCloseable {
         if (entry != null) {
             writeEntry(entry, binaryOf(p));
         }
-        return new OpenClProgram(p, "built from source");
+        return new OpenClProgram(p, "built from source", names);
     }
 
     cl_kernel kernel(String name) {

@@ -87,6 +87,27 @@ class OpenClBackendTest {
     }
 
     @Test
+    void aKernelThatFailsToBuildReportsTheDriversBuildLog() {
+        org.jocl.CL.setExceptionsEnabled(true);
+        OpenClDevices.Device info = OpenClDevices.list().get(0);
+        org.jocl.cl_platform_id platform = OpenClDevices.platforms().get(0);
+        org.jocl.cl_device_id device = OpenClDevices.devices(platform, org.jocl.CL.CL_DEVICE_TYPE_ALL).get(0);
+        org.jocl.cl_context_properties props = new org.jocl.cl_context_properties();
+        props.addProperty(org.jocl.CL.CL_CONTEXT_PLATFORM, platform);
+        org.jocl.cl_context context = org.jocl.CL.clCreateContext(props, 1, new org.jocl.cl_device_id[] {device},
+                null, null, null);
+        try {
+            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> OpenClProgram.build(
+                    context, device, info, "__kernel void broken(__global float* x) { x[0] = undeclared_name; }",
+                    new String[] {"broken"}));
+            assertTrue(e.getMessage().contains("failed to build rnn4j's kernels"), e.getMessage());
+            assertTrue(e.getMessage().contains("undeclared_name"), "the build log names the error: " + e.getMessage());
+        } finally {
+            org.jocl.CL.clReleaseContext(context);
+        }
+    }
+
+    @Test
     void gemmMatchesPlainLoopsWithTransposesOffsetsAlphaAndBeta() {
         Random r = new Random(3);
         try (Backend b = open(null)) {

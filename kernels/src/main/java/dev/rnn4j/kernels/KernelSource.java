@@ -35,6 +35,22 @@ public final class KernelSource {
         return resource("prelude_cuda.h") + "\n" + resource("cells.c");
     }
 
+    /**
+     * The CUDA fatbin the build made with nvcc (SASS for sm_80 and sm_90, PTX for compute_75), or null when this
+     * jar was built without nvcc.
+     */
+    public static byte[] cudaFatbin() {
+        try (InputStream in = KernelSource.class.getResourceAsStream("cells.fatbin")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How to get a fatbin into a build that lacks one. */
+    public static final String FATBIN_REMEDY = "rebuild rnn4j on a machine with the CUDA toolkit's nvcc on PATH "
+            + "(or RNN4J_NVCC set): mvn -B -DskipTests package";
+
     /** A short hex digest of a source, for cache keys. */
     public static String digest(String source) {
         try {

@@ -71,6 +71,20 @@ class KernelSourceTest {
         assertTrue(Files.size(dir.resolve("cells.fatbin")) > 0);
     }
 
+    /** The build made the fatbin the cuda backend loads wherever nvcc was there (always on CI). */
+    @Test
+    void theBuildShipsAFatbinWhenNvccIsPresent() {
+        String nvcc = nvcc();
+        if (!CI) {
+            assumeTrue(nvcc != null, "nvcc not found on PATH");
+        }
+        byte[] fatbin = KernelSource.cudaFatbin();
+        assertTrue(fatbin != null && fatbin.length > 16, "cells.fatbin missing from the kernels jar");
+        // A fatbin container starts with the magic 0xBA55ED50, little-endian.
+        assertEquals(0xBA55ED50, (fatbin[0] & 0xff) | (fatbin[1] & 0xff) << 8 | (fatbin[2] & 0xff) << 16
+                | (fatbin[3] & 0xff) << 24);
+    }
+
     private static void run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,318 @@
+package dev.rnn4j.kernels;
+
+import dev.rnn4j.Activation;
+import dev.rnn4j.CellType;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.MatrixRef;
+import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.Transpose;
+import java.util.List;
+
+/**
+ * The {@link Primitives} of a device backend that runs this module's kernels: each call names a kernel, passes its
+ * arguments in the order {@code cells.c} declares them, and launches it, all through the few low-level methods a
+ * backend supplies ({@link #begin}, {@link #arg}, {@link #buffer}, {@link #launch}, {@link #launchTiles}). The
+ * argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a backend may override
+ * {@link #gemm} (a vendor BLAS) and {@link #copy}. Calls are serialised by this object's lock.
+ */
+public abstract class KernelPrimitives implements Primitives {
+    /** The activation codes of each cell's own functions, for steps without ONNX activations. */
+    private static final Activation[][] OWN = new Activation[CellType.values().length][];
+
+    static {
+        for (CellType c : CellType.values()) {
+            List<Activation> d = Activation.defaults(c);
+            OWN[c.ordinal()] = d.toArray(new Activation[0]);
+        }
+    }
+
+    /** Starts a call of kernel {@code name}: the next argument is its first. */
+    protected abstract void begin(String name);
+
+    /** The next argument, an int. */
+    protected abstract void arg(int v);
+
+    /** The next argument, a float. */
+    protected abstract void arg(float v);
+
+    /** The next argument, a float buffer; null stands for one the kernel will not touch (its flag says so). */
+    protected abstract void buffer(DeviceBuffer b);
+
+    /** The next argument, an int buffer; null as for {@link #buffer(DeviceBuffer)}. */
+    protected abstract void ints(DeviceBuffer b);
+
+    /** Launches the begun kernel over {@code items} work items (1-D), none when 0. */
+    protected abstract void launch(long items);
+
+    /** Launches {@code gemm_tiled} over an m × n C: tiles of {@link KernelSource#GEMM_TILE}² items. */
+    protected abstract void launchTiles(int m, int n);
+
+    private void arg(boolean v) {
+        arg(v ? 1 : 0);
+    }
+
+    /** A buffer and its element offset (checked to fit the kernels' 32-bit indices). */
+    private void buffer(DeviceBuffer b, long offset) {
+        buffer(b);
+        arg(index(offset));
+    }
+
+    /** An element offset or count as the kernels' 32-bit index. */
+    protected static int index(long v) {
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset " + v + " does not fit the device kernels' 32-bit indices");
+        }
+        return (int) v;
+    }
+
+    private void activations(CellType cell, StepArgs s) {
+        Activation[] a = s.activations != null ? s.activations : OWN[cell.ordinal()];
+        for (int slot = 0; slot < 3; slot++) {
+            Activation x = slot < a.length ? a[slot] : Activation.TANH;
+            arg(x.function().ordinal());
+            arg(x.alpha());
+            arg(x.beta());
+        }
+        arg(s.activations != null);
+    }
+
+    /** The arguments every step kernel begins with: B, H, the step and the lengths. */
+    private void rows(StepArgs s) {
+        arg(s.batch);
+        arg(s.hidden);
+        arg(s.step);
+        ints(s.lengths);
+    }
+
+    /** h_prev, c_prev, h_next, c_next with their offsets. */
+    private void states(StepArgs s) {
+        buffer(s.hPrev, s.hPrevOffset);
+        buffer(s.cPrev, s.cPrevOffset);
+        buffer(s.hNext, s.hNextOffset);
+        buffer(s.cNext, s.cNextOffset);
+    }
+
+    /** A reserve row's width and where its clip flags and pre-activations start. */
+    private void reserveLayout(CellType cell, StepArgs s, int width) {
+        arg(width);
+        arg(StepArgs.reserveWidth(cell, s.hidden));
+        arg(StepArgs.preActivationsAt(cell, s.hidden, s.clip > 0));
+    }
+
+    private static int reserveWidth(CellType cell, StepArgs s) {
+        return StepArgs.reserveWidth(cell, s.hidden, s.clip > 0, s.activations != null);
+    }
+
+    @Override
+    public synchronized void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+                                  DeviceBuffer a, long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb,
+                                  float beta, DeviceBuffer c, long cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        begin("gemm_tiled");
+        arg(transA == Transpose.YES);
+        arg(transB == Transpose.YES);
+        arg(m);
+        arg(n);
+        arg(k);
+        arg(alpha);
+        buffer(a, aOffset);
+        arg(lda);
+        buffer(b, bOffset);
+        arg(ldb);
+        arg(beta);
+        buffer(c, cOffset);
+        arg(ldc);
+        launchTiles(m, n);
+    }
+
+    @Override
+    public synchronized void cellForward(CellType cell, StepArgs s) {
+        int width = reserveWidth(cell, s);
+        begin("cell_forward");
+        arg(cell.ordinal());
+        rows(s);
+        buffer(s.gx, s.gxOffset);
+        buffer(s.gh, s.ghOffset);
+        buffer(s.bhh, s.bhhOffset);
+        arg(s.bhh != null);
+        buffer(s.peephole, s.peepholeOffset);
+        arg(s.peephole != null);
+        arg(s.inputForget);
+        arg(s.clip);
+        arg(s.cellClip);
+        arg(s.linearAfterReset);
+        arg(s.projected);
+        activations(cell, s);
+        states(s);
+        boolean keep = s.reserve != null && width > 0;
+        buffer(keep ? s.reserve : null, keep ? s.reserveOffset : 0);
+        arg(keep);
+        reserveLayout(cell, s, width);
+        launch((long) s.batch * s.hidden);
+    }
+
+    @Override
+    public synchronized void cellBackward(CellType cell, StepArgs s) {
+        int width = reserveWidth(cell, s);
+        begin("cell_backward");
+        arg(cell.ordinal());
+        rows(s);
+        buffer(s.peephole, s.peepholeOffset);
+        arg(s.peephole != null);
+        arg(s.inputForget);
+        arg(s.clip);
+        arg(s.cellClip);
+        arg(s.linearAfterReset);
+        activations(cell, s);
+        states(s);
+        buffer(width > 0 ? s.reserve : null, width > 0 ? s.reserveOffset : 0);
+        reserveLayout(cell, s, width);
+        buffer(s.dy, s.dyOffset);
+        arg(s.dy != null);
+        buffer(s.dh, s.dhOffset);
+        buffer(s.dc, s.dcOffset);
+        buffer(s.dhPrev, s.dhPrevOffset);
+        buffer(s.dGatesX, s.dGatesXOffset);
+        boolean ownRecurrentSide = cell == CellType.GRU && !s.linearAfterReset;
+        buffer(ownRecurrentSide ? s.dGatesH : null, ownRecurrentSide ? s.dGatesHOffset : 0);
+        arg(ownRecurrentSide);
+        launch((long) s.batch * s.hidden);
+    }
+
+    @Override
+    public synchronized void gruResetForward(StepArgs s) {
+        CellType cell = CellType.GRU;
+        int width = reserveWidth(cell, s);
+        Activation f = s.activations != null ? s.activations[0] : Activation.SIGMOID;
+        begin("gru_reset_forward");
+        rows(s);
+        buffer(s.gx, s.gxOffset);
+        buffer(s.gh, s.ghOffset);
+        buffer(s.bhh, s.bhhOffset);
+        arg(s.bhh != null);
+        arg(s.clip);
+        arg(f.function().ordinal());
+        arg(f.alpha());
+        arg(f.beta());
+        arg(s.activations != null);
+        buffer(s.hPrev, s.hPrevOffset);
+        buffer(s.rh, s.rhOffset);
+        arg(s.rhStride);
+        boolean keep = s.reserve != null;
+        buffer(keep ? s.reserve : null, keep ? s.reserveOffset : 0);
+        arg(keep);
+        reserveLayout(cell, s, width);
+        launch((long) s.batch * s.hidden);
+    }
+
+    @Override
+    public synchronized void gruResetBackward(StepArgs s) {
+        CellType cell = CellType.GRU;
+        Activation f = s.activations != null ? s.activations[0] : Activation.SIGMOID;
+        begin("gru_reset_backward");
+        rows(s);
+        arg(s.clip);
+        arg(f.function().ordinal());
+        arg(f.alpha());
+        arg(f.beta());
+        arg(s.activations != null);
+        buffer(s.hPrev, s.hPrevOffset);
+        buffer(s.drh, s.drhOffset);
+        buffer(s.reserve, s.reserveOffset);
+        reserveLayout(cell, s, reserveWidth(cell, s));
+        buffer(s.dhPrev, s.dhPrevOffset);
+        buffer(s.dGatesX, s.dGatesXOffset);
+        launch((long) s.batch * s.hidden);
+    }
+
+    @Override
+    public synchronized void carryPastEnd(DeviceBuffer lengths, int step, int batch, int width, MatrixRef src,
+                                          MatrixRef dst, float beta) {
+        begin("carry_past_end");
+        ints(lengths);
+        arg(step);
+        arg(batch);
+        arg(width);
+        buffer(src.buffer(), src.offset());
+        arg(src.ld());
+        buffer(dst.buffer(), dst.offset());
+        arg(dst.ld());
+        arg(beta);
+        launch((long) batch * width);
+    }
+
+    @Override
+    public synchronized void fill(DeviceBuffer dst, long offset, long n, float value) {
+        begin("fill_floats");
+        buffer(dst, offset);
+        arg(index(n));
+        arg(value);
+        launch(n);
+    }
+
+    @Override
+    public synchronized void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long n) {
+        begin("copy_floats");
+        buffer(src, srcOffset);
+        buffer(dst, dstOffset);
+        arg(index(n));
+        launch(n);
+    }
+
+    @Override
+    public synchronized void broadcastRows(DeviceBuffer row, long rowOffset, DeviceBuffer dst, long dstOffset,
+                                           int rows, int cols) {
+        begin("broadcast_rows");
+        buffer(row, rowOffset);
+        buffer(dst, dstOffset);
+        arg(rows);
+        arg(cols);
+        launch((long) rows * cols);
+    }
+
+    @Override
+    public synchronized void columnSums(DeviceBuffer src, long srcOffset, int rows, int cols, float beta,
+                                        DeviceBuffer dst, long dstOffset) {
+        begin("column_sums");
+        buffer(src, srcOffset);
+        arg(rows);
+        arg(cols);
+        arg(beta);
+        buffer(dst, dstOffset);
+        launch(cols);
+    }
+
+    @Override
+    public synchronized void columnSumsOfProducts(MatrixRef a, MatrixRef b, int rows, int cols, float beta,
+                                                  DeviceBuffer dst, long dstOffset) {
+        begin("column_sums_of_products");
+        buffer(a.buffer(), a.offset());
+        arg(a.ld());
+        buffer(b.buffer(), b.offset());
+        arg(b.ld());
+        arg(rows);
+        arg(cols);
+        arg(beta);
+        buffer(dst, dstOffset);
+        launch(cols);
+    }
+
+    @Override
+    public synchronized void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src,
+                                       MatrixRef dst, boolean reverse) {
+        begin("copy_steps");
+        ints(lengths);
+        arg(steps);
+        arg(batch);
+        arg(width);
+        buffer(src.buffer(), src.offset());
+        arg(src.ld());
+        buffer(dst.buffer(), dst.offset());
+        arg(dst.ld());
+        arg(reverse);
+        launch((long) steps * batch * width);
+    }
+}

@@ -1,6 +1,7 @@
 package dev.rnn4j.cuda;
 
 import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
@@ -53,10 +54,17 @@ public final class CudaBackendProvider implements BackendProvider {
             return Availability.unavailable("no CUDA device", "check nvidia-smi and CUDA_VISIBLE_DEVICES");
         }
         String found = survey.devices().stream().map(CudaDevices.Device::toString).collect(Collectors.joining("; "));
-        return Availability.unavailable("found driver " + survey.driverVersion() / 1000 + "."
-                + survey.driverVersion() % 1000 / 10 + " and " + found
-                + "; but the CUDA backend's kernels are not implemented in this build (issue #7)",
-                "use backend 'cpu' (or 'reference') until it lands");
+        String driver = "driver " + survey.driverVersion() / 1000 + "." + survey.driverVersion() % 1000 / 10;
+        if (!KernelSource.hasCudaFatbin()) {
+            return Availability.unavailable("found " + driver + " and " + found + "; but this build of rnn4j-kernels "
+                    + "has no CUDA fatbin (it was built without nvcc)", KernelSource.FATBIN_REMEDY);
+        }
+        boolean runnable = survey.devices().stream().anyMatch(d -> d.major() * 10 + d.minor() >= 75);
+        if (!runnable) {
+            return Availability.unavailable("found " + driver + " and " + found + "; the kernels need compute "
+                    + "capability 7.5 or newer", "use a Turing or newer GPU, or backend 'opencl' or 'cpu'");
+        }
+        return Availability.available(driver + "; " + found);
     }
 
     /** Names the missing library when the loader's messages say which; otherwise passes the messages on. */
@@ -77,6 +85,10 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendOptions options) {
-        throw BackendUnavailableException.of(NAME, probe());
+        Availability a = probe();
+        if (!a.available()) {
+            throw BackendUnavailableException.of(NAME, a);
+        }
+        return new CudaBackend(options);
     }
 }

@@ -1,7 +1,9 @@
 /**
- * The CUDA backend on JCuda: driver API for contexts, modules, memory and streams, cuBLAS for GEMM, kernels from
- * rnn4j-kernels. Registered as provider {@code cuda}. Today it finds the driver and devices (shown by
- * {@code rnn4j info}) behind a guard that turns a missing {@code libcuda.so.1} into a reason; the kernels and the
- * device-side BPTT arrive with issue #7, which its probe reports.
+ * The CUDA backend on JCuda. {@link dev.rnn4j.cuda.CudaBackendProvider} probes the driver behind a guard (a missing
+ * {@code libcuda.so.1} becomes a reason, not a {@link LinkageError}), and checks that the build carries the kernels'
+ * fatbin and that a device can run it. {@code CudaBackend} holds the device's primary context, one stream and the
+ * kernels of {@code rnn4j-kernels} loaded from the fatbin; {@code CudaPrimitives} launches them on the stream
+ * without waiting (the argument lists are {@code KernelPrimitives}', shared with OpenCL); {@code CublasGemm} binds
+ * cuBLAS 12 to the stream where it loads, else the shared tiled GEMM kernel runs.
  */
 package dev.rnn4j.cuda;

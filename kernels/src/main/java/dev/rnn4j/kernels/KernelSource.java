@@ -47,6 +47,11 @@ public final class KernelSource {
         }
     }
 
+    /** Whether this jar holds the CUDA fatbin (without reading it). */
+    public static boolean hasCudaFatbin() {
+        return KernelSource.class.getResource("cells.fatbin") != null;
+    }
+
     /** How to get a fatbin into a build that lacks one. */
     public static final String FATBIN_REMEDY = "rebuild rnn4j on a machine with the CUDA toolkit's nvcc on PATH "
             + "(or RNN4J_NVCC set): mvn -B -DskipTests package";

@@ -1,0 +1,268 @@
+package dev.rnn4j.cuda;
+
+import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.kernels.KernelSource;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.DeviceInfo;
+import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.spi.Primitives;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The CUDA backend on JCuda's driver API: the device's primary context (made current on every thread that
+ * enqueues), one stream, the shared kernels from the fatbin the build made with nvcc, GEMM through cuBLAS 12 bound
+ * to the stream or, where cuBLAS 12 cannot load (a CUDA-13-only machine), the shared tiled kernel. Transfers happen
+ * only at upload and download; everything between them is enqueued on the stream without waiting.
+ */
+final class CudaBackend implements Backend {
+    private final CudaDevices.Device info;
+    private final int driverVersion;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private boolean contextRetained;
+    private CUstream stream;
+    private CUmodule module;
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private CublasGemm cublas;
+    private String withoutCublas;
+    private CudaPrimitives primitives;
+    private final Set<CudaBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    CudaBackend(BackendOptions options) {
+        this(options, !"tiled".equalsIgnoreCase(System.getProperty("rnn4j.cuda.gemm")));
+    }
+
+    /** @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel */
+    CudaBackend(BackendOptions options, boolean useCublas) {
+        CudaDevices.Survey survey = CudaDevices.survey();
+        if (survey.initError() != null || survey.devices().isEmpty()) {
+            throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.initError() != null
+                    ? "cuInit failed: " + survey.initError() : "no CUDA device");
+        }
+        this.info = choose(options, survey.devices());
+        this.driverVersion = survey.driverVersion();
+        byte[] fatbin = KernelSource.cudaFatbin();
+        if (fatbin == null) {
+            throw new BackendUnavailableException(CudaBackendProvider.NAME, "this build of rnn4j-kernels has no CUDA "
+                    + "fatbin (it was built without nvcc); " + KernelSource.FATBIN_REMEDY);
+        }
+        JCudaDriver.setExceptionsEnabled(true);
+        try {
+            JCudaDriver.cuDeviceGet(device, info.index());
+            JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+            contextRetained = true;
+            makeCurrent();
+            stream = new CUstream();
+            JCudaDriver.cuStreamCreate(stream, 0);
+            module = new CUmodule();
+            try {
+                JCudaDriver.cuModuleLoadData(module, fatbin);
+            } catch (CudaException e) {
+                module = null;
+                throw new BackendUnavailableException(CudaBackendProvider.NAME, "the kernels' fatbin (SASS sm_80 and "
+                        + "sm_90, PTX compute_75) does not load on " + info + ": " + e.getMessage(), e);
+            }
+            for (String k : KernelSource.KERNELS) {
+                CUfunction f = new CUfunction();
+                JCudaDriver.cuModuleGetFunction(f, module, k);
+                functions.put(k, f);
+            }
+            if (useCublas) {
+                String[] why = new String[1];
+                cublas = CublasGemm.open(stream, why);
+                withoutCublas = why[0];
+            } else {
+                withoutCublas = "the tiled kernel was asked for";
+            }
+            primitives = new CudaPrimitives(this, functions, cublas);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static CudaDevices.Device choose(BackendOptions options, List<CudaDevices.Device> all) {
+        String wanted = options.device();
+        if (wanted == null || wanted.isEmpty()) {
+            return all.get(0);
+        }
+        int index = options.deviceIndex();
+        if (index >= 0) {
+            if (index >= all.size()) {
+                throw new BackendUnavailableException(CudaBackendProvider.NAME, "no CUDA device " + index
+                        + "; devices: " + all);
+            }
+            return all.get(index);
+        }
+        for (CudaDevices.Device d : all) {
+            if (d.name().toLowerCase(Locale.ROOT).contains(wanted.toLowerCase(Locale.ROOT))) {
+                return d;
+            }
+        }
+        throw new BackendUnavailableException(CudaBackendProvider.NAME, "no CUDA device named like '" + wanted
+                + "'; devices: " + all);
+    }
+
+    /** Makes this backend's context current on the calling thread (each thread that enqueues needs it). */
+    void makeCurrent() {
+        JCudaDriver.cuCtxSetCurrent(context);
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    @Override
+    public String name() {
+        return CudaBackendProvider.NAME;
+    }
+
+    @Override
+    public DeviceInfo device() {
+        return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
+                + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
+                + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")"));
+    }
+
+    @Override
+    public DeviceBuffer allocate(long floats) {
+        return alloc(floats, ElementType.FLOAT32);
+    }
+
+    @Override
+    public DeviceBuffer allocateInts(long ints) {
+        return alloc(ints, ElementType.INT32);
+    }
+
+    private synchronized DeviceBuffer alloc(long n, ElementType type) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative size " + n);
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new DeviceOutOfMemoryException(n * 4, "the cuda backend indexes buffers with 32-bit offsets: " + n
+                    + " elements exceed 2^31 - 1", null);
+        }
+        long bytes = Math.max(4, n * 4);
+        makeCurrent();
+        CUdeviceptr p = new CUdeviceptr();
+        try {
+            JCudaDriver.cuMemAlloc(p, bytes);
+        } catch (CudaException e) {
+            long[] free = new long[1];
+            long[] total = new long[1];
+            JCudaDriver.cuMemGetInfo(free, total);
+            throw new DeviceOutOfMemoryException(bytes, info.name() + " could not allocate " + bytes + " bytes ("
+                    + e.getMessage() + "; " + (free[0] >> 20) + " MiB free of " + (total[0] >> 20) + " MiB)", e);
+        }
+        CudaBuffer b = new CudaBuffer(this, p, n, type);
+        live.add(b);
+        return b;
+    }
+
+    void released(CudaBuffer b) {
+        live.remove(b);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        copyIn(Pointer.to(src), srcOffset, dst, dstOffset, n);
+    }
+
+    @Override
+    public void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        copyIn(Pointer.to(src), srcOffset, dst, dstOffset, n);
+    }
+
+    private synchronized void copyIn(Pointer host, int hostOffset, DeviceBuffer dst, long dstOffset, int n) {
+        CudaBuffer b = checked(dst, dstOffset, n);
+        if (n == 0) {
+            return;
+        }
+        makeCurrent();
+        JCudaDriver.cuStreamSynchronize(stream); // the copy must not overtake work enqueued before it
+        JCudaDriver.cuMemcpyHtoD(b.ptr().withByteOffset(dstOffset * 4), host.withByteOffset((long) hostOffset
+                * Sizeof.FLOAT), (long) n * 4);
+    }
+
+    @Override
+    public synchronized void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
+        CudaBuffer b = checked(src, srcOffset, n);
+        if (n == 0) {
+            return;
+        }
+        makeCurrent();
+        JCudaDriver.cuStreamSynchronize(stream);
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
+                b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
+    }
+
+    private CudaBuffer checked(DeviceBuffer buffer, long offset, int n) {
+        CudaBuffer b = CudaBuffer.of(buffer, this);
+        if (offset < 0 || n < 0 || offset + n > b.size()) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + n) + ") outside " + b);
+        }
+        return b;
+    }
+
+    @Override
+    public Primitives primitives() {
+        return primitives;
+    }
+
+    @Override
+    public synchronized void finish() {
+        makeCurrent();
+        JCudaDriver.cuStreamSynchronize(stream);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (contextRetained) {
+            makeCurrent();
+        }
+        for (CudaBuffer b : new ArrayList<>(live)) {
+            b.close();
+        }
+        if (primitives != null) {
+            primitives.close();
+            primitives = null;
+        }
+        if (cublas != null) {
+            cublas.close();
+            cublas = null;
+        }
+        if (module != null) {
+            JCudaDriver.cuModuleUnload(module);
+            module = null;
+        }
+        if (stream != null) {
+            JCudaDriver.cuStreamSynchronize(stream);
+            JCudaDriver.cuStreamDestroy(stream);
+            stream = null;
+        }
+        if (contextRetained) {
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            contextRetained = false;
+        }
+    }
+}

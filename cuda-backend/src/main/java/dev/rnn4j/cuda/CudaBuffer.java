@@ -1,0 +1,72 @@
+package dev.rnn4j.cuda;
+
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.ElementType;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+
+/** A device allocation of a {@link CudaBackend}: one {@code CUdeviceptr}, freed on close. */
+final class CudaBuffer implements DeviceBuffer {
+    final CudaBackend owner;
+    private final long size;
+    private final ElementType type;
+    private CUdeviceptr ptr;
+    /** The kernel-parameter pointer to {@link #ptr}, made once so a launch allocates nothing for it. */
+    private Pointer param;
+
+    CudaBuffer(CudaBackend owner, CUdeviceptr ptr, long size, ElementType type) {
+        this.owner = owner;
+        this.ptr = ptr;
+        this.size = size;
+        this.type = type;
+        this.param = Pointer.to(ptr);
+    }
+
+    /** The buffer behind a {@link DeviceBuffer} of {@code backend}, checked: open, from that backend. */
+    static CudaBuffer of(DeviceBuffer b, CudaBackend backend) {
+        if (!(b instanceof CudaBuffer c) || c.owner != backend) {
+            throw new IllegalArgumentException("buffer " + b + " does not belong to this cuda backend");
+        }
+        if (c.ptr == null) {
+            throw new IllegalStateException("cuda buffer used after close");
+        }
+        return c;
+    }
+
+    CUdeviceptr ptr() {
+        return ptr;
+    }
+
+    Pointer param() {
+        return param;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public ElementType type() {
+        return type;
+    }
+
+    @Override
+    public void close() {
+        synchronized (owner) {
+            if (ptr != null) {
+                owner.released(this);
+                owner.makeCurrent();
+                JCudaDriver.cuMemFree(ptr);
+                ptr = null;
+                param = null;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "cuda " + type + "[" + size + "]";
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the repository root, with .gpu/ (bench/gpu/prepare.sh) carried along: the CUDA and
+# OpenCL conformance suites (the CUDA one with cuBLAS and with the tiled GEMM), rnn4j info, the benchmark rows
+# against PyTorch/cuDNN in one run, and compute-sanitizer over a short CUDA run. Results go to $OUT (or ./gpu-out).
+set -uo pipefail
+out="${OUT:-gpu-out}"
+mkdir -p "$out"
+java=.gpu/jre/bin/java
+export LD_PRELOAD="$PWD/.gpu/jre/lib/libjsig.so"
+opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC)
+cp=".gpu/lib/rnn4j.jar:$(ls .gpu/lib/rnn4j-conformance-*.jar):.gpu/lib/cuda-backend-tests.jar:.gpu/lib/opencl-backend-tests.jar"
+rnn4j() { "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand "$@"; }
+suite() { "$java" "${opts[@]}" -jar .gpu/lib/junit-platform-console-standalone-*.jar execute -cp "$cp" \
+  --details=summary --disable-banner --reports-dir "$out/junit-$1" "${@:2}"; }
+
+{ nvidia-smi; nvidia-smi -q | head -40; } > "$out/nvidia-smi.txt" 2>&1
+rnn4j info > "$out/info.txt" 2>&1
+suite cuda --select-class dev.rnn4j.cuda.CudaConformanceTest --select-class dev.rnn4j.cuda.TiledGemmCudaConformanceTest \
+  --select-class dev.rnn4j.cuda.CudaProbeTest > "$out/cuda-suite.txt" 2>&1
+suite opencl --select-class dev.rnn4j.opencl.OpenClConformanceTest \
+  --select-class dev.rnn4j.opencl.TiledGemmOpenClConformanceTest > "$out/opencl-suite.txt" 2>&1
+# One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device.
+{ python3 ../shared/tools/torch_rnn_bench.py --device cuda; rnn4j bench --backend all --suite pytorch-peer --verify \
+  --no-progress --json "$out/bench-peer.json"; } > "$out/bench-peer.txt" 2>&1
+if command -v compute-sanitizer >/dev/null; then
+  compute-sanitizer --tool memcheck --leak-check full "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand \
+    demo --backend cuda --cell lstm --hidden 32 --input 16 --steps 5 --batch 3 > "$out/memcheck.txt" 2>&1
+fi
+tail -n 5 "$out"/*.txt

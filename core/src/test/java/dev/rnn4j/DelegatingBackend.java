@@ -19,6 +19,7 @@ class DelegatingBackend implements Backend {
     @Override public void uploadInts(int[] s, int so, DeviceBuffer d, long dOff, int n) { inner.uploadInts(s, so, d, dOff, n); }
     @Override public void download(DeviceBuffer s, long so, float[] d, int dOff, int n) { inner.download(s, so, d, dOff, n); }
     @Override public Primitives primitives() { return inner.primitives(); }
+    @Override public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() { return inner.trainingPrimitives(); }
     @Override public void finish() { inner.finish(); }
     @Override public void close() { inner.close(); }
 }

@@ -86,6 +86,17 @@ public abstract class BackendConformanceSuite {
         }
     }
 
+    /** The training primitives (losses, embeddings, dropout, optimizers) against the reference backend's. */
+    @Test
+    void trainingPrimitivesMatchTheReference() {
+        TrainingPrimitivesChecks checks = new TrainingPrimitivesChecks(backend, tolerance());
+        checks.softmaxCrossEntropy();
+        checks.squaredError();
+        checks.embeddings();
+        checks.dropoutAndElementwise();
+        checks.optimizers();
+    }
+
     static List<ConformanceCase> cases() {
         return ConformanceCases.all();
     }

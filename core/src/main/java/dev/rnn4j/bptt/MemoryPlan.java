@@ -87,6 +87,11 @@ public record MemoryPlan(long workspaceBytes, long reserveBytes, long parameterB
         }
 
         @Override
+        public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
+            throw new UnsupportedOperationException("a memory plan computes nothing");
+        }
+
+        @Override
         public void close() {
         }
     }

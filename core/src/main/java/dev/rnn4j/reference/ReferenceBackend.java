@@ -12,7 +12,7 @@ final class ReferenceBackend implements Backend {
     /** Java arrays hold at most this many elements. */
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
-    private final Primitives primitives = new ReferencePrimitives();
+    private final ReferencePrimitives primitives = new ReferencePrimitives();
     private volatile boolean closed;
 
     @Override
@@ -75,6 +75,12 @@ final class ReferenceBackend implements Backend {
 
     @Override
     public Primitives primitives() {
+        requireOpen();
+        return primitives;
+    }
+
+    @Override
+    public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
         requireOpen();
         return primitives;
     }

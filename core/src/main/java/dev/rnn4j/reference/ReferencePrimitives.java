@@ -7,7 +7,10 @@ import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
+import dev.rnn4j.spi.DropoutHash;
+import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.Transpose;
 
@@ -16,7 +19,7 @@ import dev.rnn4j.spi.Transpose;
  * line by line against architecture.md §1, not to be fast. Variable names follow the math: {@code ai, af, ag, ao}
  * are LSTM gate pre-activations, {@code i, f, g, o} their activations.
  */
-final class ReferencePrimitives implements Primitives {
+final class ReferencePrimitives implements Primitives, TrainingPrimitives {
 
     @Override
     public void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
@@ -440,6 +443,185 @@ final class ReferencePrimitives implements Primitives {
                 int srcRow = (int) src.offset() + (from * batch + b) * src.ld();
                 System.arraycopy(s, srcRow, d, dstRow, width);
             }
+        }
+    }
+
+    // Training primitives: the plain formulas in double, the yardstick for the other backends.
+
+    @Override
+    public void softmaxCrossEntropy(MatrixRef logits, DeviceBuffer targets, int rows, int classes, float scale,
+                                    MatrixRef dLogits, DeviceBuffer losses) {
+        float[] z = floats(logits.buffer());
+        float[] dz = floats(dLogits.buffer());
+        float[] loss = floats(losses);
+        int[] t = ints(targets);
+        for (int r = 0; r < rows; r++) {
+            int row = (int) (logits.offset() + (long) r * logits.ld());
+            int drow = (int) (dLogits.offset() + (long) r * dLogits.ld());
+            if (t[r] < 0) {
+                loss[r] = 0;
+                java.util.Arrays.fill(dz, drow, drow + classes, 0f);
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, z[row + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(z[row + c] - max);
+            }
+            loss[r] = (float) (Math.log(sum) + max - z[row + t[r]]);
+            for (int c = 0; c < classes; c++) {
+                double softmax = Math.exp(z[row + c] - max) / sum;
+                dz[drow + c] = (float) (scale * (softmax - (c == t[r] ? 1 : 0)));
+            }
+        }
+    }
+
+    @Override
+    public void squaredError(MatrixRef pred, MatrixRef target, DeviceBuffer mask, int rows, int cols, float scale,
+                             MatrixRef dPred, DeviceBuffer losses) {
+        float[] y = floats(pred.buffer());
+        float[] t = floats(target.buffer());
+        float[] dy = floats(dPred.buffer());
+        float[] loss = floats(losses);
+        int[] m = mask == null ? null : ints(mask);
+        for (int r = 0; r < rows; r++) {
+            boolean counts = m == null || m[r] != 0;
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                double diff = (double) y[(int) (pred.offset() + (long) r * pred.ld() + c)]
+                        - t[(int) (target.offset() + (long) r * target.ld() + c)];
+                sum += diff * diff;
+                dy[(int) (dPred.offset() + (long) r * dPred.ld() + c)] = counts ? (float) (scale * 2 * diff) : 0f;
+            }
+            loss[r] = counts ? (float) sum : 0f;
+        }
+    }
+
+    @Override
+    public void gatherRows(DeviceBuffer table, DeviceBuffer ids, int rows, int dim, MatrixRef out) {
+        float[] w = floats(table);
+        float[] o = floats(out.buffer());
+        int[] id = ints(ids);
+        for (int r = 0; r < rows; r++) {
+            int to = (int) (out.offset() + (long) r * out.ld());
+            if (id[r] < 0) {
+                java.util.Arrays.fill(o, to, to + dim, 0f);
+            } else {
+                System.arraycopy(w, id[r] * dim, o, to, dim);
+            }
+        }
+    }
+
+    @Override
+    public void scatterAddRows(MatrixRef dOut, DeviceBuffer ids, int rows, int dim, DeviceBuffer dTable) {
+        float[] d = floats(dOut.buffer());
+        float[] g = floats(dTable);
+        int[] id = ints(ids);
+        for (int r = 0; r < rows; r++) {
+            if (id[r] < 0) {
+                continue;
+            }
+            int from = (int) (dOut.offset() + (long) r * dOut.ld());
+            for (int c = 0; c < dim; c++) {
+                g[id[r] * dim + c] += d[from + c];
+            }
+        }
+    }
+
+    @Override
+    public void dropout(DeviceBuffer x, long xOffset, DeviceBuffer y, long yOffset, DeviceBuffer mask, long maskOffset,
+                        long n, float p, long seed) {
+        float[] xv = floats(x);
+        float[] yv = floats(y);
+        float[] mv = floats(mask);
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < n; i++) {
+            float m = DropoutHash.uniform(seed, i) >= p ? keep : 0f;
+            mv[(int) maskOffset + i] = m;
+            yv[(int) yOffset + i] = xv[(int) xOffset + i] * m;
+        }
+    }
+
+    @Override
+    public void multiply(DeviceBuffer a, long aOffset, DeviceBuffer b, long bOffset, DeviceBuffer y, long yOffset,
+                         long n) {
+        float[] av = floats(a);
+        float[] bv = floats(b);
+        float[] yv = floats(y);
+        for (int i = 0; i < n; i++) {
+            yv[(int) yOffset + i] = av[(int) aOffset + i] * bv[(int) bOffset + i];
+        }
+    }
+
+    @Override
+    public void scale(DeviceBuffer x, long offset, long n, float factor) {
+        float[] v = floats(x);
+        for (int i = 0; i < n; i++) {
+            v[(int) offset + i] *= factor;
+        }
+    }
+
+    @Override
+    public void sumOfSquares(DeviceBuffer x, long offset, long n, DeviceBuffer out, long outOffset, int parts) {
+        float[] v = floats(x);
+        float[] o = floats(out);
+        for (int p = 0; p < parts; p++) {
+            double sum = 0;
+            for (long i = p; i < n; i += parts) {
+                double e = v[(int) (offset + i)];
+                sum += e * e;
+            }
+            o[(int) outOffset + p] = (float) sum;
+        }
+    }
+
+    @Override
+    public void optimizerStep(OptimizerArgs a) {
+        float[] w = floats(a.weights);
+        float[] g = floats(a.gradients);
+        float[] s1 = a.state1 == null ? null : floats(a.state1);
+        float[] s2 = a.state2 == null ? null : floats(a.state2);
+        double c1 = 1 - Math.pow(a.beta1, a.step);
+        double c2 = 1 - Math.pow(a.beta2, a.step);
+        for (int i = 0; i < a.n; i++) {
+            int wi = (int) a.weightsOffset + i;
+            double wv = w[wi];
+            double gv = g[(int) a.gradientsOffset + i];
+            if (a.decoupledWeightDecay) {
+                wv -= (double) a.learningRate * a.weightDecay * wv;
+            } else {
+                gv += a.weightDecay * wv;
+            }
+            switch (a.kind) {
+                case SGD -> {
+                    if (s1 != null && a.momentum != 0) {
+                        int si = (int) a.state1Offset + i;
+                        double buf = a.momentum * s1[si] + gv;
+                        s1[si] = (float) buf;
+                        gv = buf;
+                    }
+                    wv -= a.learningRate * gv;
+                }
+                case ADAM -> {
+                    int mi = (int) a.state1Offset + i;
+                    int vi = (int) a.state2Offset + i;
+                    double m = a.beta1 * s1[mi] + (1 - a.beta1) * gv;
+                    double v = a.beta2 * s2[vi] + (1 - a.beta2) * gv * gv;
+                    s1[mi] = (float) m;
+                    s2[vi] = (float) v;
+                    wv -= a.learningRate / c1 * m / (Math.sqrt(v) / Math.sqrt(c2) + a.eps);
+                }
+                case RMSPROP -> {
+                    int si = (int) a.state1Offset + i;
+                    double sq = a.alpha * s1[si] + (1 - a.alpha) * gv * gv;
+                    s1[si] = (float) sq;
+                    wv -= a.learningRate * gv / (Math.sqrt(sq) + a.eps);
+                }
+            }
+            w[wi] = (float) wv;
         }
     }
 }

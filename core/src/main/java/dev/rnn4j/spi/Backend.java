@@ -42,6 +42,9 @@ public interface Backend extends AutoCloseable {
     /** The compute primitives; enqueue-style, no call waits for the device. */
     Primitives primitives();
 
+    /** The training primitives (losses, embeddings, dropout, optimizers); enqueue-style likewise. */
+    TrainingPrimitives trainingPrimitives();
+
     /**
      * Waits until all work enqueued before it has finished: what a timer around asynchronous work needs. Backends
      * that compute synchronously (the CPU ones) have nothing to wait for.

@@ -12,6 +12,7 @@ final class CpuBackend implements Backend {
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private final CpuPrimitives primitives;
+    private final CpuTrainingPrimitives training = new CpuTrainingPrimitives();
     private final String kernels;
     private final int threads;
     private volatile boolean closed;
@@ -87,6 +88,12 @@ final class CpuBackend implements Backend {
     public Primitives primitives() {
         requireOpen();
         return primitives;
+    }
+
+    @Override
+    public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
+        requireOpen();
+        return training;
     }
 
     private void requireOpen() {

@@ -230,6 +230,11 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
+        return primitives;
+    }
+
+    @Override
     public synchronized void finish() {
         makeCurrent();
         JCudaDriver.cuStreamSynchronize(stream);

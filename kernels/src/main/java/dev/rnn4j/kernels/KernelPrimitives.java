@@ -4,7 +4,9 @@ import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
+import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.Transpose;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.List;
  * argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a backend may override
  * {@link #gemm} (a vendor BLAS) and {@link #copy}. Calls are serialised by this object's lock.
  */
-public abstract class KernelPrimitives implements Primitives {
+public abstract class KernelPrimitives implements Primitives, TrainingPrimitives {
     /** The activation codes of each cell's own functions, for steps without ONNX activations. */
     private static final Activation[][] OWN = new Activation[CellType.values().length][];
 
@@ -314,5 +316,132 @@ public abstract class KernelPrimitives implements Primitives {
         arg(dst.ld());
         arg(reverse);
         launch((long) steps * batch * width);
+    }
+
+    // Training primitives.
+
+    private void matrix(MatrixRef m) {
+        buffer(m.buffer(), m.offset());
+        arg(m.ld());
+    }
+
+    @Override
+    public synchronized void softmaxCrossEntropy(MatrixRef logits, DeviceBuffer targets, int rows, int classes,
+                                                 float scale, MatrixRef dLogits, DeviceBuffer losses) {
+        begin("softmax_cross_entropy");
+        matrix(logits);
+        ints(targets);
+        arg(rows);
+        arg(classes);
+        arg(scale);
+        matrix(dLogits);
+        buffer(losses);
+        launch(rows);
+    }
+
+    @Override
+    public synchronized void squaredError(MatrixRef pred, MatrixRef target, DeviceBuffer mask, int rows, int cols,
+                                          float scale, MatrixRef dPred, DeviceBuffer losses) {
+        begin("squared_error");
+        matrix(pred);
+        matrix(target);
+        ints(mask);
+        arg(mask != null);
+        arg(rows);
+        arg(cols);
+        arg(scale);
+        matrix(dPred);
+        buffer(losses);
+        launch(rows);
+    }
+
+    @Override
+    public synchronized void gatherRows(DeviceBuffer table, DeviceBuffer ids, int rows, int dim, MatrixRef out) {
+        begin("gather_rows");
+        buffer(table);
+        ints(ids);
+        arg(rows);
+        arg(dim);
+        matrix(out);
+        launch((long) rows * dim);
+    }
+
+    @Override
+    public synchronized void scatterAddRows(MatrixRef dOut, DeviceBuffer ids, int rows, int dim, DeviceBuffer dTable) {
+        begin("scatter_add_rows");
+        matrix(dOut);
+        ints(ids);
+        arg(rows);
+        arg(dim);
+        buffer(dTable);
+        launch(dim);
+    }
+
+    @Override
+    public synchronized void dropout(DeviceBuffer x, long xOffset, DeviceBuffer y, long yOffset, DeviceBuffer mask,
+                                     long maskOffset, long n, float p, long seed) {
+        begin("dropout_mask");
+        buffer(x, xOffset);
+        buffer(y, yOffset);
+        buffer(mask, maskOffset);
+        arg(index(n));
+        arg(p);
+        arg((int) seed);
+        arg((int) (seed >>> 32));
+        launch(n);
+    }
+
+    @Override
+    public synchronized void multiply(DeviceBuffer a, long aOffset, DeviceBuffer b, long bOffset, DeviceBuffer y,
+                                      long yOffset, long n) {
+        begin("multiply_floats");
+        buffer(a, aOffset);
+        buffer(b, bOffset);
+        buffer(y, yOffset);
+        arg(index(n));
+        launch(n);
+    }
+
+    @Override
+    public synchronized void scale(DeviceBuffer x, long offset, long n, float factor) {
+        begin("scale_floats");
+        buffer(x, offset);
+        arg(index(n));
+        arg(factor);
+        launch(n);
+    }
+
+    @Override
+    public synchronized void sumOfSquares(DeviceBuffer x, long offset, long n, DeviceBuffer out, long outOffset,
+                                          int parts) {
+        begin("sum_of_squares");
+        buffer(x, offset);
+        arg(index(n));
+        buffer(out, outOffset);
+        arg(parts);
+        launch(parts);
+    }
+
+    @Override
+    public synchronized void optimizerStep(OptimizerArgs a) {
+        begin("optimizer_step");
+        arg(a.kind.ordinal());
+        arg(index(a.n));
+        buffer(a.weights, a.weightsOffset);
+        buffer(a.gradients, a.gradientsOffset);
+        buffer(a.state1, a.state1 == null ? 0 : a.state1Offset);
+        arg(a.state1 != null);
+        buffer(a.state2, a.state2 == null ? 0 : a.state2Offset);
+        arg(a.learningRate);
+        arg(a.weightDecay);
+        arg(a.decoupledWeightDecay);
+        arg(a.momentum);
+        arg(a.beta1);
+        arg(a.beta2);
+        arg(a.alpha);
+        arg(a.eps);
+        arg((float) (a.learningRate / (1 - Math.pow(a.beta1, a.step))));
+        arg((float) Math.sqrt(1 - Math.pow(a.beta2, a.step)));
+        launch(a.n);
     }
 }

@@ -17,7 +17,9 @@ public final class KernelSource {
     /** Every kernel the body defines. */
     public static final String[] KERNELS = {"cell_forward", "cell_backward", "gru_reset_forward",
         "gru_reset_backward", "gemm_tiled", "fill_floats", "copy_floats", "broadcast_rows", "column_sums",
-        "column_sums_of_products", "copy_steps", "carry_past_end"};
+        "column_sums_of_products", "copy_steps", "carry_past_end", "softmax_cross_entropy", "squared_error",
+        "gather_rows", "scatter_add_rows", "dropout_mask", "multiply_floats", "scale_floats", "sum_of_squares",
+        "optimizer_step"};
 
     /** The GEMM kernel's tile edge: its work-groups are this many items square. */
     public static final int GEMM_TILE = 16;

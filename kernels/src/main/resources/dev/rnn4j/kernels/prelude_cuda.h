@@ -16,3 +16,5 @@
 #define FMAXF(a, b) fmaxf(a, b)
 #define FMINF(a, b) fminf(a, b)
 #define COPYSIGNF(a, b) copysignf(a, b)
+#define LOGF(x) logf(x)
+#define SQRTF(x) sqrtf(x)

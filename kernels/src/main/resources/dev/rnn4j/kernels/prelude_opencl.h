@@ -16,3 +16,5 @@
 #define FMAXF(a, b) fmax(a, b)
 #define FMINF(a, b) fmin(a, b)
 #define COPYSIGNF(a, b) copysign(a, b)
+#define LOGF(x) log(x)
+#define SQRTF(x) sqrt(x)

@@ -220,6 +220,11 @@ final class OpenClBackend implements Backend {
     }
 
     @Override
+    public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
+        return primitives;
+    }
+
+    @Override
     public void finish() {
         synchronized (primitives) {
             CL.clFinish(queue);

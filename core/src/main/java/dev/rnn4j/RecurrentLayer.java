@@ -156,6 +156,7 @@ public final class RecurrentLayer implements AutoCloseable {
             Workspace current = training;
             training = null; // a failed re-plan must not leave a closed workspace behind
             training = fit(current, input.steps(), input.batch(), true);
+            lastDevicePass = null;
             RnnOutput out = run(training, input);
             pass = new TrainingPass(input.steps(), input.batch(), input.layout(), false);
             return out;
@@ -245,6 +246,163 @@ public final class RecurrentLayer implements AutoCloseable {
         InputGradients inputs = backwardData(upstream);
         backwardWeights(false);
         return new LayerGradients(inputs, gradients());
+    }
+
+    // Device-resident use, for models whose other layers live on the backend too (dev.rnn4j.train): inputs and
+    // outputs stay in device buffers; nothing crosses to the host but the lengths.
+
+    /**
+     * Training forward on device buffers: {@code x} ({@code [T, B, I]} sequence-major, a buffer of this layer's
+     * backend) is copied into the workspace; {@code h0}, {@code c0} ({@code [L·D, B, S]}, {@code [L·D, B, H]}) may be
+     * null for zeros. Returns the workspace's output {@code [T, B, S·D]}, valid until the next forward;
+     * {@link #finalHiddenOnDevice()} and {@link #finalCellOnDevice()} give the final states likewise.
+     */
+    public DeviceBuffer forwardTrainingOnDevice(DeviceBuffer x, int steps, int batch, int[] lengths, DeviceBuffer h0,
+                                                DeviceBuffer c0) {
+        enter();
+        try {
+            pass = null;
+            Workspace current = training;
+            training = null;
+            training = fit(current, steps, batch, true);
+            DeviceBuffer out = runOnDevice(training, x, steps, batch, lengths, h0, c0);
+            pass = new TrainingPass(steps, batch, Layout.SEQUENCE_MAJOR, false);
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Inference on device buffers, as {@link #forwardTrainingOnDevice}, keeping nothing for backward. */
+    public DeviceBuffer forwardOnDevice(DeviceBuffer x, int steps, int batch, int[] lengths, DeviceBuffer h0,
+                                        DeviceBuffer c0) {
+        enter();
+        try {
+            Workspace current = inference;
+            inference = null;
+            inference = fit(current, steps, batch, false);
+            lastDevicePass = inference;
+            return runOnDevice(inference, x, steps, batch, lengths, h0, c0);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The workspace whose final states the last forward wrote. */
+    private Workspace lastDevicePass;
+
+    /** {@code [L·D, B, S]} final hidden states of the last forward on device buffers (valid until the next one). */
+    public DeviceBuffer finalHiddenOnDevice() {
+        return requireDevicePass().finalHidden();
+    }
+
+    /** {@code [L·D, B, H]} final cell states (LSTM) of the last forward on device buffers. */
+    public DeviceBuffer finalCellOnDevice() {
+        return requireDevicePass().finalCell();
+    }
+
+    private Workspace requireDevicePass() {
+        if (lastDevicePass == null) {
+            throw new IllegalStateException("no forward on device buffers yet");
+        }
+        return lastDevicePass;
+    }
+
+    /**
+     * Backward-data on device buffers for the last {@link #forwardTrainingOnDevice}: {@code dY}
+     * ({@code [T, B, S·D]}), {@code dHn}, {@code dCn} may each be null for zeros. Returns the input gradient
+     * {@code [T, B, I]} in the workspace (valid until the next backward); the initial states' gradients are in
+     * {@link #initialStateGradientsOnDevice}.
+     */
+    public DeviceBuffer backwardDataOnDevice(DeviceBuffer dY, DeviceBuffer dHn, DeviceBuffer dCn) {
+        enter();
+        try {
+            if (pass == null) {
+                throw new IllegalStateException("backwardDataOnDevice needs a forwardTrainingOnDevice call first");
+            }
+            int T = pass.steps();
+            int B = pass.batch();
+            copyOrZero(dY, training.outputGradient(), (long) T * B * spec.outputSize());
+            copyOrZero(dHn, training.finalHiddenGradient(), spec.hiddenStateFloats(B));
+            if (spec.cell().hasCellState()) {
+                copyOrZero(dCn, training.finalCellGradient(), spec.cellStateFloats(B));
+            }
+            driver.backwardData(weights.device, training, T, B);
+            pass = new TrainingPass(T, B, pass.layout(), true);
+            return training.inputGradient();
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@code {dH0, dC0}} of the last backward on device buffers ({@code dC0} null unless LSTM). */
+    public DeviceBuffer[] initialStateGradientsOnDevice() {
+        if (training == null) {
+            throw new IllegalStateException("no backward yet");
+        }
+        return new DeviceBuffer[] {training.initialHiddenGradient(), training.initialCellGradient()};
+    }
+
+    /**
+     * The weights and their gradient accumulators as trainable tensors, names prefixed with {@code prefix}
+     * (PyTorch's names after it): what an optimizer updates in place. The accumulators exist (zeroed) from here on.
+     */
+    public java.util.List<dev.rnn4j.train.TrainableTensor> trainableTensors(String prefix) {
+        enter();
+        try {
+            if (gradientAccumulators == null) {
+                gradientAccumulators = new DeviceParameters(backend, spec);
+                gradientAccumulators.zero();
+            }
+            java.util.List<dev.rnn4j.train.TrainableTensor> out = new java.util.ArrayList<>();
+            for (Parameter p : RnnParameters.describe(spec)) {
+                out.add(new dev.rnn4j.train.TrainableTensor(prefix + p.name(),
+                        weights.device.buffer(p.kind(), p.layer(), p.direction()),
+                        gradientAccumulators.buffer(p.kind(), p.layer(), p.direction()), p.shape()));
+            }
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    private DeviceBuffer runOnDevice(Workspace ws, DeviceBuffer x, int steps, int batch, int[] lengths,
+                                     DeviceBuffer h0, DeviceBuffer c0) {
+        if (steps < 1 || batch < 1) {
+            throw new IllegalArgumentException("steps and batch must be >= 1, got " + steps + " and " + batch);
+        }
+        long n = (long) steps * batch * spec.inputSize();
+        if (x.size() < n) {
+            throw new IllegalArgumentException("x holds " + x.size() + " floats; [T=" + steps + ", B=" + batch + ", I="
+                    + spec.inputSize() + "] needs " + n);
+        }
+        int[] len = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            len[b] = lengths == null ? steps : lengths[b];
+            if (len[b] < 1 || len[b] > steps) {
+                throw new IllegalArgumentException("lengths[" + b + "] = " + len[b] + " is out of range 1.." + steps);
+            }
+        }
+        backend.primitives().copy(x, 0, ws.input(), 0, n);
+        backend.uploadInts(len, 0, ws.lengths(), 0, batch);
+        copyOrZero(h0, ws.initialHidden(), spec.hiddenStateFloats(batch));
+        if (spec.cell().hasCellState()) {
+            copyOrZero(c0, ws.initialCell(), spec.cellStateFloats(batch));
+        }
+        driver.forward(weights.device, ws, steps, batch);
+        lastDevicePass = ws;
+        return ws.output();
+    }
+
+    private void copyOrZero(DeviceBuffer src, DeviceBuffer dst, long n) {
+        if (src == null) {
+            backend.primitives().fill(dst, 0, n, 0f);
+        } else {
+            if (src.size() < n) {
+                throw new IllegalArgumentException("a buffer of " + src.size() + " floats where " + n + " are needed");
+            }
+            backend.primitives().copy(src, 0, dst, 0, n);
+        }
     }
 
     /** Bytes of device memory this layer's workspaces hold (not counting weights). */

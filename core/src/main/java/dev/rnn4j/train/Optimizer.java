@@ -1,0 +1,149 @@
+package dev.rnn4j.train;
+
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.OptimizerArgs;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SGD (with momentum), Adam, AdamW or RMSprop over a model's trainable tensors, with PyTorch's update rules
+ * ({@link OptimizerArgs}); each step is one fused elementwise kernel per tensor on the backend. State (momentum
+ * buffers, moments) lives on the device beside the weights, created at the first step, and can be read and
+ * restored for checkpoints.
+ */
+public final class Optimizer implements AutoCloseable {
+    private final Backend backend;
+    private final OptimizerArgs args = new OptimizerArgs();
+    private final Map<String, DeviceBuffer[]> state = new HashMap<>();
+    private long steps;
+
+    private Optimizer(Backend backend, OptimizerArgs.Kind kind, float learningRate) {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        this.backend = backend;
+        args.kind = kind;
+        args.learningRate = learningRate;
+    }
+
+    /** SGD with momentum μ (0 for none) and L2 weight decay. */
+    public static Optimizer sgd(Backend backend, float learningRate, float momentum, float weightDecay) {
+        Optimizer o = new Optimizer(backend, OptimizerArgs.Kind.SGD, learningRate);
+        o.args.momentum = momentum;
+        o.args.weightDecay = weightDecay;
+        return o;
+    }
+
+    /** Adam (β1 0.9, β2 0.999, eps 1e-8) with L2 weight decay, or AdamW's decoupled decay. */
+    public static Optimizer adam(Backend backend, float learningRate, float weightDecay, boolean decoupled) {
+        Optimizer o = new Optimizer(backend, OptimizerArgs.Kind.ADAM, learningRate);
+        o.args.weightDecay = weightDecay;
+        o.args.decoupledWeightDecay = decoupled;
+        return o;
+    }
+
+    /** RMSprop (α 0.99, eps 1e-8) with L2 weight decay. */
+    public static Optimizer rmsprop(Backend backend, float learningRate, float weightDecay) {
+        Optimizer o = new Optimizer(backend, OptimizerArgs.Kind.RMSPROP, learningRate);
+        o.args.weightDecay = weightDecay;
+        return o;
+    }
+
+    public OptimizerArgs.Kind kind() {
+        return args.kind;
+    }
+
+    public float learningRate() {
+        return args.learningRate;
+    }
+
+    /** Sets the learning rate for the following steps (what schedules do). */
+    public void setLearningRate(float learningRate) {
+        args.learningRate = learningRate;
+    }
+
+    /** Steps taken so far (Adam's t is this plus one during the next step). */
+    public long steps() {
+        return steps;
+    }
+
+    /** One step over every tensor, from its gradient. */
+    public void step(List<TrainableTensor> tensors) {
+        steps++;
+        args.step = steps;
+        for (TrainableTensor t : tensors) {
+            DeviceBuffer[] s = state.computeIfAbsent(t.name(), k -> newState(t.size()));
+            args.n = t.size();
+            args.weights = t.value();
+            args.weightsOffset = 0;
+            args.gradients = t.gradient();
+            args.gradientsOffset = 0;
+            args.state1 = s[0];
+            args.state1Offset = 0;
+            args.state2 = s[1];
+            args.state2Offset = 0;
+            backend.trainingPrimitives().optimizerStep(args);
+        }
+    }
+
+    private DeviceBuffer[] newState(long n) {
+        boolean first = args.kind != OptimizerArgs.Kind.SGD || args.momentum != 0;
+        DeviceBuffer a = first ? backend.allocate(n) : null;
+        DeviceBuffer b = args.kind == OptimizerArgs.Kind.ADAM ? backend.allocate(n) : null;
+        for (DeviceBuffer d : new DeviceBuffer[] {a, b}) {
+            if (d != null) {
+                backend.primitives().fill(d, 0, n, 0f);
+            }
+        }
+        return new DeviceBuffer[] {a, b};
+    }
+
+    /** Host copies of the state, by tensor name then "state1"/"state2", for checkpoints. */
+    public Map<String, float[]> saveState() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, DeviceBuffer[]> e : state.entrySet()) {
+            for (int k = 0; k < 2; k++) {
+                DeviceBuffer d = e.getValue()[k];
+                if (d != null) {
+                    float[] v = new float[(int) d.size()];
+                    backend.download(d, 0, v, 0, v.length);
+                    out.put(e.getKey() + ".state" + (k + 1), v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Restores what {@link #saveState} gave, and the step count. */
+    public void restoreState(Map<String, float[]> saved, long steps, List<TrainableTensor> tensors) {
+        this.steps = steps;
+        for (TrainableTensor t : tensors) {
+            DeviceBuffer[] s = state.computeIfAbsent(t.name(), k -> newState(t.size()));
+            for (int k = 0; k < 2; k++) {
+                float[] v = saved.get(t.name() + ".state" + (k + 1));
+                if (s[k] != null && v != null) {
+                    if (v.length != s[k].size()) {
+                        throw new IllegalArgumentException("optimizer state of " + t.name() + " has " + v.length
+                                + " values; expected " + s[k].size());
+                    }
+                    backend.upload(v, 0, s[k], 0, v.length);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (DeviceBuffer[] s : state.values()) {
+            for (DeviceBuffer d : s) {
+                if (d != null) {
+                    d.close();
+                }
+            }
+        }
+        state.clear();
+    }
+}

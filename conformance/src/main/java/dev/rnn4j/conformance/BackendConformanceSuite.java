@@ -97,6 +97,16 @@ public abstract class BackendConformanceSuite {
         checks.optimizers();
     }
 
+    /**
+     * A whole model trains on this backend: a token LSTM language model on a repeating text and a bidirectional GRU
+     * classifier on sequence parity each bring their loss far down with Adam.
+     */
+    @Test
+    void modelsTrainOnThisBackend() {
+        TrainingConvergence.languageModel(backend);
+        TrainingConvergence.parityClassifier(backend);
+    }
+
     static List<ConformanceCase> cases() {
         return ConformanceCases.all();
     }

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,24 +116,51 @@ public final class SafetensorsWriter {
         return out.array();
     }
 
-    /** Writes the file atomically (temporary file in the same directory, then rename). */
+    /**
+     * Writes the file atomically and durably: a temporary file in the same directory, forced to disk, renamed over
+     * the target, the directory forced too. A crash at any point leaves either the old file or the new one.
+     */
     public void write(Path target) throws IOException {
+        write(target, null);
+    }
+
+    /** {@link #write(Path)} with a hook run after the temporary file is written and before the rename (tests). */
+    void write(Path target, Runnable beforeRename) throws IOException {
         byte[] bytes = toBytes();
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                os.write(bytes);
+            try (FileChannel ch = FileChannel.open(tmp,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            if (beforeRename != null) {
+                beforeRename.run();
             }
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
+            forceDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Makes a rename durable where the platform allows opening a directory (Linux, macOS); elsewhere a no-op. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir,
+                StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Windows cannot open directories; the rename itself is still atomic there.
         }
     }
 

@@ -101,6 +101,38 @@ public final class Optimizer implements AutoCloseable {
         return new DeviceBuffer[] {a, b};
     }
 
+    /** The hyperparameters by name (learning rate, weight decay and its kind, momentum, betas, alpha, eps). */
+    public Map<String, String> hyperparameters() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("learning_rate", Float.toString(args.learningRate));
+        h.put("weight_decay", Float.toString(args.weightDecay));
+        h.put("decoupled_weight_decay", Boolean.toString(args.decoupledWeightDecay));
+        h.put("momentum", Float.toString(args.momentum));
+        h.put("beta1", Float.toString(args.beta1));
+        h.put("beta2", Float.toString(args.beta2));
+        h.put("alpha", Float.toString(args.alpha));
+        h.put("eps", Float.toString(args.eps));
+        return h;
+    }
+
+    /** Sets what {@link #hyperparameters()} gave (checkpoints); names it does not know are an error. */
+    public void restoreHyperparameters(Map<String, String> h) {
+        for (Map.Entry<String, String> e : h.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "learning_rate" -> args.learningRate = Float.parseFloat(v);
+                case "weight_decay" -> args.weightDecay = Float.parseFloat(v);
+                case "decoupled_weight_decay" -> args.decoupledWeightDecay = Boolean.parseBoolean(v);
+                case "momentum" -> args.momentum = Float.parseFloat(v);
+                case "beta1" -> args.beta1 = Float.parseFloat(v);
+                case "beta2" -> args.beta2 = Float.parseFloat(v);
+                case "alpha" -> args.alpha = Float.parseFloat(v);
+                case "eps" -> args.eps = Float.parseFloat(v);
+                default -> throw new IllegalArgumentException("unknown optimizer hyperparameter '" + e.getKey() + "'");
+            }
+        }
+    }
+
     /** Host copies of the state, by tensor name then "state1"/"state2", for checkpoints. */
     public Map<String, float[]> saveState() {
         Map<String, float[]> out = new LinkedHashMap<>();

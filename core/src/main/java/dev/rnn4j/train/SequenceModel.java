@@ -131,6 +131,16 @@ public final class SequenceModel implements AutoCloseable {
         return List.copyOf(tensors);
     }
 
+    /** How many dropout masks the model has drawn: part of its state for an exact resume. */
+    public long dropoutCalls() {
+        return dropoutCalls;
+    }
+
+    /** Restores {@link #dropoutCalls()} (checkpoints). */
+    public void restoreDropoutCalls(long calls) {
+        this.dropoutCalls = calls;
+    }
+
     /** Carry final states into the next call (true) or start every call from zeros (false, the default). */
     public void setCarryState(boolean carry) {
         this.carry = carry;

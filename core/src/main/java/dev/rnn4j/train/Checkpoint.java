@@ -1,0 +1,157 @@
+package dev.rnn4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rnn4j.Activation;
+import dev.rnn4j.CellType;
+import dev.rnn4j.CellVariant;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.io.MalformedFileException;
+import dev.rnn4j.io.SafetensorsFile;
+import dev.rnn4j.io.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training checkpoint as one safetensors file: the model's configuration (JSON in the metadata), every parameter
+ * tensor ({@code param.<name>}), the optimizer's state ({@code opt.<name>.state1|2}), its hyperparameters, and
+ * counters (optimizer steps, the caller's step, the model's dropout draws), so that resuming on the CPU backend with the same seeds reproduces
+ * an uninterrupted run bit for bit. Written atomically and durably ({@link SafetensorsWriter#write}): a crash while
+ * saving leaves the previous checkpoint readable.
+ */
+public final class Checkpoint {
+    static final String FORMAT = "rnn4j.checkpoint";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoint() {
+    }
+
+    /** What a checkpoint held besides the tensors. */
+    public record Restored(long step, Map<String, String> extra) {
+    }
+
+    /** Saves model, optimizer and the caller's {@code step}; {@code extra} strings go into the metadata too. */
+    public static void save(Path path, SequenceModel model, Optimizer optimizer, long step, Map<String, String> extra)
+            throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(FORMAT, "1")
+                .metadata("model", JSON.writeValueAsString(toJson(model.config())))
+                .metadata("train.step", Long.toString(step))
+                .metadata("model.dropout_calls", Long.toString(model.dropoutCalls()))
+                .metadata("optimizer.kind", optimizer.kind().name())
+                .metadata("optimizer.steps", Long.toString(optimizer.steps()))
+                .metadata("optimizer.hyperparameters", JSON.writeValueAsString(optimizer.hyperparameters()));
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            w.metadata("extra." + e.getKey(), e.getValue());
+        }
+        for (TrainableTensor t : model.trainableTensors()) {
+            float[] v = new float[Math.toIntExact(t.size())];
+            model.backend().download(t.value(), 0, v, 0, v.length);
+            w.addF32("param." + t.name(), v, t.shape());
+        }
+        for (Map.Entry<String, float[]> e : optimizer.saveState().entrySet()) {
+            w.addF32("opt." + e.getKey(), e.getValue(), e.getValue().length);
+        }
+        w.write(path);
+    }
+
+    /**
+     * Loads a checkpoint into a model of the same configuration and an optimizer of the same kind.
+     *
+     * @throws MalformedFileException when the file is not a checkpoint, was saved from another configuration, or
+     *                                lacks or misshapes a tensor
+     */
+    public static Restored load(Path path, SequenceModel model, Optimizer optimizer) throws IOException {
+        SafetensorsFile f = SafetensorsFile.read(path);
+        Map<String, String> m = f.metadata();
+        if (!"1".equals(m.get(FORMAT))) {
+            throw new MalformedFileException(path + ": not an rnn4j checkpoint (metadata " + FORMAT + " missing)");
+        }
+        SequenceModel.Config saved = fromJson(JSON.readTree(m.get("model")));
+        if (!saved.equals(model.config())) {
+            throw new MalformedFileException(path + ": saved from " + saved + " but the model is " + model.config());
+        }
+        if (!optimizer.kind().name().equals(m.get("optimizer.kind"))) {
+            throw new MalformedFileException(path + ": optimizer state is " + m.get("optimizer.kind") + " but the "
+                    + "optimizer is " + optimizer.kind());
+        }
+        for (TrainableTensor t : model.trainableTensors()) {
+            String name = "param." + t.name();
+            if (!f.has(name)) {
+                throw new MalformedFileException(path + ": tensor '" + name + "' is missing");
+            }
+            float[] v = f.floats(name);
+            if (v.length != t.size()) {
+                throw new MalformedFileException(path + ": tensor '" + name + "' has " + v.length + " values; expected "
+                        + t.size());
+            }
+            for (float x : v) {
+                if (!Float.isFinite(x)) {
+                    throw new MalformedFileException(path + ": tensor '" + name + "' holds " + x);
+                }
+            }
+            model.backend().upload(v, 0, t.value(), 0, v.length);
+        }
+        Map<String, float[]> state = new HashMap<>();
+        for (String name : f.tensors().keySet()) {
+            if (name.startsWith("opt.")) {
+                state.put(name.substring(4), f.floats(name));
+            }
+        }
+        optimizer.restoreState(state, Long.parseLong(m.get("optimizer.steps")), model.trainableTensors());
+        Map<String, String> hyper = new HashMap<>();
+        JSON.readTree(m.get("optimizer.hyperparameters")).fields()
+                .forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
+        optimizer.restoreHyperparameters(hyper);
+        model.restoreDropoutCalls(Long.parseLong(m.get("model.dropout_calls")));
+        Map<String, String> extra = new HashMap<>();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (e.getKey().startsWith("extra.")) {
+                extra.put(e.getKey().substring(6), e.getValue());
+            }
+        }
+        return new Restored(Long.parseLong(m.get("train.step")), extra);
+    }
+
+    static ObjectNode toJson(SequenceModel.Config c) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("vocabulary", c.vocabulary()).put("outputs", c.outputs()).put("dropout", c.dropout())
+                .put("head", c.head().name()).put("loss", c.loss().name()).put("seed", c.seed());
+        RnnSpec s = c.rnn();
+        CellVariant v = s.variant();
+        ObjectNode r = o.putObject("rnn");
+        r.put("cell", s.cell().name()).put("input", s.inputSize()).put("hidden", s.hiddenSize())
+                .put("layers", s.layers()).put("bidirectional", s.bidirectional()).put("bias", s.bias())
+                .put("peepholes", v.peepholes()).put("inputForget", v.inputForget()).put("clip", v.clip())
+                .put("cellClip", v.cellClip()).put("linearAfterReset", v.linearAfterReset())
+                .put("projectionSize", v.projectionSize());
+        ArrayNode acts = r.putArray("activations");
+        for (Activation a : v.activations()) {
+            acts.addObject().put("function", a.function().name()).put("alpha", a.alpha()).put("beta", a.beta());
+        }
+        return o;
+    }
+
+    static SequenceModel.Config fromJson(JsonNode o) {
+        JsonNode r = o.get("rnn");
+        List<Activation> acts = new ArrayList<>();
+        for (JsonNode a : r.get("activations")) {
+            acts.add(new Activation(Activation.Function.valueOf(a.get("function").asText()),
+                    (float) a.get("alpha").asDouble(), (float) a.get("beta").asDouble()));
+        }
+        RnnSpec spec = new RnnSpec(CellType.valueOf(r.get("cell").asText()), r.get("input").asInt(),
+                r.get("hidden").asInt(), r.get("layers").asInt(), r.get("bidirectional").asBoolean(),
+                r.get("bias").asBoolean(), new CellVariant(r.get("peepholes").asBoolean(),
+                r.get("inputForget").asBoolean(), (float) r.get("clip").asDouble(),
+                (float) r.get("cellClip").asDouble(), r.get("linearAfterReset").asBoolean(),
+                r.get("projectionSize").asInt(), acts));
+        return new SequenceModel.Config(o.get("vocabulary").asInt(), spec, (float) o.get("dropout").asDouble(),
+                o.get("outputs").asInt(), SequenceModel.Head.valueOf(o.get("head").asText()),
+                SequenceModel.Loss.valueOf(o.get("loss").asText()), o.get("seed").asLong());
+    }
+}

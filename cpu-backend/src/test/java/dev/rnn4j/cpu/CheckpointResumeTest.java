@@ -1,0 +1,112 @@
+package dev.rnn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.io.MalformedFileException;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.train.Checkpoint;
+import dev.rnn4j.train.Optimizer;
+import dev.rnn4j.train.SequenceModel;
+import dev.rnn4j.train.TrainableTensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resuming from a checkpoint on the CPU backend reproduces an uninterrupted run bit for bit. */
+class CheckpointResumeTest {
+    static final SequenceModel.Config CONFIG = new SequenceModel.Config(11,
+            RnnSpec.builder(CellType.LSTM).inputSize(6).hiddenSize(20).layers(2).build(), 0.2f, 11,
+            SequenceModel.Head.EVERY_STEP, SequenceModel.Loss.CROSS_ENTROPY, 5);
+
+    /** The batch of step {@code step}: a pure function of the step, as a resumable data loader must be. */
+    static SequenceModel.Batch batch(long step) {
+        Random r = new Random(1000 + step);
+        int T = 7;
+        int B = 3;
+        int[] tokens = new int[T * B];
+        int[] targets = new int[T * B];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = r.nextInt(11);
+            targets[i] = (tokens[i] * 3 + 1) % 11;
+        }
+        return new SequenceModel.Batch(T, B, tokens, null, null, targets, null);
+    }
+
+    static List<float[]> weights(Backend b, SequenceModel m) {
+        List<float[]> out = new ArrayList<>();
+        for (TrainableTensor t : m.trainableTensors()) {
+            float[] v = new float[(int) t.size()];
+            b.download(t.value(), 0, v, 0, v.length);
+            out.add(v);
+        }
+        return out;
+    }
+
+    @Test
+    void resumingReproducesTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        List<float[]> straight;
+        double[] lossesStraight = new double[10];
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.01f, 0.001f, true)) {
+            for (int step = 0; step < 10; step++) {
+                lossesStraight[step] = m.trainStep(batch(step), adam, 1.0);
+            }
+            straight = weights(b, m);
+        }
+        Path ckpt = dir.resolve("ckpt.safetensors");
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.01f, 0.001f, true)) {
+            for (int step = 0; step < 5; step++) {
+                assertEquals(lossesStraight[step], m.trainStep(batch(step), adam, 1.0));
+            }
+            Checkpoint.save(ckpt, m, adam, 5, Map.of("note", "half way"));
+        }
+        List<float[]> resumed;
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.5f, 0f, true)) {
+            Checkpoint.Restored r = Checkpoint.load(ckpt, m, adam);
+            assertEquals(5, r.step());
+            assertEquals("half way", r.extra().get("note"));
+            for (long step = r.step(); step < 10; step++) {
+                assertEquals(lossesStraight[(int) step], m.trainStep(batch(step), adam, 1.0), "loss at step " + step);
+            }
+            resumed = weights(b, m);
+        }
+        for (int i = 0; i < straight.size(); i++) {
+            assertArrayEquals(straight.get(i), resumed.get(i), "tensor " + i);
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsRefused(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("ckpt.safetensors");
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer sgd = Optimizer.sgd(b, 0.1f, 0.9f, 0f)) {
+            m.trainStep(batch(0), sgd, 0);
+            Checkpoint.save(ckpt, m, sgd, 1, Map.of());
+            SequenceModel.Config other = new SequenceModel.Config(11, RnnSpec.builder(CellType.GRU).inputSize(6)
+                    .hiddenSize(20).layers(2).build(), 0.2f, 11, SequenceModel.Head.EVERY_STEP,
+                    SequenceModel.Loss.CROSS_ENTROPY, 5);
+            try (SequenceModel gru = new SequenceModel(b, other)) {
+                MalformedFileException e = assertThrows(MalformedFileException.class,
+                        () -> Checkpoint.load(ckpt, gru, sgd));
+                assertTrue(e.getMessage().contains("saved from"), e.getMessage());
+            }
+            try (Optimizer adam = Optimizer.adam(b, 0.1f, 0f, false)) {
+                MalformedFileException e = assertThrows(MalformedFileException.class,
+                        () -> Checkpoint.load(ckpt, m, adam));
+                assertTrue(e.getMessage().contains("optimizer state is SGD but the optimizer is ADAM"), e.getMessage());
+            }
+        }
+    }
+}

@@ -149,6 +149,24 @@ public final class SequenceModel implements AutoCloseable {
         }
     }
 
+    private DeviceBuffer givenH0;
+    private DeviceBuffer givenC0;
+
+    /**
+     * Initial states for the following calls, from outside (an encoder's final states, say): {@code h0}
+     * {@code [L·D, B, S]}, {@code c0} {@code [L·D, B, H]} (LSTM) or nulls to go back to zeros (or carried state).
+     * After a backward, {@link #initialStateGradients()} gives their gradients.
+     */
+    public void setInitialState(DeviceBuffer h0, DeviceBuffer c0) {
+        this.givenH0 = h0;
+        this.givenC0 = c0;
+    }
+
+    /** {@code {dH0, dC0}} of the last backward (dC0 null unless LSTM), on the device. */
+    public DeviceBuffer[] initialStateGradients() {
+        return rnn.initialStateGradientsOnDevice();
+    }
+
     /** Zeroes the carried state of stream {@code row} (a new document, a new conversation). */
     public void resetState(int row) {
         if (stateBatch < 0) {
@@ -249,8 +267,8 @@ public final class SequenceModel implements AutoCloseable {
         RnnSpec s = config.rnn();
         DeviceBuffer x = input(b);
         prepareState(b.batch());
-        DeviceBuffer h0 = carry ? hState : null;
-        DeviceBuffer c0 = carry ? cState : null;
+        DeviceBuffer h0 = givenH0 != null ? givenH0 : carry ? hState : null;
+        DeviceBuffer c0 = givenH0 != null ? givenC0 : carry ? cState : null;
         DeviceBuffer out = training ? rnn.forwardTrainingOnDevice(x, b.steps(), b.batch(), b.lengths(), h0, c0)
                 : rnn.forwardOnDevice(x, b.steps(), b.batch(), b.lengths(), h0, c0);
         if (carry) {

@@ -1,0 +1,142 @@
+package dev.rnn4j.examples;
+
+import dev.rnn4j.Backends;
+import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.train.EarlyStopping;
+import dev.rnn4j.train.LearningRateSchedule;
+import dev.rnn4j.train.Optimizer;
+import dev.rnn4j.train.SequenceModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Character-level language model (Karpathy's char-rnn): embedding → 2-layer LSTM → softmax over the characters,
+ * trained on random windows of a text with Adam, validated on its last tenth, then sampled with a temperature.
+ */
+@Command(name = "char-rnn", mixinStandardHelpOptions = true,
+        description = "Character-level language model on a text file, sampled with a temperature at the end.")
+final class CharRnnExample implements Callable<Integer> {
+    static final Path DEFAULT_TEXT = Path.of("..", "shared", "data", "tinyshakespeare.txt");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Option(names = "--text", paramLabel = "FILE",
+            description = "Training text (default: ../shared/data/tinyshakespeare.txt where it exists).")
+    Path text;
+
+    @Option(names = "--hidden", defaultValue = "256") int hidden;
+    @Option(names = "--layers", defaultValue = "2") int layers;
+    @Option(names = "--embed", defaultValue = "64") int embed;
+    @Option(names = "--seq", defaultValue = "100") int seq;
+    @Option(names = "--batch", defaultValue = "32") int batch;
+    @Option(names = "--dropout", defaultValue = "0.0") float dropout;
+    @Option(names = "--sample", defaultValue = "400", description = "Characters to sample at the end.") int sample;
+    @Option(names = "--temperature", defaultValue = "0.8") float temperature;
+    @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
+
+    /** What a run gives back to tests. */
+    record Outcome(TrainingRun.Result result, String sampled, List<Character> vocabulary) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Outcome o = train(spec.commandLine().getOut());
+        spec.commandLine().getOut().println("--- sample (temperature " + temperature + ") ---");
+        spec.commandLine().getOut().println(o.sampled());
+        return 0;
+    }
+
+    Outcome train(PrintWriter out) throws IOException {
+        Path file = text != null ? text : DEFAULT_TEXT;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no text at " + file + "; pass --text FILE");
+        }
+        String content = Files.readString(file, StandardCharsets.UTF_8);
+        if (content.length() < 2 * (seq + 1)) {
+            throw new IllegalArgumentException(file + " holds " + content.length() + " characters; --seq " + seq
+                    + " needs at least " + 2 * (seq + 1));
+        }
+        List<Character> vocab = new ArrayList<>(new TreeSet<>(content.chars().mapToObj(c -> (char) c).toList()));
+        int[] index = new int[Character.MAX_VALUE + 1];
+        for (int i = 0; i < vocab.size(); i++) {
+            index[vocab.get(i)] = i;
+        }
+        int[] ids = content.chars().map(c -> index[c]).toArray();
+        int split = Math.max(seq + 1, (int) (ids.length * 0.9));
+        int[] trainIds = java.util.Arrays.copyOf(ids, split);
+        int[] validIds = java.util.Arrays.copyOfRange(ids, Math.min(split, ids.length - seq - 1), ids.length);
+        RnnSpec rnn = RnnSpec.builder(CellType.LSTM).inputSize(embed).hiddenSize(hidden).layers(layers).build();
+        SequenceModel.Config config = new SequenceModel.Config(vocab.size(), rnn, dropout, vocab.size(),
+                SequenceModel.Head.EVERY_STEP, SequenceModel.Loss.CROSS_ENTROPY, common.seed);
+        out.println("char-rnn: " + ids.length + " characters, vocabulary " + vocab.size() + ", " + config.rnn());
+        try (Backend backend = Backends.open(common.backend);
+             SequenceModel model = new SequenceModel(backend, config);
+             Optimizer adam = Optimizer.adam(backend, common.learningRate(2e-3f), 0f, false)) {
+            out.println("backend: " + backend.name() + " (" + backend.device().name() + ")");
+            List<SequenceModel.Batch> validation = new ArrayList<>();
+            for (int v = 0; v < 4; v++) {
+                validation.add(windows(validIds, new Random(common.seed * 7919 + v)));
+            }
+            TrainingRun.Settings settings = new TrainingRun.Settings(common.steps, common.maxTime(), evalEvery, 5.0,
+                    LearningRateSchedule.constant(common.learningRate(2e-3f)), common.out.resolve("char-rnn.safetensors"),
+                    common.out.resolve("char-rnn-loss.png"), new EarlyStopping(10, 1e-3));
+            TrainingRun.Result r = TrainingRun.run(model, adam, step -> windows(trainIds,
+                    new Random(common.seed * 1_000_003 + step)), () -> validation, settings, out);
+            out.printf(java.util.Locale.ROOT, "trained %d steps in %.1f s: %.2f steps/s, loss %.4f -> %.4f%n", r.steps(),
+                    r.seconds(), r.stepsPerSecond(), r.firstLoss(), r.lastLoss(20));
+            out.println("validation curve (step, seconds, loss):");
+            for (double[] v : r.validation()) {
+                out.printf(java.util.Locale.ROOT, "%d %.1f %.4f%n", (long) v[0], v[2], v[1]);
+            }
+            return new Outcome(r, sample(model, vocab, ids[0]), vocab);
+        }
+    }
+
+    /** {@code batch} random windows of {@code seq + 1} characters: inputs and next-character targets. */
+    SequenceModel.Batch windows(int[] ids, Random r) {
+        int[] tokens = new int[seq * batch];
+        int[] targets = new int[seq * batch];
+        for (int b = 0; b < batch; b++) {
+            int start = r.nextInt(ids.length - seq);
+            for (int t = 0; t < seq; t++) {
+                tokens[t * batch + b] = ids[start + t];
+                targets[t * batch + b] = ids[start + t + 1];
+            }
+        }
+        return new SequenceModel.Batch(seq, batch, tokens, null, null, targets, null);
+    }
+
+    /** Feeds one character at a time with carried state, sampling each next one from softmax(logits / T). */
+    String sample(SequenceModel model, List<Character> vocab, int first) {
+        Random r = new Random(common.seed + 17);
+        model.setCarryState(true);
+        StringBuilder s = new StringBuilder().append(vocab.get(first));
+        int current = first;
+        for (int i = 0; i < sample; i++) {
+            float[] logits = model.predict(new SequenceModel.Batch(1, 1, new int[] {current}, null, null, null, null));
+            current = Sampling.draw(logits, temperature, r);
+            s.append(vocab.get(current));
+        }
+        model.setCarryState(false);
+        return s.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.rnn4j.examples;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code rnn4j-examples}: the classic recurrent-network examples, each trained end to end on any backend. */
+@Command(name = "rnn4j-examples", mixinStandardHelpOptions = true,
+        description = "The classic uses of recurrent networks, trained end to end on any backend.",
+        subcommands = {CharRnnExample.class, ClassificationExample.class, TaggingExample.class,
+                GenerationExample.class, Seq2SeqExample.class, ForecastExample.class, AddingExample.class})
+public final class Examples implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Examples());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
+                    || e instanceof IllegalStateException || e instanceof dev.rnn4j.BackendUnavailableException) {
+                commandLine.getErr().println(commandLine.getCommandName() + ": error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

@@ -85,8 +85,8 @@ public final class SequenceModel implements AutoCloseable {
             embedding = config.vocabulary() > 0 ? new Embedding(backend, config.vocabulary(), s.inputSize(),
                     Initializers.normal(config.vocabulary() * s.inputSize(), 1.0, random)) : null;
             made.add(embedding);
-            rnn = RecurrentLayer.create(backend, s, Initializers.recurrent(s, config.seed(), false,
-                    s.cell() == dev.rnn4j.CellType.LSTM));
+            // PyTorch's default initialisation, so that a model here and its twin there start alike.
+            rnn = RecurrentLayer.create(backend, s, Initializers.recurrent(s, config.seed(), false, false));
             made.add(rnn);
             int in = s.outputSize();
             double bound = 1 / Math.sqrt(in);
@@ -290,7 +290,7 @@ public final class SequenceModel implements AutoCloseable {
             headBlocks = s.directions();
         }
         headInput = dropout.forward(features, (long) rows * s.outputSize(), training, config.seed() * 31
-                + dropoutCalls++);
+                + (training ? dropoutCalls++ : dropoutCalls));
         return head.forward(headInput, 0, rows, headBlocks);
     }
 

@@ -52,6 +52,8 @@ final class CharRnnExample implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "400", description = "Characters to sample at the end.") int sample;
     @Option(names = "--temperature", defaultValue = "0.8") float temperature;
     @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
+    @Option(names = "--patience", defaultValue = "10",
+            description = "Stop after this many validations without improvement (0: never).") int patience;
 
     /** What a run gives back to tests. */
     record Outcome(TrainingRun.Result result, String sampled, List<Character> vocabulary) {
@@ -92,13 +94,10 @@ final class CharRnnExample implements Callable<Integer> {
              SequenceModel model = new SequenceModel(backend, config);
              Optimizer adam = Optimizer.adam(backend, common.learningRate(2e-3f), 0f, false)) {
             out.println("backend: " + backend.name() + " (" + backend.device().name() + ")");
-            List<SequenceModel.Batch> validation = new ArrayList<>();
-            for (int v = 0; v < 4; v++) {
-                validation.add(windows(validIds, new Random(common.seed * 7919 + v)));
-            }
+            List<SequenceModel.Batch> validation = validationWindows(validIds);
             TrainingRun.Settings settings = new TrainingRun.Settings(common.steps, common.maxTime(), evalEvery, 5.0,
                     LearningRateSchedule.constant(common.learningRate(2e-3f)), common.out.resolve("char-rnn.safetensors"),
-                    common.out.resolve("char-rnn-loss.png"), new EarlyStopping(10, 1e-3));
+                    common.out.resolve("char-rnn-loss.png"), patience > 0 ? new EarlyStopping(patience, 1e-3) : null);
             TrainingRun.Result r = TrainingRun.run(model, adam, step -> windows(trainIds,
                     new Random(common.seed * 1_000_003 + step)), () -> validation, settings, out);
             out.printf(java.util.Locale.ROOT, "trained %d steps in %.1f s: %.2f steps/s, loss %.4f -> %.4f%n", r.steps(),
@@ -109,6 +108,29 @@ final class CharRnnExample implements Callable<Integer> {
             }
             return new Outcome(r, sample(model, vocab, ids[0]), vocab);
         }
+    }
+
+    /**
+     * The validation set: 4 batches of windows evenly spaced over the held-out text, so that any implementation
+     * (bench/peers/char_rnn_torch.py does the same) measures on the same characters.
+     */
+    List<SequenceModel.Batch> validationWindows(int[] ids) {
+        List<SequenceModel.Batch> out = new ArrayList<>();
+        int n = 4 * batch;
+        long room = ids.length - seq - 1;
+        for (int v = 0; v < 4; v++) {
+            int[] tokens = new int[seq * batch];
+            int[] targets = new int[seq * batch];
+            for (int b = 0; b < batch; b++) {
+                int start = (int) (room * (v * batch + b) / n);
+                for (int t = 0; t < seq; t++) {
+                    tokens[t * batch + b] = ids[start + t];
+                    targets[t * batch + b] = ids[start + t + 1];
+                }
+            }
+            out.add(new SequenceModel.Batch(seq, batch, tokens, null, null, targets, null));
+        }
+        return out;
     }
 
     /** {@code batch} random windows of {@code seq + 1} characters: inputs and next-character targets. */

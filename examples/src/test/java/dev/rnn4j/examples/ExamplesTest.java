@@ -9,12 +9,24 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import dev.rnn4j.opencl.OpenClBackendProvider;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Every example trains a few steps on tiny data on the CPU backend and its loss falls. */
+/**
+ * Every example trains a few steps on tiny data and its loss falls: on the CPU backend, and on OpenCL wherever a
+ * device is (PoCL on CI). The adding problem's 3000 steps run on the CPU only (PoCL would take minutes).
+ */
 class ExamplesTest {
+    static Stream<String> backends() {
+        boolean opencl = new OpenClBackendProvider().probe().available() || System.getenv("CI") != null;
+        return opencl ? Stream.of("cpu", "opencl") : Stream.of("cpu");
+    }
+
     static <T> T parse(T command, String... args) {
         new CommandLine(command).parseArgs(args);
         return command;
@@ -24,13 +36,14 @@ class ExamplesTest {
         return new PrintWriter(new StringWriter());
     }
 
-    @Test
-    void charRnnLearnsATextSamplesAndCheckpoints(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void charRnnLearnsATextSamplesAndCheckpoints(String backend, @TempDir Path dir) throws Exception {
         Path text = dir.resolve("text.txt");
         Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(80));
         CharRnnExample ex = parse(new CharRnnExample(), "--text", text.toString(), "--hidden", "48", "--embed", "16",
                 "--seq", "24", "--batch", "8", "--steps", "150", "--eval-every", "50", "--sample", "60",
-                "--backend", "cpu", "--out", dir.toString(), "--lr", "0.01");
+                "--backend", backend, "--out", dir.toString(), "--lr", "0.01");
         CharRnnExample.Outcome o = ex.train(quiet());
         assertTrue(o.result().lastLoss(20) < o.result().firstLoss() / 2, "loss " + o.result().firstLoss() + " -> "
                 + o.result().lastLoss(20));
@@ -49,39 +62,44 @@ class ExamplesTest {
         assertTrue(err.toString().contains("no text at") && err.toString().contains("pass --text FILE"), err.toString());
     }
 
-    @Test
-    void classificationLearnsTheMajority(@TempDir Path dir) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void classificationLearnsTheMajority(String backend, @TempDir Path dir) {
         ClassificationExample.Outcome o = parse(new ClassificationExample(), "--task", "majority", "--length", "7",
-                "--hidden", "24", "--steps", "250", "--backend", "cpu", "--out", dir.toString()).run(quiet());
+                "--hidden", "24", "--steps", "250", "--backend", backend, "--out", dir.toString()).run(quiet());
         assertTrue(o.result().lastLoss(20) < o.result().firstLoss() / 2, "loss " + o.result().lastLoss(20));
         assertTrue(o.accuracy() > 0.85, "accuracy " + o.accuracy());
     }
 
-    @Test
-    void taggingWithABidirectionalLstmLearnsPeaks(@TempDir Path dir) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void taggingWithABidirectionalLstmLearnsPeaks(String backend, @TempDir Path dir) {
         TrainingRun.Result r = parse(new TaggingExample(), "--steps", "250", "--hidden", "24", "--length", "12",
-                "--backend", "cpu", "--out", dir.toString()).run(quiet());
+                "--backend", backend, "--out", dir.toString()).run(quiet());
         assertTrue(r.lastLoss(20) < r.firstLoss() / 3, "loss " + r.firstLoss() + " -> " + r.lastLoss(20));
     }
 
-    @Test
-    void generationFromASeedVector(@TempDir Path dir) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void generationFromASeedVector(String backend, @TempDir Path dir) {
         TrainingRun.Result r = parse(new GenerationExample(), "--steps", "300", "--hidden", "32", "--length", "16",
-                "--backend", "cpu", "--out", dir.toString()).run(quiet());
+                "--backend", backend, "--out", dir.toString()).run(quiet());
         assertTrue(r.lastLoss(20) < r.firstLoss() / 3, "loss " + r.firstLoss() + " -> " + r.lastLoss(20));
     }
 
-    @Test
-    void sequenceToSequenceReversesDigits(@TempDir Path dir) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void sequenceToSequenceReversesDigits(String backend, @TempDir Path dir) {
         Seq2SeqExample.Outcome o = parse(new Seq2SeqExample(), "--length", "4", "--hidden", "48", "--steps", "400",
-                "--backend", "cpu", "--out", dir.toString()).run(quiet());
+                "--backend", backend, "--out", dir.toString()).run(quiet());
         assertTrue(o.lastLoss() < o.firstLoss() / 4, "loss " + o.firstLoss() + " -> " + o.lastLoss());
         assertTrue(o.accuracy() > 0.5, "accuracy " + o.accuracy());
     }
 
-    @Test
-    void forecastingBeatsTheNaiveForecast(@TempDir Path dir) {
-        ForecastExample.Outcome o = parse(new ForecastExample(), "--steps", "300", "--window", "24", "--backend", "cpu",
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void forecastingBeatsTheNaiveForecast(String backend, @TempDir Path dir) {
+        ForecastExample.Outcome o = parse(new ForecastExample(), "--steps", "300", "--window", "24", "--backend", backend,
                 "--out", dir.toString()).run(quiet());
         assertTrue(o.result().lastLoss(20) < o.result().firstLoss() / 2, "loss " + o.result().lastLoss(20));
         assertTrue(o.validMse() < o.naiveMse(), "validation MSE " + o.validMse() + " vs naive " + o.naiveMse());

@@ -405,6 +405,20 @@ public final class RecurrentLayer implements AutoCloseable {
         }
     }
 
+    /**
+     * Dropout between stacked layers in training passes (PyTorch's {@code nn.LSTM(dropout=p)}): the outputs of every
+     * layer but the top are dropped with probability {@code p} (inverted: kept ones scaled by 1/(1−p)); the masks of
+     * the next training forward come from {@code seed} and its backward reuses them. Inference never drops.
+     */
+    public void setDropout(float p, long seed) {
+        enter();
+        try {
+            driver.setDropout(p, seed);
+        } finally {
+            exit();
+        }
+    }
+
     /** Bytes of device memory this layer's workspaces hold (not counting weights). */
     public long workspaceBytes() {
         return (inference == null ? 0 : inference.bytes()) + (training == null ? 0 : training.bytes());

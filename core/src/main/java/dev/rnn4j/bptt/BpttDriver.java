@@ -53,9 +53,15 @@ public final class BpttDriver {
     /** Per direction: ONNX's activations as the cell steps take them, or null for the cell's own. */
     private final dev.rnn4j.Activation[][] activations = new dev.rnn4j.Activation[2][];
 
+    private final Backend backend;
+    /** Dropout between stacked layers in training (PyTorch's {@code dropout}), and the seed of the next pass. */
+    private float dropout;
+    private long dropoutSeed;
+
     /** A driver for one spec on one backend; it keeps argument blocks and is used by one thread at a time. */
     public BpttDriver(Backend backend, RnnSpec spec) {
         this.spec = spec;
+        this.backend = backend;
         this.ops = backend.primitives();
         for (int dir = 0; dir < spec.directions() && spec.variant().hasActivations(); dir++) {
             activations[dir] = spec.activations(dir).toArray(new dev.rnn4j.Activation[0]);
@@ -182,11 +188,30 @@ public final class BpttDriver {
                     ops.copy(ws.cs[slot], (long) rows * H, ws.cN, (long) ld * batch * H, (long) batch * H);
                 }
             }
+            if (ws.training && dropout > 0 && layer < spec.layers() - 1) {
+                // What the layer above sees; the final states stay undropped, as in PyTorch.
+                long n = (long) rows * spec.outputSize();
+                backend.trainingPrimitives().dropout(out, 0, out, 0, ws.dropoutMask(layer), 0, n, dropout,
+                        dropoutSeed * 1_000_003L + layer);
+            }
         }
     }
 
     private StepArgs steps(int dir) {
         return steps[dir];
+    }
+
+    /**
+     * Dropout with probability {@code p} on the outputs of every layer but the top, in training passes only (as
+     * PyTorch's {@code nn.LSTM(dropout=p)}); the masks of the next training forward come from {@code seed}, and its
+     * backward reuses them.
+     */
+    public void setDropout(float p, long seed) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
+        }
+        this.dropout = p;
+        this.dropoutSeed = seed;
     }
 
     /** The first {@code directions} GEMMs of a pair: both as a pair, or the one. */
@@ -215,6 +240,11 @@ public final class BpttDriver {
         DeviceBuffer upstream = ws.dY;
         for (int layer = spec.layers() - 1; layer >= 0; layer--) {
             int inWidth = spec.layerInputSize(layer);
+            if (dropout > 0 && layer < spec.layers() - 1) {
+                // The gradient of this layer's outputs passes the mask its dropout applied in forward.
+                long n = (long) rows * spec.outputSize();
+                backend.trainingPrimitives().multiply(upstream, 0, ws.dropoutMask(layer), 0, upstream, 0, n);
+            }
             // Layer 0's input gradient must end in dX[0]; alternate so the layer above never writes what it reads.
             DeviceBuffer inputGradient = ws.dX[layer % 2];
             for (int dir = 0; dir < D; dir++) {

@@ -91,12 +91,28 @@ public final class Workspace implements AutoCloseable {
     final DeviceBuffer dH0;
     final DeviceBuffer dC0;
 
+    /** Per layer below the top, in training with dropout between layers: that layer's dropout mask; lazily made. */
+    private DeviceBuffer[] dropoutMasks;
+    private Backend owner;
+
+    /** The dropout mask of the outputs of layer {@code layer} ({@code [T, B, S·D]}), made on first use. */
+    DeviceBuffer dropoutMask(int layer) {
+        if (dropoutMasks == null) {
+            dropoutMasks = new DeviceBuffer[spec.layers()];
+        }
+        if (dropoutMasks[layer] == null) {
+            dropoutMasks[layer] = alloc(owner, (long) rowCapacity * spec.outputSize());
+        }
+        return dropoutMasks[layer];
+    }
+
     /** Plans and allocates; frees everything if an allocation fails. */
     public Workspace(Backend backend, RnnSpec spec, int rowCapacity, int batchCapacity, boolean training) {
         this.spec = spec;
         this.training = training;
         this.rowCapacity = rowCapacity;
         this.batchCapacity = batchCapacity;
+        this.owner = backend;
         long rows = rowCapacity;
         long batch = batchCapacity;
         int H = spec.hiddenSize();

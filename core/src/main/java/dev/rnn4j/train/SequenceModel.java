@@ -32,7 +32,8 @@ public final class SequenceModel implements AutoCloseable {
      *
      * @param vocabulary   token vocabulary, or 0 for dense inputs of {@code rnn.inputSize()} features
      * @param rnn          the recurrent stack; with tokens, its input size is the embedding's width
-     * @param dropout      on the recurrent outputs before the head, in training
+     * @param dropout      in training: on the recurrent outputs before the head, and between stacked recurrent
+     *                     layers (PyTorch's {@code nn.LSTM(dropout=p)})
      * @param outputs      the head's outputs: classes for cross-entropy, values for squared error
      * @param head         where the head reads
      * @param loss         the loss
@@ -269,6 +270,9 @@ public final class SequenceModel implements AutoCloseable {
         prepareState(b.batch());
         DeviceBuffer h0 = givenH0 != null ? givenH0 : carry ? hState : null;
         DeviceBuffer c0 = givenH0 != null ? givenC0 : carry ? cState : null;
+        if (training && config.dropout() > 0 && s.layers() > 1) {
+            rnn.setDropout(config.dropout(), config.seed() * 131 + dropoutCalls);
+        }
         DeviceBuffer out = training ? rnn.forwardTrainingOnDevice(x, b.steps(), b.batch(), b.lengths(), h0, c0)
                 : rnn.forwardOnDevice(x, b.steps(), b.batch(), b.lengths(), h0, c0);
         if (carry) {

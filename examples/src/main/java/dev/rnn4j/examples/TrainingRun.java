@@ -96,12 +96,18 @@ final class TrainingRun {
                 }
             }
             long now = System.nanoTime();
-            if (progress != null && (now - lastReport > 2_000_000_000L || last)) {
+            boolean terminal = progress != null && System.console() != null;
+            if (progress != null && (now - lastReport > (terminal ? 250_000_000L : 2_000_000_000L) || last)) {
                 lastReport = now;
                 double seconds = (now - start) / 1e9;
-                progress.printf(Locale.ROOT, "step %d/%d  loss %.4f%s  %.2f steps/s  %.0f s%n", step + 1,
-                        s.maxSteps(), losses.get(losses.size() - 1), Double.isNaN(lastValid) ? ""
-                                : String.format(Locale.ROOT, "  valid %.4f", lastValid), (step + 1) / seconds, seconds);
+                double limit = s.maxTime() == null ? Double.POSITIVE_INFINITY : s.maxTime().toNanos() / 1e9;
+                String line = progressLine(step + 1, s.maxSteps(), seconds, limit, losses.get(losses.size() - 1),
+                        lastValid);
+                if (terminal) {
+                    progress.print("\r" + line + (last ? "\n" : ""));
+                } else {
+                    progress.println(line);
+                }
                 progress.flush();
             }
         }
@@ -114,6 +120,28 @@ final class TrainingRun {
             LossPlot.write(s.plot(), trainLoss, valid);
         }
         return new Result(trainLoss, valid, step, seconds);
+    }
+
+    /**
+     * A progress bar: done fraction of the step or time limit (whichever comes first), loss, validation loss,
+     * throughput and the estimated time left.
+     */
+    static String progressLine(long step, long maxSteps, double seconds, double maxSeconds, double loss, double valid) {
+        double rate = step / Math.max(seconds, 1e-9);
+        double left = Math.min((maxSteps - step) / rate, Math.max(0, maxSeconds - seconds));
+        double done = Math.min(1, Math.max((double) step / maxSteps, seconds / maxSeconds));
+        int width = 24;
+        int filled = (int) Math.round(done * width);
+        return String.format(Locale.ROOT, "[%s%s] %3.0f%%  step %d  loss %.4f%s  %.2f steps/s  %s left",
+                "#".repeat(filled), ".".repeat(width - filled), 100 * done, step, loss,
+                Double.isNaN(valid) ? "" : String.format(Locale.ROOT, "  valid %.4f", valid), rate,
+                Double.isFinite(left) ? duration(left) : "?");
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
     private static void save(SequenceModel model, Optimizer optimizer, long step, Path path) {

@@ -129,8 +129,8 @@ public final class BackendSelector {
         for (BackendProvider p : providers) {
             Availability a = probe(p);
             if (a.available()) {
-                LOG.info("rnn4j backend: auto selected '{}' ({}){}", p.name(), a.detail(),
-                        skipped.length() == 0 ? "" : "; skipped " + skipped);
+                LOG.info("rnn4j backend: auto selected '{}' ({}){}{}", p.name(), a.detail(),
+                        skipped.length() == 0 ? "" : "; skipped " + skipped, lowerRanked(p));
                 return p.open(BackendOptions.defaults());
             }
             if (skipped.length() > 0) {
@@ -140,6 +140,22 @@ public final class BackendSelector {
         }
         throw new BackendUnavailableException(AUTO, "no rnn4j backend can run here"
                 + (skipped.length() == 0 ? " (no provider on the class path; add rnn4j-core at least)" : ": " + skipped));
+    }
+
+    /** The providers ranked below {@code chosen}, each with why it was not the choice (available or not). */
+    String lowerRanked(BackendProvider chosen) {
+        StringBuilder out = new StringBuilder();
+        boolean after = false;
+        for (BackendProvider p : providers) {
+            if (after) {
+                Availability a = probe(p);
+                out.append(out.length() == 0 ? "; not chosen: " : "; ").append(p.name()).append(": ")
+                        .append(a.available() ? "available but ranked below '" + chosen.name() + "' (priority "
+                                + p.priority() + " < " + chosen.priority() + ")" : a.detail());
+            }
+            after |= p == chosen;
+        }
+        return out.toString();
     }
 
     private BackendProvider find(String name) {

@@ -55,6 +55,20 @@ class BackendSelectorTest {
         assertEquals("auto", BackendSelector.request(null, k -> null, k -> null));
     }
 
+    /** auto's log names every provider it did not choose, also the available ones ranked below its choice. */
+    @Test
+    void autoSaysWhyTheLowerRankedProvidersWereNotChosen() {
+        ReferenceBackendProvider reference = new ReferenceBackendProvider();
+        BackendSelector s = new BackendSelector(List.of(reference, new Absent("cuda", 30, "libcuda.so.1 not found"),
+                new Absent("tpu", -1, "no tpu here")));
+        BackendProvider referenceInList = s.providers().stream().filter(p -> p.name().equals("reference"))
+                .findFirst().orElseThrow();
+        assertEquals("; not chosen: tpu: no tpu here", s.lowerRanked(referenceInList));
+        BackendProvider cuda = s.providers().get(0);
+        assertEquals("; not chosen: reference: available but ranked below 'cuda' (priority 0 < 30); tpu: no tpu here",
+                s.lowerRanked(cuda));
+    }
+
     @Test
     void autoTakesTheHighestPriorityAvailableProvider() {
         assertEquals(List.of("cuda", "opencl", "reference"), selector.providers().stream().map(BackendProvider::name).toList());

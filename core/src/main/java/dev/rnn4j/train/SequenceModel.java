@@ -17,7 +17,8 @@ import java.util.Random;
  * targets and one loss per row cross to and from the host.
  *
  * <p>State: with {@link #setCarryState(boolean)} the final states of one call become the initial states of the
- * next (streaming inference over a batch of independent streams; truncated BPTT with k1 = k2 = the call's steps);
+ * next (streaming inference over a batch of independent streams; truncated BPTT with k1 = k2 = the call's steps;
+ * {@link TruncatedBptt} for k1 < k2);
  * {@link #resetState(int)} zeroes one stream's.
  */
 public final class SequenceModel implements AutoCloseable {
@@ -166,6 +167,15 @@ public final class SequenceModel implements AutoCloseable {
     /** {@code {dH0, dC0}} of the last backward (dC0 null unless LSTM), on the device. */
     public DeviceBuffer[] initialStateGradients() {
         return rnn.initialStateGradientsOnDevice();
+    }
+
+    /**
+     * {@code {hN, cN}} of the last forward ({@code [L·D, B, S]} and {@code [L·D, B, H]}; cN null unless LSTM), on
+     * the device, valid until the next forward.
+     */
+    public DeviceBuffer[] finalStatesOnDevice() {
+        return new DeviceBuffer[] {rnn.finalHiddenOnDevice(),
+                config.rnn().cell().hasCellState() ? rnn.finalCellOnDevice() : null};
     }
 
     /** Zeroes the carried state of stream {@code row} (a new document, a new conversation). */

@@ -1,0 +1,191 @@
+package dev.rnn4j.train;
+
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.DeviceBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Truncated backpropagation through time with separate strides, TBPTT(k1, k2) (Williams and Peng, 1990): over a
+ * batch of long streams, every {@code k1} new steps the model is updated on the loss of those {@code k1} steps,
+ * backpropagated through the last {@code k2 ≥ k1} steps. Each update runs the model over the window of the last
+ * {@code k2} steps from the stored state at the window's start, with the targets of the {@code k2 − k1} older steps
+ * masked; the state at the next window's start is then advanced by an inference pass (no dropout, the weights of
+ * that moment) over the steps the window slides by. With {@code k1 = k2} this is the usual carried-state training
+ * ({@link SequenceModel#setCarryState}), at the cost of that extra forward; with {@code k2 > k1} each step's loss sees
+ * up to {@code k2} steps of gradient history instead of between 1 and {@code k1}.
+ *
+ * <p>The model must be a unidirectional every-step cross-entropy model (a language model): a backward direction has
+ * no state to carry along a stream, and the older steps' targets are masked with −1. While this object is open it
+ * holds the model's initial state ({@link SequenceModel#setInitialState}); closing it gives that back (zeros).
+ */
+public final class TruncatedBptt implements AutoCloseable {
+    private final SequenceModel model;
+    private final Backend backend;
+    private final int k1;
+    private final int k2;
+    private SequenceModel.Batch stream;
+    private int position;
+    private int windowStart;
+    private DeviceBuffer hStart;
+    private DeviceBuffer cStart;
+    private DeviceBuffer hNext;
+    private DeviceBuffer cNext;
+
+    /**
+     * @param k1 steps between updates (each update's loss covers these)
+     * @param k2 steps each update backpropagates through, {@code ≥ k1}
+     * @throws IllegalArgumentException for {@code k1 < 1}, {@code k2 < k1}, or a model this cannot train
+     */
+    public TruncatedBptt(SequenceModel model, int k1, int k2) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.backend = model.backend();
+        if (k1 < 1 || k2 < k1) {
+            throw new IllegalArgumentException("truncated BPTT needs 1 <= k1 <= k2, got k1=" + k1 + ", k2=" + k2);
+        }
+        SequenceModel.Config c = model.config();
+        if (c.rnn().directions() != 1) {
+            throw new IllegalArgumentException("truncated BPTT over streams needs a unidirectional model: a backward"
+                    + " direction has no state to carry from one window to the next");
+        }
+        if (c.head() != SequenceModel.Head.EVERY_STEP || c.loss() != SequenceModel.Loss.CROSS_ENTROPY) {
+            throw new IllegalArgumentException("truncated BPTT needs a model with the head on every step and"
+                    + " cross-entropy (the older steps of a window are masked with target -1); got " + c.head()
+                    + " and " + c.loss());
+        }
+        this.k1 = k1;
+        this.k2 = k2;
+    }
+
+    /**
+     * Starts over on {@code stream}: {@code steps} is the streams' length, {@code batch} their number, tokens (or
+     * dense inputs) and classes for every step and row, no lengths (streams are as long as each other; −1 targets
+     * are allowed and count nowhere). The state goes back to zeros.
+     */
+    public void start(SequenceModel.Batch stream) {
+        Objects.requireNonNull(stream, "stream");
+        if (stream.lengths() != null) {
+            throw new IllegalArgumentException("streams have no lengths: split ragged streams into equal ones");
+        }
+        int rows = stream.steps() * stream.batch();
+        if (stream.classes() == null || stream.classes().length != rows) {
+            throw new IllegalArgumentException("the stream needs classes [T·B] = " + rows);
+        }
+        boolean tokens = model.config().vocabulary() > 0;
+        long need = tokens ? rows : (long) rows * model.config().rnn().inputSize();
+        long have = tokens ? (stream.tokens() == null ? -1 : stream.tokens().length)
+                : (stream.inputs() == null ? -1 : stream.inputs().length);
+        if (have != need) {
+            throw new IllegalArgumentException("the stream needs " + (tokens ? "tokens [T·B] = " : "inputs [T·B·I] = ")
+                    + need + ", got " + (have < 0 ? "none" : have));
+        }
+        this.stream = stream;
+        this.position = 0;
+        this.windowStart = 0;
+        allocateStates(stream.batch());
+    }
+
+    /** Whether steps remain to train on. */
+    public boolean hasNext() {
+        return stream != null && position < stream.steps();
+    }
+
+    /** Steps consumed so far. */
+    public int position() {
+        return position;
+    }
+
+    /** The next update: gradients of the next {@code k1} steps' loss, clipping, optimizer step. Returns the loss. */
+    public double trainNext(Optimizer optimizer, double clipNorm) {
+        double loss = computeNextGradients();
+        if (clipNorm > 0) {
+            GradientClipping.clipGlobalNorm(backend, model.trainableTensors(), clipNorm);
+        }
+        optimizer.step(model.trainableTensors());
+        return loss;
+    }
+
+    /**
+     * Sets every gradient to that of the mean loss of the next {@code k1} steps (fewer at the stream's end),
+     * backpropagated through those and the {@code k2 − k1} before them (fewer at the stream's start), and moves on.
+     * Returns that loss.
+     *
+     * @throws IllegalStateException when the stream is exhausted or was never started
+     */
+    public double computeNextGradients() {
+        if (!hasNext()) {
+            throw new IllegalStateException(stream == null ? "no stream: call start first" : "the stream is exhausted");
+        }
+        int end = Math.min(position + k1, stream.steps());
+        int nextStart = end < stream.steps() ? Math.max(0, end + k1 - k2) : windowStart;
+        if (nextStart > windowStart) {
+            // State at the next window's start, from this window's: only the steps the window slides by.
+            model.setInitialState(hStart, cStart);
+            model.predict(slice(windowStart, nextStart, windowStart));
+            DeviceBuffer[] fin = model.finalStatesOnDevice();
+            backend.primitives().copy(fin[0], 0, hNext, 0, hNext.size());
+            if (cNext != null) {
+                backend.primitives().copy(fin[1], 0, cNext, 0, cNext.size());
+            }
+        }
+        model.setInitialState(hStart, cStart);
+        double loss = model.computeGradients(slice(windowStart, end, position));
+        if (nextStart > windowStart) {
+            DeviceBuffer t = hStart;
+            hStart = hNext;
+            hNext = t;
+            t = cStart;
+            cStart = cNext;
+            cNext = t;
+            windowStart = nextStart;
+        }
+        position = end;
+        return loss;
+    }
+
+    /** Steps {@code [from, to)} of the stream, targets before {@code lossFrom} masked. */
+    private SequenceModel.Batch slice(int from, int to, int lossFrom) {
+        int b = stream.batch();
+        int[] tokens = stream.tokens() == null ? null : Arrays.copyOfRange(stream.tokens(), from * b, to * b);
+        int in = model.config().rnn().inputSize();
+        float[] inputs = stream.inputs() == null ? null
+                : Arrays.copyOfRange(stream.inputs(), from * b * in, to * b * in);
+        int[] classes = Arrays.copyOfRange(stream.classes(), from * b, to * b);
+        Arrays.fill(classes, 0, (lossFrom - from) * b, -1);
+        return new SequenceModel.Batch(to - from, b, tokens, inputs, null, classes, null);
+    }
+
+    private void allocateStates(int batch) {
+        releaseStates();
+        RnnSpec s = model.config().rnn();
+        hStart = zeros(s.hiddenStateFloats(batch));
+        hNext = zeros(s.hiddenStateFloats(batch));
+        if (s.cell().hasCellState()) {
+            cStart = zeros(s.cellStateFloats(batch));
+            cNext = zeros(s.cellStateFloats(batch));
+        }
+    }
+
+    private DeviceBuffer zeros(long n) {
+        DeviceBuffer d = backend.allocate(n);
+        backend.primitives().fill(d, 0, n, 0f);
+        return d;
+    }
+
+    private void releaseStates() {
+        model.setInitialState(null, null);
+        for (DeviceBuffer d : new DeviceBuffer[] {hStart, cStart, hNext, cNext}) {
+            if (d != null) {
+                d.close();
+            }
+        }
+        hStart = cStart = hNext = cNext = null;
+    }
+
+    @Override
+    public void close() {
+        releaseStates();
+        stream = null;
+    }
+}

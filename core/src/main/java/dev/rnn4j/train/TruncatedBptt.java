@@ -17,8 +17,9 @@ import java.util.Objects;
  * up to {@code k2} steps of gradient history instead of between 1 and {@code k1}.
  *
  * <p>The model must be a unidirectional every-step cross-entropy model (a language model): a backward direction has
- * no state to carry along a stream, and the older steps' targets are masked with −1. While this object is open it
- * holds the model's initial state ({@link SequenceModel#setInitialState}); closing it gives that back (zeros).
+ * no state to carry along a stream, and the older steps' targets are masked with −1. It sets the model's initial
+ * state ({@link SequenceModel#setInitialState}) during its own calls only and clears it (to zeros) after each, so
+ * that validation and sampling between updates are not fed the stream's state.
  */
 public final class TruncatedBptt implements AutoCloseable {
     private final SequenceModel model;
@@ -119,18 +120,24 @@ public final class TruncatedBptt implements AutoCloseable {
         }
         int end = Math.min(position + k1, stream.steps());
         int nextStart = end < stream.steps() ? Math.max(0, end + k1 - k2) : windowStart;
-        if (nextStart > windowStart) {
-            // State at the next window's start, from this window's: only the steps the window slides by.
-            model.setInitialState(hStart, cStart);
-            model.predict(slice(windowStart, nextStart, windowStart));
-            DeviceBuffer[] fin = model.finalStatesOnDevice();
-            backend.primitives().copy(fin[0], 0, hNext, 0, hNext.size());
-            if (cNext != null) {
-                backend.primitives().copy(fin[1], 0, cNext, 0, cNext.size());
+        double loss;
+        try {
+            if (nextStart > windowStart) {
+                // State at the next window's start, from this window's: only the steps the window slides by.
+                model.setInitialState(hStart, cStart);
+                model.predict(slice(windowStart, nextStart, windowStart));
+                DeviceBuffer[] fin = model.finalStatesOnDevice();
+                backend.primitives().copy(fin[0], 0, hNext, 0, hNext.size());
+                if (cNext != null) {
+                    backend.primitives().copy(fin[1], 0, cNext, 0, cNext.size());
+                }
             }
+            model.setInitialState(hStart, cStart);
+            loss = model.computeGradients(slice(windowStart, end, position));
+        } finally {
+            // Outside its own calls the model starts from zeros again (validation, sampling).
+            model.setInitialState(null, null);
         }
-        model.setInitialState(hStart, cStart);
-        double loss = model.computeGradients(slice(windowStart, end, position));
         if (nextStart > windowStart) {
             DeviceBuffer t = hStart;
             hStart = hNext;

@@ -86,6 +86,22 @@ class TruncatedBpttTest {
         }
     }
 
+    @Test
+    void theStreamsStateDoesNotLeakIntoOtherCalls() {
+        SequenceModel.Batch s = stream();
+        SequenceModel.Batch probe = slice(s, 0, 4, 0);
+        try (Backend backend = new ReferenceBackendProvider().open(BackendOptions.defaults());
+             SequenceModel model = new SequenceModel(backend, config(CellType.LSTM));
+             SequenceModel twin = new SequenceModel(backend, config(CellType.LSTM));
+             TruncatedBptt tbptt = new TruncatedBptt(model, 3, 5)) {
+            tbptt.start(s);
+            tbptt.computeNextGradients();
+            tbptt.computeNextGradients();
+            // No optimizer step: the weights are the twin's, so from zeros the losses agree.
+            assertEquals(twin.evaluate(probe), model.evaluate(probe), 1e-9);
+        }
+    }
+
     /** The twin's gradients for the window [from, end) with loss on [lossFrom, end), from the state at from. */
     private static double expectedGradients(Backend backend, SequenceModel twin, SequenceModel.Batch s, int from,
                                             int lossFrom, int end) {

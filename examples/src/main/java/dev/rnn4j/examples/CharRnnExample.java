@@ -8,6 +8,7 @@ import dev.rnn4j.train.EarlyStopping;
 import dev.rnn4j.train.LearningRateSchedule;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
+import dev.rnn4j.train.TruncatedBptt;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.LongToDoubleFunction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Character-level language model (Karpathy's char-rnn): embedding → 2-layer LSTM → softmax over the characters,
- * trained on random windows of a text with Adam, validated on its last tenth, then sampled with a temperature.
+ * trained on random windows of a text with Adam (or, with {@code --tbptt K1:K2}, on {@code --batch} contiguous
+ * streams through it by truncated BPTT), validated on its last tenth, then sampled with a temperature.
  */
 @Command(name = "char-rnn", mixinStandardHelpOptions = true,
         description = "Character-level language model on a text file, sampled with a temperature at the end.")
@@ -49,6 +52,9 @@ final class CharRnnExample implements Callable<Integer> {
     @Option(names = "--seq", defaultValue = "100") int seq;
     @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--dropout", defaultValue = "0.0") float dropout;
+    @Option(names = "--tbptt", paramLabel = "K1:K2", description = "Train on --batch contiguous streams through the"
+            + " text instead of random windows: every K1 characters, their loss backpropagated through the last K2"
+            + " (K1 <= K2; --seq is then only the validation windows' length).") String tbptt;
     @Option(names = "--sample", defaultValue = "400", description = "Characters to sample at the end.") int sample;
     @Option(names = "--temperature", defaultValue = "0.8") float temperature;
     @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
@@ -68,6 +74,7 @@ final class CharRnnExample implements Callable<Integer> {
     }
 
     Outcome train(PrintWriter out) throws IOException {
+        int[] k = tbptt == null ? null : strides(tbptt);
         Path file = text != null ? text : DEFAULT_TEXT;
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no text at " + file + "; pass --text FILE");
@@ -98,8 +105,23 @@ final class CharRnnExample implements Callable<Integer> {
             TrainingRun.Settings settings = new TrainingRun.Settings(common.steps, common.maxTime(), evalEvery, 5.0,
                     LearningRateSchedule.constant(common.learningRate(2e-3f)), common.out.resolve("char-rnn.safetensors"),
                     common.out.resolve("char-rnn-loss.png"), patience > 0 ? new EarlyStopping(patience, 1e-3) : null);
-            TrainingRun.Result r = TrainingRun.run(model, adam, step -> windows(trainIds,
-                    new Random(common.seed * 1_000_003 + step)), () -> validation, settings, out);
+            TrainingRun.Result r;
+            if (tbptt == null) {
+                r = TrainingRun.run(model, adam, step -> windows(trainIds, new Random(common.seed * 1_000_003 + step)),
+                        () -> validation, settings, out);
+            } else {
+                out.println("truncated BPTT: k1 = " + k[0] + ", k2 = " + k[1] + " over " + batch + " streams");
+                try (TruncatedBptt t = new TruncatedBptt(model, k[0], k[1])) {
+                    SequenceModel.Batch streams = streams(trainIds);
+                    LongToDoubleFunction update = step -> {
+                        if (!t.hasNext()) {
+                            t.start(streams); // a new pass over the text, from zero states
+                        }
+                        return t.trainNext(adam, settings.clipNorm());
+                    };
+                    r = TrainingRun.runUpdates(model, adam, update, () -> validation, settings, out);
+                }
+            }
             out.printf(java.util.Locale.ROOT, "trained %d steps in %.1f s: %.2f steps/s, loss %.4f -> %.4f%n", r.steps(),
                     r.seconds(), r.stepsPerSecond(), r.firstLoss(), r.lastLoss(20));
             out.println("validation curve (step, seconds, loss):");
@@ -131,6 +153,40 @@ final class CharRnnExample implements Callable<Integer> {
             out.add(new SequenceModel.Batch(seq, batch, tokens, null, null, targets, null));
         }
         return out;
+    }
+
+    /** {@code K1:K2} → {k1, k2}, with a clear error for anything else. */
+    static int[] strides(String text) {
+        String[] parts = text.split(":", -1);
+        try {
+            if (parts.length == 2) {
+                int k1 = Integer.parseInt(parts[0].trim());
+                int k2 = Integer.parseInt(parts[1].trim());
+                if (k1 >= 1 && k2 >= k1) {
+                    return new int[] {k1, k2};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--tbptt takes K1:K2 with 1 <= K1 <= K2 (e.g. 25:100), got '" + text + "'");
+    }
+
+    /** The text cut into {@code batch} contiguous streams side by side: inputs and next-character targets. */
+    SequenceModel.Batch streams(int[] ids) {
+        int length = (ids.length - 1) / batch;
+        if (length < 1) {
+            throw new IllegalArgumentException("the training text is too short for " + batch + " streams");
+        }
+        int[] tokens = new int[length * batch];
+        int[] targets = new int[length * batch];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < length; t++) {
+                tokens[t * batch + b] = ids[b * length + t];
+                targets[t * batch + b] = ids[b * length + t + 1];
+            }
+        }
+        return new SequenceModel.Batch(length, batch, tokens, null, null, targets, null);
     }
 
     /** {@code batch} random windows of {@code seq + 1} characters: inputs and next-character targets. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.function.LongToDoubleFunction;
 import java.util.function.Supplier;
 
 /**
@@ -65,6 +66,13 @@ final class TrainingRun {
 
     static Result run(SequenceModel model, Optimizer optimizer, LongFunction<SequenceModel.Batch> train,
                       Supplier<List<SequenceModel.Batch>> validation, Settings s, PrintWriter progress) {
+        return runUpdates(model, optimizer, step -> model.trainStep(train.apply(step), optimizer, s.clipNorm()),
+                validation, s, progress);
+    }
+
+    /** As above with the update given: {@code update} trains step {@code step} and returns its loss. */
+    static Result runUpdates(SequenceModel model, Optimizer optimizer, LongToDoubleFunction update,
+                             Supplier<List<SequenceModel.Batch>> validation, Settings s, PrintWriter progress) {
         List<Double> losses = new ArrayList<>();
         List<double[]> valid = new ArrayList<>();
         long start = System.nanoTime();
@@ -76,7 +84,7 @@ final class TrainingRun {
                 break;
             }
             optimizer.setLearningRate(s.schedule().at(step));
-            losses.add(model.trainStep(train.apply(step), optimizer, s.clipNorm()));
+            losses.add(update.applyAsDouble(step));
             boolean last = step + 1 == s.maxSteps();
             if (validation != null && s.evalEvery() > 0 && ((step + 1) % s.evalEvery() == 0 || last)) {
                 double sum = 0;

@@ -53,6 +53,35 @@ class ExamplesTest {
         assertTrue(Files.size(dir.resolve("char-rnn-loss.png")) > 0);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void charRnnLearnsAlongStreamsByTruncatedBptt(String backend, @TempDir Path dir) throws Exception {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(80));
+        StringWriter log = new StringWriter();
+        CharRnnExample ex = parse(new CharRnnExample(), "--text", text.toString(), "--hidden", "48", "--embed", "16",
+                "--seq", "24", "--batch", "8", "--steps", "150", "--eval-every", "50", "--sample", "20",
+                "--tbptt", "8:24", "--backend", backend, "--out", dir.toString(), "--lr", "0.01");
+        CharRnnExample.Outcome o = ex.train(new PrintWriter(log));
+        assertTrue(log.toString().contains("truncated BPTT: k1 = 8, k2 = 24 over 8 streams"), log.toString());
+        // 150 updates of 8 steps over streams of ~400: several passes, each restarting from zero states.
+        assertTrue(o.result().lastLoss(20) < o.result().firstLoss() / 2, "loss " + o.result().firstLoss() + " -> "
+                + o.result().lastLoss(20));
+        double[] lastValid = o.result().validation().get(o.result().validation().size() - 1);
+        assertTrue(lastValid[1] < o.result().firstLoss() / 2, "validation " + lastValid[1]);
+    }
+
+    @Test
+    void charRnnRejectsBadTbpttStrides(@TempDir Path dir) {
+        for (String bad : new String[] {"8", "0:4", "9:8", "a:b", "8:24:2"}) {
+            StringWriter err = new StringWriter();
+            int status = Examples.execute(new String[] {"char-rnn", "--tbptt", bad, "--out", dir.toString()},
+                    quiet(), new PrintWriter(err, true));
+            assertEquals(1, status, bad);
+            assertTrue(err.toString().contains("--tbptt takes K1:K2"), bad + ": " + err);
+        }
+    }
+
     @Test
     void charRnnSaysWhenItHasNoText(@TempDir Path dir) {
         StringWriter err = new StringWriter();

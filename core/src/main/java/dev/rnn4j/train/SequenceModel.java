@@ -205,11 +205,19 @@ public final class SequenceModel implements AutoCloseable {
      */
     public double trainStep(Batch b, Optimizer optimizer, double clipNorm) {
         double loss = computeGradients(b);
+        applyGradients(optimizer, clipNorm);
+        return loss;
+    }
+
+    /**
+     * The update after gradients are set ({@link #computeGradients} or {@link TruncatedBptt}): gradient clipping by
+     * global norm ({@code clipNorm} ≤ 0 for none), then an optimizer step.
+     */
+    public void applyGradients(Optimizer optimizer, double clipNorm) {
         if (clipNorm > 0) {
             GradientClipping.clipGlobalNorm(backend, tensors, clipNorm);
         }
         optimizer.step(tensors);
-        return loss;
     }
 
     /**

@@ -100,10 +100,7 @@ public final class TruncatedBptt implements AutoCloseable {
     /** The next update: gradients of the next {@code k1} steps' loss, clipping, optimizer step. Returns the loss. */
     public double trainNext(Optimizer optimizer, double clipNorm) {
         double loss = computeNextGradients();
-        if (clipNorm > 0) {
-            GradientClipping.clipGlobalNorm(backend, model.trainableTensors(), clipNorm);
-        }
-        optimizer.step(model.trainableTensors());
+        model.applyGradients(optimizer, clipNorm);
         return loss;
     }
 

@@ -141,16 +141,11 @@ final class CharRnnExample implements Callable<Integer> {
         int n = 4 * batch;
         long room = ids.length - seq - 1;
         for (int v = 0; v < 4; v++) {
-            int[] tokens = new int[seq * batch];
-            int[] targets = new int[seq * batch];
+            int[] starts = new int[batch];
             for (int b = 0; b < batch; b++) {
-                int start = (int) (room * (v * batch + b) / n);
-                for (int t = 0; t < seq; t++) {
-                    tokens[t * batch + b] = ids[start + t];
-                    targets[t * batch + b] = ids[start + t + 1];
-                }
+                starts[b] = (int) (room * (v * batch + b) / n);
             }
-            out.add(new SequenceModel.Batch(seq, batch, tokens, null, null, targets, null));
+            out.add(textAt(ids, starts, seq));
         }
         return out;
     }
@@ -178,29 +173,34 @@ final class CharRnnExample implements Callable<Integer> {
         if (length < 1) {
             throw new IllegalArgumentException("the training text is too short for " + batch + " streams");
         }
-        int[] tokens = new int[length * batch];
-        int[] targets = new int[length * batch];
+        int[] starts = new int[batch];
         for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < length; t++) {
-                tokens[t * batch + b] = ids[b * length + t];
-                targets[t * batch + b] = ids[b * length + t + 1];
-            }
+            starts[b] = b * length;
         }
-        return new SequenceModel.Batch(length, batch, tokens, null, null, targets, null);
+        return textAt(ids, starts, length);
     }
 
     /** {@code batch} random windows of {@code seq + 1} characters: inputs and next-character targets. */
     SequenceModel.Batch windows(int[] ids, Random r) {
-        int[] tokens = new int[seq * batch];
-        int[] targets = new int[seq * batch];
+        int[] starts = new int[batch];
         for (int b = 0; b < batch; b++) {
-            int start = r.nextInt(ids.length - seq);
-            for (int t = 0; t < seq; t++) {
-                tokens[t * batch + b] = ids[start + t];
-                targets[t * batch + b] = ids[start + t + 1];
+            starts[b] = r.nextInt(ids.length - seq);
+        }
+        return textAt(ids, starts, seq);
+    }
+
+    /** Row {@code b} reads {@code steps} characters from {@code starts[b]}, each target the character after. */
+    static SequenceModel.Batch textAt(int[] ids, int[] starts, int steps) {
+        int rows = starts.length;
+        int[] tokens = new int[steps * rows];
+        int[] targets = new int[steps * rows];
+        for (int b = 0; b < rows; b++) {
+            for (int t = 0; t < steps; t++) {
+                tokens[t * rows + b] = ids[starts[b] + t];
+                targets[t * rows + b] = ids[starts[b] + t + 1];
             }
         }
-        return new SequenceModel.Batch(seq, batch, tokens, null, null, targets, null);
+        return new SequenceModel.Batch(steps, rows, tokens, null, null, targets, null);
     }
 
     /** Feeds one character at a time with carried state, sampling each next one from softmax(logits / T). */

@@ -10,7 +10,9 @@ import dev.rnn4j.spi.ProbeCache;
  * The CPU backend's provider. Always available: with the Vector API kernels where {@code jdk.incubator.vector} is
  * readable, otherwise (or with {@code -Drnn4j.cpu.scalar=true}) with their scalar twins, and the probe says which
  * and why. Threads: one pool per JVM, sized to the available processors or to {@code -Drnn4j.cpu.threads=N}
- * (read when the first CPU backend opens).
+ * (read when the first CPU backend opens). Activations: {@code -Drnn4j.cpu.activations=exact} makes every result
+ * bit-reproducible (see {@link VectorMath}); the default, {@code intrinsic}, is faster and may differ in the last bit
+ * before and after the JIT compiles the cell kernels.
  */
 public final class CpuBackendProvider implements BackendProvider {
     /** The name users select it by. */
@@ -19,6 +21,8 @@ public final class CpuBackendProvider implements BackendProvider {
     public static final String SCALAR_PROPERTY = "rnn4j.cpu.scalar";
     /** System property setting the thread count. */
     public static final String THREADS_PROPERTY = "rnn4j.cpu.threads";
+    /** System property choosing the vector kernels' sigmoid and tanh: {@code intrinsic} (default) or {@code exact}. */
+    public static final String ACTIVATIONS_PROPERTY = "rnn4j.cpu.activations";
 
     private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
     private static WorkerPool pool;
@@ -68,6 +72,11 @@ public final class CpuBackendProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), "set -D" + THREADS_PROPERTY + " to a positive integer");
         }
+        try {
+            exactActivations();
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), "set -D" + ACTIVATIONS_PROPERTY + " to intrinsic or exact");
+        }
         return Availability.available(kernelChoice().description() + ", " + threads);
     }
 
@@ -84,10 +93,24 @@ public final class CpuBackendProvider implements BackendProvider {
                     + "with --add-modules jdk.incubator.vector for the vector kernels)");
         }
         try {
-            return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe());
+            return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe() + (exactActivations()
+                    ? ", exact activations (bit-reproducible)" : ""));
         } catch (LinkageError e) {
             return new KernelChoice(false, "scalar kernels: the Vector API failed to load (" + e + ")");
         }
+    }
+
+    /**
+     * Whether {@code -Drnn4j.cpu.activations} asks for the arithmetic-only sigmoid and tanh.
+     *
+     * @throws IllegalArgumentException for a value other than {@code intrinsic} or {@code exact}
+     */
+    static boolean exactActivations() {
+        String v = System.getProperty(ACTIVATIONS_PROPERTY, "intrinsic").trim();
+        if (v.equals("exact") || v.equals("intrinsic")) {
+            return v.equals("exact");
+        }
+        throw new IllegalArgumentException("-D" + ACTIVATIONS_PROPERTY + "=" + v + " is neither 'intrinsic' nor 'exact'");
     }
 
     static int threadCount() {

@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Fused cell steps with the Vector API: one pass over a row's gate pre-activations, adding the input projection,
  * the recurrent projection and the recurrent bias, applying the nonlinearities and writing state, outputs and the
  * reserve. The last {@code H mod VL} hidden units and rows past their sequence's end go to {@link ScalarCells}.
- * sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@link VectorOperators#TANH}: both intrinsified on x86
- * (the measurement against a rational approximation is in the package notes).
+ * sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@link VectorOperators#TANH}, both intrinsified on x86 (the
+ * measurement against a rational approximation is in the package notes), or with {@code -Drnn4j.cpu.activations=exact}
+ * {@link VectorMath}'s, whose bits do not depend on whether the JIT has compiled them.
  */
 final class VectorCells implements CellKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -30,12 +31,27 @@ final class VectorCells implements CellKernels {
         return FloatVector.fromArray(S, a, at);
     }
 
+    /**
+     * {@code -Drnn4j.cpu.activations=exact}: {@link VectorMath}'s functions, fixed to the bit but slower (the cell
+     * kernels grow past C2's inlining limits: 13-30% on whole LSTM layers, measured) instead of the SVML intrinsics.
+     * A constant, so C2 compiles only the path taken.
+     */
+    static final boolean EXACT = exactOrDefault();
+
+    private static boolean exactOrDefault() {
+        try {
+            return CpuBackendProvider.exactActivations();
+        } catch (IllegalArgumentException e) {
+            return false; // the provider's probe reports it and refuses to open
+        }
+    }
+
     static FloatVector sigmoid(FloatVector v) {
-        return ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        return EXACT ? VectorMath.sigmoid(v) : ONE.div(v.neg().lanewise(VectorOperators.EXP).add(ONE));
     }
 
     static FloatVector tanh(FloatVector v) {
-        return v.lanewise(VectorOperators.TANH);
+        return EXACT ? VectorMath.tanh(v) : v.lanewise(VectorOperators.TANH);
     }
 
     /** Gate pre-activation of one gate block: gx + gh (+ b_hh). */

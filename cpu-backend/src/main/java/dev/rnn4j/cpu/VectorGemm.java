@@ -127,27 +127,10 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         try {
             this.a = CpuBuffer.floatsForRead(a);
             this.b = CpuBuffer.floatsForRead(b);
-            int packedSize = Math.multiplyExact(k, nPanels * NR);
-            PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
-            if (!entry.valid && entry.uses < 2 && transB && !transA && m > DOT_ROWS && m <= SWAP_ROWS && n >= 4 * m) {
-                // A short A times a Bᵀ on its first use: Cᵀ = B·Aᵀ instead, so the large operand is read in place
-                // (as an untransposed A) and only the small Aᵀ is transposed into a panel. Transposing B itself
-                // cost a fifth of the product at 32 rows.
-                float[] cv = CpuBuffer.floatsForWrite(c);
-                float[] ct = transposedScratch((long) n * m);
-                gemm(false, true, n, m, k, alpha, b, bOffset, ldb, a, aOffset, lda, 0f, transposedC, 0, m);
-                for (int i = 0; i < m; i++) {
-                    int row = cOffset + i * ldc;
-                    for (int j = 0; j < n; j++) {
-                        float v = ct[j * m + i];
-                        cv[row + j] = beta == 0 ? v : beta * cv[row + j] + v;
-                    }
-                }
-                return;
-            }
-            if (!entry.valid && entry.uses < 2 && transB && !transA && m <= DOT_ROWS && k >= VL
-                    && k <= DOT_MAX_K) {
-                // A Bᵀ on its first use: dot products, no packing (its second use packs it into the cache).
+            if (transB && !transA && m <= DOT_ROWS && k >= VL && k <= DOT_MAX_K) {
+                // A few rows times a Bᵀ: dot products of rows read in place, whether or not B is packed in the
+                // cache, so that the sums' order (and so every bit of C) depends on the shape alone, never on
+                // which calls came before.
                 this.c = CpuBuffer.floatsForWrite(c);
                 packing = false;
                 dot = true;
@@ -155,6 +138,36 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                     runParts(parallel);
                 } finally {
                     dot = false;
+                }
+                return;
+            }
+            int packedSize = Math.multiplyExact(k, nPanels * NR);
+            PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
+            if (!entry.valid && entry.uses < 2 && transB && !transA && m > DOT_ROWS && m <= SWAP_ROWS && n >= 4 * m
+                    && alpha == 1 && panelKernelOnly(m) && panelKernelOnly(n)) {
+                // A short A times a Bᵀ on its first use: Cᵀ = B·Aᵀ instead, so the large operand is read in place
+                // (as an untransposed A) and only the small Aᵀ is transposed into a panel. Transposing B itself
+                // cost a fifth of the product at 32 rows. Every element of C is then the same chain of
+                // multiply-adds as in the panel kernel of later calls, bit for bit, as long as neither product
+                // leaves its last rows to the row kernel (which sums even and odd k apart).
+                float[] cv = CpuBuffer.floatsForWrite(c);
+                float[] ct = transposedScratch((long) n * m);
+                if (beta != 0) {
+                    // C goes in first, so that each block of k adds to it in the order the panel path adds.
+                    for (int i = 0; i < m; i++) {
+                        int row = cOffset + i * ldc;
+                        for (int j = 0; j < n; j++) {
+                            ct[j * m + i] = cv[row + j];
+                        }
+                    }
+                }
+                gemm(false, true, n, m, k, alpha, b, bOffset, ldb, a, aOffset, lda, beta, transposedC, 0, m);
+                ct = CpuBuffer.floatsForRead(transposedC);
+                for (int i = 0; i < m; i++) {
+                    int row = cOffset + i * ldc;
+                    for (int j = 0; j < n; j++) {
+                        cv[row + j] = ct[j * m + i];
+                    }
                 }
                 return;
             }
@@ -196,6 +209,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         }
     }
 
+    /** Whether {@code rows} rows of A are all computed by the 8-row panel kernel, none by the row kernel. */
+    private static boolean panelKernelOnly(int rows) {
+        return rows % MR == 0 || rows % MR > SMALL_ROWS;
+    }
+
     private float[] transposedScratch(long floats) {
         if (transposedC.size() < floats) {
             transposedC = new CpuBuffer(dev.rnn4j.spi.ElementType.FLOAT32, Math.toIntExact(floats));
@@ -218,7 +236,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             int colTiles = (n + DOT_NR - 1) / DOT_NR;
             int t1 = WorkerPool.begin(colTiles, part + 1, parts);
             for (int t = WorkerPool.begin(colTiles, part, parts); t < t1; t++) {
-                for (int i = 0; i < m; i += DOT_MR) {
+                for (int i = 0; i < m; i += dotRows(m)) {
                     dotTile(tiles[part], i, t * DOT_NR);
                 }
             }
@@ -783,8 +801,14 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         int b6 = bOff + Math.min(j0 + 6, n - 1) * ldb;
         int b7 = bOff + Math.min(j0 + 7, n - 1) * ldb;
         int kVec = k / VL * VL;
-        dotKernel(a, a0, a1, a2, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
-        int rows = Math.min(DOT_MR, m - i0);
+        int rows = Math.min(dotRows(m), m - i0);
+        if (rows == 1) {
+            dotKernel1(a, a0, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
+        } else if (rows == 2) {
+            dotKernel2(a, a0, a1, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
+        } else {
+            dotKernel(a, a0, a1, a2, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
+        }
         int cols = Math.min(DOT_NR, n - j0);
         for (int r = 0; r < rows; r++) {
             int ar = aOff + (i0 + r) * lda;
@@ -804,6 +828,91 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 c[cRow + col] = beta == 0 ? alpha * sum : alpha * sum + beta * c[cRow + col];
             }
         }
+    }
+
+    /**
+     * Rows of A per dot-product tile for an A of {@code m ≤ DOT_ROWS} rows: 1, 2 or 3, so that no tile spends its
+     * multiply-adds on repeated rows (batch 1 and 2 with the three-row kernel ran 2.4 times slower, measured). Each
+     * kernel sums a C element in the same order (VL lanes over k, then the lanes in turn), so which one computed it
+     * never shows in its bits.
+     */
+    private static int dotRows(int m) {
+        return m == 1 ? 1 : m == 2 || m == 4 ? 2 : DOT_MR;
+    }
+
+    /** {@link #dotKernel} for one row of A: the matrix-vector product of batch 1, bound by the loads of Bᵀ. */
+    static void dotKernel1(float[] a, int a0, float[] b, int b0, int b1, int b2, int b3, int b4, int b5, int b6,
+                           int b7, int kVec, float[] tile) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S), s4 = FloatVector.zero(S), s5 = FloatVector.zero(S);
+        FloatVector s6 = FloatVector.zero(S), s7 = FloatVector.zero(S);
+        for (int p = 0; p < kVec; p += VL) {
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+            s4 = x.fma(FloatVector.fromArray(S, b, b4 + p), s4);
+            s5 = x.fma(FloatVector.fromArray(S, b, b5 + p), s5);
+            s6 = x.fma(FloatVector.fromArray(S, b, b6 + p), s6);
+            s7 = x.fma(FloatVector.fromArray(S, b, b7 + p), s7);
+        }
+        s0.intoArray(tile, 0 * VL);
+        s1.intoArray(tile, 1 * VL);
+        s2.intoArray(tile, 2 * VL);
+        s3.intoArray(tile, 3 * VL);
+        s4.intoArray(tile, 4 * VL);
+        s5.intoArray(tile, 5 * VL);
+        s6.intoArray(tile, 6 * VL);
+        s7.intoArray(tile, 7 * VL);
+    }
+
+    /** {@link #dotKernel} for two rows of A. */
+    static void dotKernel2(float[] a, int a0, int a1, float[] b, int b0, int b1, int b2, int b3, int b4, int b5,
+                           int b6, int b7, int kVec, float[] tile) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S);
+        FloatVector s03 = FloatVector.zero(S), s04 = FloatVector.zero(S), s05 = FloatVector.zero(S);
+        FloatVector s06 = FloatVector.zero(S), s07 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S);
+        FloatVector s13 = FloatVector.zero(S), s14 = FloatVector.zero(S), s15 = FloatVector.zero(S);
+        FloatVector s16 = FloatVector.zero(S), s17 = FloatVector.zero(S);
+        for (int p = 0; p < kVec; p += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector w;
+            w = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(w, s00); s10 = x1.fma(w, s10);
+            w = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(w, s01); s11 = x1.fma(w, s11);
+            w = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(w, s02); s12 = x1.fma(w, s12);
+            w = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(w, s03); s13 = x1.fma(w, s13);
+            w = FloatVector.fromArray(S, b, b4 + p);
+            s04 = x0.fma(w, s04); s14 = x1.fma(w, s14);
+            w = FloatVector.fromArray(S, b, b5 + p);
+            s05 = x0.fma(w, s05); s15 = x1.fma(w, s15);
+            w = FloatVector.fromArray(S, b, b6 + p);
+            s06 = x0.fma(w, s06); s16 = x1.fma(w, s16);
+            w = FloatVector.fromArray(S, b, b7 + p);
+            s07 = x0.fma(w, s07); s17 = x1.fma(w, s17);
+        }
+        s00.intoArray(tile, 0 * VL);
+        s01.intoArray(tile, 1 * VL);
+        s02.intoArray(tile, 2 * VL);
+        s03.intoArray(tile, 3 * VL);
+        s04.intoArray(tile, 4 * VL);
+        s05.intoArray(tile, 5 * VL);
+        s06.intoArray(tile, 6 * VL);
+        s07.intoArray(tile, 7 * VL);
+        s10.intoArray(tile, 8 * VL);
+        s11.intoArray(tile, 9 * VL);
+        s12.intoArray(tile, 10 * VL);
+        s13.intoArray(tile, 11 * VL);
+        s14.intoArray(tile, 12 * VL);
+        s15.intoArray(tile, 13 * VL);
+        s16.intoArray(tile, 14 * VL);
+        s17.intoArray(tile, 15 * VL);
     }
 
     /**

@@ -14,7 +14,15 @@
  * 0.65 ns per element, the exp-based sigmoid 0.41 ns; a rational tanh x·P(x²)/Q(x²) of degrees 4/4 fitted for this
  * purpose ran at 0.41 ns but evaluates to 5.6 ulps in float against 2 for TANH. Cells are about 5% of a layer's
  * time, so the faster tanh would buy about 1% of a layer for a threefold loss of accuracy: the intrinsics stay,
- * and {@code VectorActivationsTest} holds them to 3 ulps (sigmoid) and 2 ulps (tanh).
+ * and {@code VectorActivationsTest} holds them to 3 ulps (sigmoid) and 2 ulps (tanh). Their one flaw: C2 computes
+ * them with SVML while the interpreter and C1 fall back to {@code Math} lane by lane, and the two disagree in the last
+ * bit for about 1 input in 200, so the same call can give other bits before and after the JIT compiles a kernel.
+ * {@code -Drnn4j.cpu.activations=exact} swaps in {@link dev.rnn4j.cpu.VectorMath} (adds, multiplies and bit
+ * operations only, same ulp bounds), which makes every CPU result reproducible to the bit, the condition for a
+ * resumed training run to retrace an uninterrupted one; it costs 13-30% on LSTM layers (2026-11-30,
+ * {@code rnn4j bench --suite pytorch-peer}: train:LSTM:256:256:32:50 18.7 ms against 14.3), because the larger
+ * kernels exceed C2's inlining budget. The GEMM is reproducible on either setting: its paths are chosen by shape,
+ * never by which calls came before.
  *
  * <p>Cell variants: the LSTM with peepholes, input_forget, gate and cell clipping has one vector kernel pair
  * ({@code lstmVariantForward/Backward}) taking each variant as data (zero peepholes, an infinite bound, a lane mask)

@@ -1,0 +1,77 @@
+package dev.rnn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.rnn4j.spi.ElementType;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU GEMM's result depends on the call's shape and operands alone, never on which calls came before: a weight
+ * matrix is computed with on its first use (dot products, or the swapped product Cᵀ = B·Aᵀ), and from the packed
+ * cache later, and every one of those paths must give the same bits. Without this, a model's outputs change in the
+ * last bits after an unrelated call (a validation pass), and a resumed training run drifts from the uninterrupted
+ * one.
+ */
+class GemmDeterminismTest {
+    private static CpuBuffer buffer(float[] values) {
+        CpuBuffer b = new CpuBuffer(ElementType.FLOAT32, values.length);
+        System.arraycopy(values, 0, CpuBuffer.floatsForWrite(b), 0, values.length);
+        return b;
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void repeatedCallsGiveTheBitsOfTheFirst() {
+        WorkerPool pool = new WorkerPool(2);
+        Random r = new Random(1);
+        int[] rows = {1, 2, 3, 4, 5, 8, 9, 12, 13, 21, 32, 36, 50, 64, 65, 100, 200};
+        int[] cols = {16, 52, 64, 256, 1024};
+        int[] depths = {8, 16, 100, 256, 1000};
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {true, false}) {
+                for (int m : rows) {
+                    for (int n : cols) {
+                        for (int k : depths) {
+                            if ((long) m * n * k > 30_000_000L) {
+                                continue;
+                            }
+                            float[] av = random(r, m * k);
+                            float[] bv = random(r, n * k);
+                            float[] cv = random(r, m * n);
+                            for (float beta : new float[] {0f, 1f}) {
+                                check(pool, transA, transB, m, n, k, beta, av, bv, cv);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(WorkerPool pool, boolean transA, boolean transB, int m, int n, int k, float beta,
+                              float[] av, float[] bv, float[] cv) {
+        CpuBuffer a = buffer(av);
+        CpuBuffer b = buffer(bv);
+        VectorGemm gemm = new VectorGemm(pool);
+        float[] first = null;
+        for (int call = 0; call < 4; call++) {
+            CpuBuffer c = buffer(cv);
+            gemm.gemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n);
+            float[] got = CpuBuffer.floatsForRead(c);
+            if (first == null) {
+                first = got.clone();
+            } else {
+                assertArrayEquals(first, got, "call " + call + " of " + (transA ? "Aᵀ" : "A") + "·"
+                        + (transB ? "Bᵀ" : "B") + " m=" + m + " n=" + n + " k=" + k + " beta=" + beta);
+            }
+        }
+    }
+}

@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * A training checkpoint as one safetensors file: the model's configuration (JSON in the metadata), every parameter
  * tensor ({@code param.<name>}), the optimizer's state ({@code opt.<name>.state1|2}), its hyperparameters, and
- * counters (optimizer steps, the caller's step, the model's dropout draws), so that resuming on the CPU backend with the same seeds reproduces
- * an uninterrupted run bit for bit. Written atomically and durably ({@link SafetensorsWriter#write}): a crash while
+ * counters (optimizer steps, the caller's step, the model's dropout draws), and for truncated BPTT over streams the
+ * run's {@link TruncatedBptt.Progress} (position, window, carried state), so that resuming on the CPU backend with
+ * the same seeds reproduces an uninterrupted run bit for bit. Written atomically and durably ({@link SafetensorsWriter#write}): a crash while
  * saving leaves the previous checkpoint readable.
  */
 public final class Checkpoint {
@@ -32,13 +33,23 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** What a checkpoint held besides the tensors. */
-    public record Restored(long step, Map<String, String> extra) {
+    /**
+     * What a checkpoint held besides the model's and optimizer's tensors.
+     *
+     * @param streamProgress where a truncated-BPTT run stood ({@link TruncatedBptt#resume}); null when none was saved
+     */
+    public record Restored(long step, Map<String, String> extra, TruncatedBptt.Progress streamProgress) {
     }
 
     /** Saves model, optimizer and the caller's {@code step}; {@code extra} strings go into the metadata too. */
     public static void save(Path path, SequenceModel model, Optimizer optimizer, long step, Map<String, String> extra)
             throws IOException {
+        save(path, model, optimizer, step, extra, null);
+    }
+
+    /** As above, with a truncated-BPTT run's progress (null: none) to resume from. */
+    public static void save(Path path, SequenceModel model, Optimizer optimizer, long step, Map<String, String> extra,
+                            TruncatedBptt.Progress streamProgress) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(FORMAT, "1")
                 .metadata("model", JSON.writeValueAsString(toJson(model.config())))
                 .metadata("train.step", Long.toString(step))
@@ -56,6 +67,15 @@ public final class Checkpoint {
         }
         for (Map.Entry<String, float[]> e : optimizer.saveState().entrySet()) {
             w.addF32("opt." + e.getKey(), e.getValue(), e.getValue().length);
+        }
+        if (streamProgress != null) {
+            TruncatedBptt.Progress p = streamProgress;
+            w.metadata("tbptt", p.k1() + ":" + p.k2() + ":" + p.position() + ":" + p.windowStart() + ":"
+                    + Long.toHexString(p.streamFingerprint()));
+            w.addF32("tbptt.h", p.h(), p.h().length);
+            if (p.c() != null) {
+                w.addF32("tbptt.c", p.c(), p.c().length);
+            }
         }
         w.write(path);
     }
@@ -115,7 +135,26 @@ public final class Checkpoint {
                 extra.put(e.getKey().substring(6), e.getValue());
             }
         }
-        return new Restored(Long.parseLong(m.get("train.step")), extra);
+        return new Restored(Long.parseLong(m.get("train.step")), extra, streamProgress(path, f));
+    }
+
+    private static TruncatedBptt.Progress streamProgress(Path path, SafetensorsFile f) throws IOException {
+        String text = f.metadata().get("tbptt");
+        if (text == null) {
+            return null;
+        }
+        String[] p = text.split(":", -1);
+        try {
+            if (p.length != 5 || !f.has("tbptt.h")) {
+                throw new IllegalArgumentException("expected k1:k2:position:windowStart:fingerprint and tbptt.h");
+            }
+            return new TruncatedBptt.Progress(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
+                    Integer.parseInt(p[3]), Long.parseUnsignedLong(p[4], 16), f.floats("tbptt.h"),
+                    f.has("tbptt.c") ? f.floats("tbptt.c") : null);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(path + ": truncated-BPTT progress '" + text + "' is malformed: "
+                    + e.getMessage());
+        }
     }
 
     static ObjectNode toJson(SequenceModel.Config c) {

@@ -97,6 +97,121 @@ public final class TruncatedBptt implements AutoCloseable {
         return position;
     }
 
+    /**
+     * Where a run over a stream stands, for a checkpoint: the strides, the steps consumed, the start of the window
+     * the next update reaches back to and the model's state there ({@code h} and, for LSTMs, {@code c}, in
+     * {@link SequenceModel#setInitialState}'s layout), and a fingerprint of the stream so that resuming on other data
+     * is refused rather than silently continued.
+     */
+    public record Progress(int k1, int k2, int position, int windowStart, long streamFingerprint, float[] h,
+                           float[] c) {
+        public Progress {
+            if (k1 < 1 || k2 < k1 || windowStart < 0 || position < windowStart || h == null) {
+                throw new IllegalArgumentException("inconsistent truncated-BPTT progress: k1=" + k1 + ", k2=" + k2
+                        + ", position=" + position + ", windowStart=" + windowStart);
+            }
+        }
+    }
+
+    /** The run's progress over the current stream, downloaded from the device. */
+    public Progress progress() {
+        if (stream == null) {
+            throw new IllegalStateException("no stream: call start first");
+        }
+        return new Progress(k1, k2, position, windowStart, fingerprint(stream), download(hStart), download(cStart));
+    }
+
+    /**
+     * Continues a run from {@code progress} (from {@link #progress()}, typically through a {@link Checkpoint}) over
+     * {@code stream}, which must be the stream it was taken on: the next update is the one the interrupted run would
+     * have made next.
+     *
+     * @throws IllegalArgumentException when the strides, the stream or the states' sizes differ from the run's
+     */
+    public void resume(SequenceModel.Batch stream, Progress progress) {
+        Objects.requireNonNull(progress, "progress");
+        if (progress.k1() != k1 || progress.k2() != k2) {
+            throw new IllegalArgumentException("the progress is of TBPTT(" + progress.k1() + ", " + progress.k2()
+                    + ") but this run is TBPTT(" + k1 + ", " + k2 + ")");
+        }
+        start(stream);
+        if (progress.streamFingerprint() != fingerprint(stream)) {
+            this.stream = null;
+            throw new IllegalArgumentException("the progress was taken on another stream (fingerprint "
+                    + Long.toHexString(progress.streamFingerprint()) + ", this one's " + Long.toHexString(
+                    fingerprint(stream)) + "): resume on the same data in the same order");
+        }
+        if (progress.position() > stream.steps()) {
+            this.stream = null;
+            throw new IllegalArgumentException("the progress is at step " + progress.position() + " of a stream of "
+                    + stream.steps());
+        }
+        checkState("h", progress.h(), hStart);
+        checkState("c", progress.c(), cStart);
+        backend.upload(progress.h(), 0, hStart, 0, progress.h().length);
+        if (cStart != null) {
+            backend.upload(progress.c(), 0, cStart, 0, progress.c().length);
+        }
+        this.position = progress.position();
+        this.windowStart = progress.windowStart();
+    }
+
+    private void checkState(String name, float[] values, DeviceBuffer into) {
+        long want = into == null ? 0 : into.size();
+        long got = values == null ? 0 : values.length;
+        if (want != got) {
+            String message = "the progress holds " + got + " values of " + name + "; this model's " + name + " over "
+                    + stream.batch() + " streams has " + want;
+            this.stream = null;
+            throw new IllegalArgumentException(message);
+        }
+        if (values != null) {
+            for (float v : values) {
+                if (!Float.isFinite(v)) {
+                    this.stream = null;
+                    throw new IllegalArgumentException("the progress's " + name + " holds " + v);
+                }
+            }
+        }
+    }
+
+    private float[] download(DeviceBuffer d) {
+        if (d == null) {
+            return null;
+        }
+        float[] v = new float[Math.toIntExact(d.size())];
+        backend.download(d, 0, v, 0, v.length);
+        return v;
+    }
+
+    /** A 64-bit digest of a stream's shape and contents (FNV-1a over every value), as {@link Progress} records it. */
+    public static long fingerprint(SequenceModel.Batch s) {
+        long h = 0xcbf29ce484222325L;
+        h = mix(mix(h, s.steps()), s.batch());
+        if (s.tokens() != null) {
+            for (int v : s.tokens()) {
+                h = mix(h, v);
+            }
+        }
+        if (s.inputs() != null) {
+            for (float v : s.inputs()) {
+                h = mix(h, Float.floatToIntBits(v));
+            }
+        }
+        for (int v : s.classes()) {
+            h = mix(h, v);
+        }
+        return h;
+    }
+
+    private static long mix(long h, int v) {
+        for (int i = 0; i < 4; i++) {
+            h ^= (v >>> (8 * i)) & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
     /** The next update: gradients of the next {@code k1} steps' loss, clipping, optimizer step. Returns the loss. */
     public double trainNext(Optimizer optimizer, double clipNorm) {
         double loss = computeNextGradients();

@@ -14,6 +14,7 @@ import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
 import dev.rnn4j.train.TrainableTensor;
+import dev.rnn4j.train.TruncatedBptt;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,98 @@ class CheckpointResumeTest {
         }
         for (int i = 0; i < straight.size(); i++) {
             assertArrayEquals(straight.get(i), resumed.get(i), "tensor " + i);
+        }
+    }
+
+    /** Streams of 30 steps for truncated BPTT, next-token targets of a noisy rule. */
+    static SequenceModel.Batch streams(long seed) {
+        Random r = new Random(seed);
+        int T = 30;
+        int B = 3;
+        int[] tokens = new int[T * B];
+        int[] targets = new int[T * B];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = r.nextInt(11);
+            targets[i] = r.nextInt(4) == 0 ? r.nextInt(11) : (tokens[i] * 5 + 2) % 11;
+        }
+        return new SequenceModel.Batch(T, B, tokens, null, null, targets, null);
+    }
+
+    /** The update loop of a TBPTT run that passes over the streams again and again, as char-rnn's does. */
+    static double update(TruncatedBptt t, SequenceModel.Batch s, Optimizer opt) {
+        if (!t.hasNext()) {
+            t.start(s);
+        }
+        return t.trainNext(opt, 1.0);
+    }
+
+    @Test
+    void resumingTruncatedBpttMidStreamReproducesTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        SequenceModel.Batch s = streams(9);
+        int updates = 12; // k1 = 4 over 30 steps: 8 updates a pass, so the run restarts the stream once
+        double[] lossesStraight = new double[updates];
+        List<float[]> straight;
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.01f, 0f, false);
+             TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
+            for (int u = 0; u < updates; u++) {
+                lossesStraight[u] = update(t, s, adam);
+            }
+            straight = weights(b, m);
+        }
+        for (int cut : new int[] {3, 8}) { // mid-pass with a slid window, and at the end of a pass
+            Path ckpt = dir.resolve("tbptt-" + cut + ".safetensors");
+            try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+                 SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.01f, 0f, false);
+                 TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
+                for (int u = 0; u < cut; u++) {
+                    assertEquals(lossesStraight[u], update(t, s, adam));
+                }
+                Checkpoint.save(ckpt, m, adam, cut, Map.of(), t.progress());
+            }
+            List<float[]> resumed;
+            try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+                 SequenceModel m = new SequenceModel(b, CONFIG); Optimizer adam = Optimizer.adam(b, 0.01f, 0f, false);
+                 TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
+                Checkpoint.Restored r = Checkpoint.load(ckpt, m, adam);
+                assertEquals(Math.min(cut * 4, 30), r.streamProgress().position());
+                t.resume(s, r.streamProgress());
+                for (long u = r.step(); u < updates; u++) {
+                    assertEquals(lossesStraight[(int) u], update(t, s, adam), "loss of update " + u + " after " + cut);
+                }
+                resumed = weights(b, m);
+            }
+            for (int i = 0; i < straight.size(); i++) {
+                assertArrayEquals(straight.get(i), resumed.get(i), "tensor " + i + " after a cut at " + cut);
+            }
+        }
+    }
+
+    @Test
+    void truncatedBpttRefusesToResumeOnOtherStreamsOrStrides(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("tbptt.safetensors");
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer sgd = Optimizer.sgd(b, 0.1f, 0f, 0f);
+             TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
+            t.start(streams(9));
+            t.trainNext(sgd, 0);
+            t.trainNext(sgd, 0);
+            Checkpoint.save(ckpt, m, sgd, 2, Map.of(), t.progress());
+            TruncatedBptt.Progress p = Checkpoint.load(ckpt, m, sgd).streamProgress();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.resume(streams(10), p));
+            assertTrue(e.getMessage().contains("another stream"), e.getMessage());
+            try (TruncatedBptt other = new TruncatedBptt(m, 4, 8)) {
+                e = assertThrows(IllegalArgumentException.class, () -> other.resume(streams(9), p));
+                assertTrue(e.getMessage().contains("TBPTT(4, 9) but this run is TBPTT(4, 8)"), e.getMessage());
+            }
+            SequenceModel.Batch s = streams(9);
+            SequenceModel.Batch narrow = new SequenceModel.Batch(45, 2, s.tokens(), null, null, s.classes(), null);
+            TruncatedBptt.Progress sameData = new TruncatedBptt.Progress(4, 9, 8, 0,
+                    TruncatedBptt.fingerprint(narrow), p.h(), p.c());
+            e = assertThrows(IllegalArgumentException.class, () -> t.resume(narrow, sameData));
+            assertTrue(e.getMessage().contains("values of h"), e.getMessage());
+            Checkpoint.save(ckpt, m, sgd, 2, Map.of());
+            assertEquals(null, Checkpoint.load(ckpt, m, sgd).streamProgress());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Backend;
+import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.EarlyStopping;
 import dev.rnn4j.train.LearningRateSchedule;
 import dev.rnn4j.train.Optimizer;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * Character-level language model (Karpathy's char-rnn): embedding → 2-layer LSTM → softmax over the characters,
  * trained on random windows of a text with Adam (or, with {@code --tbptt K1:K2}, on {@code --batch} contiguous
- * streams through it by truncated BPTT), validated on its last tenth, then sampled with a temperature.
+ * streams through it by truncated BPTT), validated on its last tenth, then sampled with a temperature. A run
+ * resumed from its checkpoint ({@code --resume}) with the same options continues exactly as the uninterrupted run
+ * would have (on the CPU backend; early stopping's patience starts afresh).
  */
 @Command(name = "char-rnn", mixinStandardHelpOptions = true,
         description = "Character-level language model on a text file, sampled with a temperature at the end.")
@@ -56,6 +59,8 @@ final class CharRnnExample implements Callable<Integer> {
             + " text instead of random windows: every K1 characters, their loss backpropagated through the last K2"
             + " (K1 <= K2; --seq is then only the validation windows' length).") String tbptt;
     @Option(names = "--sample", defaultValue = "400", description = "Characters to sample at the end.") int sample;
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint this example wrote"
+            + " (the same text and options; --steps counts from the start of the first run).") Path resume;
     @Option(names = "--temperature", defaultValue = "0.8") float temperature;
     @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
     @Option(names = "--patience", defaultValue = "10",
@@ -101,25 +106,32 @@ final class CharRnnExample implements Callable<Integer> {
              SequenceModel model = new SequenceModel(backend, config);
              Optimizer adam = Optimizer.adam(backend, common.learningRate(2e-3f), 0f, false)) {
             out.println("backend: " + backend.name() + " (" + backend.device().name() + ")");
+            Checkpoint.Restored restored = resume == null ? null : resume(model, adam, out);
+            long firstStep = restored == null ? 0 : restored.step();
             List<SequenceModel.Batch> validation = validationWindows(validIds);
             TrainingRun.Settings settings = new TrainingRun.Settings(common.steps, common.maxTime(), evalEvery, 5.0,
                     LearningRateSchedule.constant(common.learningRate(2e-3f)), common.out.resolve("char-rnn.safetensors"),
                     common.out.resolve("char-rnn-loss.png"), patience > 0 ? new EarlyStopping(patience, 1e-3) : null);
             TrainingRun.Result r;
             if (tbptt == null) {
-                r = TrainingRun.run(model, adam, step -> windows(trainIds, new Random(common.seed * 1_000_003 + step)),
-                        () -> validation, settings, out);
+                r = TrainingRun.runUpdates(model, adam, step -> model.trainStep(
+                        windows(trainIds, new Random(common.seed * 1_000_003 + step)), adam, settings.clipNorm()),
+                        () -> validation, settings, out, firstStep, () -> null);
             } else {
                 out.println("truncated BPTT: k1 = " + k[0] + ", k2 = " + k[1] + " over " + batch + " streams");
                 try (TruncatedBptt t = new TruncatedBptt(model, k[0], k[1])) {
                     SequenceModel.Batch streams = streams(trainIds);
+                    if (restored != null) {
+                        t.resume(streams, restored.streamProgress());
+                    }
                     LongToDoubleFunction update = step -> {
                         if (!t.hasNext()) {
                             t.start(streams); // a new pass over the text, from zero states
                         }
                         return t.trainNext(adam, settings.clipNorm());
                     };
-                    r = TrainingRun.runUpdates(model, adam, update, () -> validation, settings, out);
+                    r = TrainingRun.runUpdates(model, adam, update, () -> validation, settings, out, firstStep,
+                            t::progress);
                 }
             }
             out.printf(java.util.Locale.ROOT, "trained %d steps in %.1f s: %.2f steps/s, loss %.4f -> %.4f%n", r.steps(),
@@ -130,6 +142,22 @@ final class CharRnnExample implements Callable<Integer> {
             }
             return new Outcome(r, sample(model, vocab, ids[0]), vocab);
         }
+    }
+
+    /** Loads {@code --resume} into the model and optimizer, refusing a checkpoint of the other training mode. */
+    private Checkpoint.Restored resume(SequenceModel model, Optimizer adam, PrintWriter out) throws IOException {
+        Checkpoint.Restored r = Checkpoint.load(resume, model, adam);
+        if (tbptt != null && r.streamProgress() == null) {
+            throw new IllegalArgumentException(resume + " was written by a run on random windows; resume it without"
+                    + " --tbptt");
+        }
+        if (tbptt == null && r.streamProgress() != null) {
+            TruncatedBptt.Progress p = r.streamProgress();
+            throw new IllegalArgumentException(resume + " was written by a --tbptt " + p.k1() + ":" + p.k2()
+                    + " run; resume it with that option");
+        }
+        out.println("resumed from " + resume + " at step " + r.step());
+        return r;
     }
 
     /**

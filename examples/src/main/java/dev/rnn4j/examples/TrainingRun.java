@@ -5,6 +5,7 @@ import dev.rnn4j.train.EarlyStopping;
 import dev.rnn4j.train.LearningRateSchedule;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
+import dev.rnn4j.train.TruncatedBptt;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -73,11 +74,22 @@ final class TrainingRun {
     /** As above with the update given: {@code update} trains step {@code step} and returns its loss. */
     static Result runUpdates(SequenceModel model, Optimizer optimizer, LongToDoubleFunction update,
                              Supplier<List<SequenceModel.Batch>> validation, Settings s, PrintWriter progress) {
+        return runUpdates(model, optimizer, update, validation, s, progress, 0, () -> null);
+    }
+
+    /**
+     * As above from step {@code firstStep} (a resumed run: {@code maxSteps} still counts from zero, the result and the
+     * loss curve hold this run's steps only), saving with each checkpoint the truncated-BPTT progress that
+     * {@code streamProgress} gives (null: none).
+     */
+    static Result runUpdates(SequenceModel model, Optimizer optimizer, LongToDoubleFunction update,
+                             Supplier<List<SequenceModel.Batch>> validation, Settings s, PrintWriter progress,
+                             long firstStep, Supplier<TruncatedBptt.Progress> streamProgress) {
         List<Double> losses = new ArrayList<>();
         List<double[]> valid = new ArrayList<>();
         long start = System.nanoTime();
         long lastReport = start;
-        long step = 0;
+        long step = firstStep;
         double lastValid = Double.NaN;
         for (; step < s.maxSteps(); step++) {
             if (s.maxTime() != null && System.nanoTime() - start > s.maxTime().toNanos()) {
@@ -96,7 +108,7 @@ final class TrainingRun {
                 valid.add(new double[] {step + 1, lastValid, (System.nanoTime() - start) / 1e9});
                 boolean best = s.stopping() == null || s.stopping().record(step + 1, lastValid);
                 if (best && s.checkpoint() != null) {
-                    save(model, optimizer, step + 1, s.checkpoint());
+                    save(model, optimizer, step + 1, s.checkpoint(), streamProgress.get());
                 }
                 if (s.stopping() != null && s.stopping().shouldStop()) {
                     step++;
@@ -109,8 +121,8 @@ final class TrainingRun {
                 lastReport = now;
                 double seconds = (now - start) / 1e9;
                 double limit = s.maxTime() == null ? Double.POSITIVE_INFINITY : s.maxTime().toNanos() / 1e9;
-                String line = progressLine(step + 1, s.maxSteps(), seconds, limit, losses.get(losses.size() - 1),
-                        lastValid);
+                String line = progressLine(step + 1, firstStep, s.maxSteps(), seconds, limit,
+                        losses.get(losses.size() - 1), lastValid);
                 if (terminal) {
                     progress.print("\r" + line + (last ? "\n" : ""));
                 } else {
@@ -121,21 +133,22 @@ final class TrainingRun {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (validation == null && s.checkpoint() != null) {
-            save(model, optimizer, step, s.checkpoint());
+            save(model, optimizer, step, s.checkpoint(), streamProgress.get());
         }
         double[] trainLoss = losses.stream().mapToDouble(Double::doubleValue).toArray();
         if (s.plot() != null) {
             LossPlot.write(s.plot(), trainLoss, valid);
         }
-        return new Result(trainLoss, valid, step, seconds);
+        return new Result(trainLoss, valid, step - firstStep, seconds);
     }
 
     /**
      * A progress bar: done fraction of the step or time limit (whichever comes first), loss, validation loss,
-     * throughput and the estimated time left.
+     * throughput (of this run, which began at {@code firstStep}) and the estimated time left.
      */
-    static String progressLine(long step, long maxSteps, double seconds, double maxSeconds, double loss, double valid) {
-        double rate = step / Math.max(seconds, 1e-9);
+    static String progressLine(long step, long firstStep, long maxSteps, double seconds, double maxSeconds, double loss,
+                               double valid) {
+        double rate = (step - firstStep) / Math.max(seconds, 1e-9);
         double left = Math.min((maxSteps - step) / rate, Math.max(0, maxSeconds - seconds));
         double done = Math.min(1, Math.max((double) step / maxSteps, seconds / maxSeconds));
         int width = 24;
@@ -152,9 +165,10 @@ final class TrainingRun {
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
-    private static void save(SequenceModel model, Optimizer optimizer, long step, Path path) {
+    private static void save(SequenceModel model, Optimizer optimizer, long step, Path path,
+                             TruncatedBptt.Progress streamProgress) {
         try {
-            Checkpoint.save(path, model, optimizer, step, Map.of());
+            Checkpoint.save(path, model, optimizer, step, Map.of(), streamProgress);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

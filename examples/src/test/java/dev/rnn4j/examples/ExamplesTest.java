@@ -1,9 +1,11 @@
 package dev.rnn4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.io.SafetensorsFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -69,6 +72,61 @@ class ExamplesTest {
                 + o.result().lastLoss(20));
         double[] lastValid = o.result().validation().get(o.result().validation().size() - 1);
         assertTrue(lastValid[1] < o.result().firstLoss() / 2, "validation " + lastValid[1]);
+    }
+
+    /** A run cut at step 40 and resumed to 60 ends where the uninterrupted run to 60 ends, bit for bit (CPU). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"windows", "8:16"})
+    void charRnnResumesAsIfNeverInterrupted(String mode, @TempDir Path dir) throws Exception {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(30));
+        java.util.function.BiFunction<String, String[], CharRnnExample.Outcome> run = (out, more) -> {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--text", text.toString(),
+                    "--hidden", "16", "--embed", "8", "--seq", "16", "--batch", "4", "--eval-every", "20",
+                    "--patience", "0", "--dropout", "0.1", "--sample", "5", "--backend", "cpu", "--lr", "0.01",
+                    "--out", dir.resolve(out).toString()));
+            if (!mode.equals("windows")) {
+                args.addAll(java.util.List.of("--tbptt", mode));
+            }
+            args.addAll(java.util.List.of(more));
+            try {
+                return parse(new CharRnnExample(), args.toArray(String[]::new)).train(quiet());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        CharRnnExample.Outcome straight = run.apply("straight", new String[] {"--steps", "60"});
+        run.apply("cut", new String[] {"--steps", "40"});
+        CharRnnExample.Outcome resumed = run.apply("resumed", new String[] {"--steps", "60", "--resume",
+                dir.resolve("cut").resolve("char-rnn.safetensors").toString()});
+        assertEquals(20, resumed.result().steps());
+        double[] tail = java.util.Arrays.copyOfRange(straight.result().trainLoss(), 40, 60);
+        assertArrayEquals(tail, resumed.result().trainLoss());
+        SafetensorsFile a = SafetensorsFile.read(dir.resolve("straight").resolve("char-rnn.safetensors"));
+        SafetensorsFile b = SafetensorsFile.read(dir.resolve("resumed").resolve("char-rnn.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (String name : a.tensors().keySet()) {
+            assertArrayEquals(a.floats(name), b.floats(name), name);
+        }
+        assertEquals(a.metadata().get("train.step"), b.metadata().get("train.step"));
+    }
+
+    @Test
+    void charRnnRefusesToResumeInTheOtherMode(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "abcabcabd ".repeat(40));
+        String[] small = {"--text", text.toString(), "--hidden", "8", "--embed", "4", "--seq", "8", "--batch", "2",
+                "--steps", "4", "--eval-every", "2", "--patience", "0", "--sample", "1", "--backend", "cpu", "--out",
+                dir.toString()};
+        parse(new CharRnnExample(), small).train(quiet());
+        String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(small), Stream.of("--tbptt", "2:4",
+                "--resume", dir.resolve("char-rnn.safetensors").toString())).toArray(String[]::new);
+        StringWriter err = new StringWriter();
+        String[] cli = java.util.stream.Stream.concat(Stream.of("char-rnn"), java.util.Arrays.stream(again))
+                .toArray(String[]::new);
+        assertEquals(1, Examples.execute(cli, quiet(), new PrintWriter(err, true)));
+        assertTrue(err.toString().contains("was written by a run on random windows; resume it without --tbptt"),
+                err.toString());
     }
 
     @Test

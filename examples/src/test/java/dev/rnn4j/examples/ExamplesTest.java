@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import dev.rnn4j.cuda.CudaBackendProvider;
 import dev.rnn4j.opencl.OpenClBackendProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -21,13 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Every example trains a few steps on tiny data and its loss falls: on the CPU backend, and on OpenCL wherever a
- * device is (PoCL on CI).
+ * Every example trains a few steps on tiny data and its loss falls: on the CPU backend, on OpenCL wherever a
+ * device is (PoCL on CI), and on CUDA wherever a GPU is.
  */
 class ExamplesTest {
+    /** cpu always; opencl where a device is (and always on CI, which installs PoCL); cuda where a GPU is. */
     static Stream<String> backends() {
         boolean opencl = new OpenClBackendProvider().probe().available() || System.getenv("CI") != null;
-        return opencl ? Stream.of("cpu", "opencl") : Stream.of("cpu");
+        boolean cuda = new CudaBackendProvider().probe().available();
+        return Stream.of("cpu", opencl ? "opencl" : null, cuda ? "cuda" : null).filter(java.util.Objects::nonNull);
     }
 
     static <T> T parse(T command, String... args) {

@@ -23,8 +23,8 @@ final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
-    /** Above this exp overflows float; below {@link #EXP_MIN} its result is under the normal range (flushed to 0). */
-    private static final float EXP_MAX = 88.72283f;
+    /** Above this 2^n leaves the exponent's range (+∞); below {@link #EXP_MIN} e^x is under the normal range (0). */
+    private static final float EXP_MAX = 88.37f;
     private static final float EXP_MIN = -87.33654f;
     private static final float LOG2E = 1.4426950408889634f;
     /** ln 2 in two parts; the first has few enough bits that n·LN2_HI is exact for every n in range. */
@@ -55,8 +55,8 @@ final class VectorMath {
     private static final FloatVector V_EXP_MIN = FloatVector.broadcast(S, EXP_MIN);
     private static final FloatVector V_LOG2E = FloatVector.broadcast(S, LOG2E);
     private static final FloatVector V_ROUNDER = FloatVector.broadcast(S, ROUNDER);
-    private static final IntVector V_ROUNDER_BITS = IntVector.broadcast(IntVector.SPECIES_PREFERRED, ROUNDER_BITS);
-    private static final IntVector V_BIAS = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127);
+    /** 127 − bits(1.5·2²³): turns the bits of n + 1.5·2²³ into n + 127. */
+    private static final IntVector V_SCALE_BIAS = IntVector.broadcast(IntVector.SPECIES_PREFERRED, 127 - ROUNDER_BITS);
     private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
     private static final FloatVector V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
     private static final FloatVector V_E0 = FloatVector.broadcast(S, E0);
@@ -74,25 +74,26 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    /** e^x; +∞ above ~88.72, 0 below ~−87.34 (where the exact result is below the normal range), NaN for NaN. */
+    /**
+     * e^x for |x| up to ~87.3: +∞ above {@code EXP_MAX} (just under 127.5·ln 2, where 2^n would leave the float exponent's
+     * range, about 0.35 short of float's own overflow), 0 below {@code EXP_MIN} (where the exact result is under the
+     * normal range), NaN for NaN. Out-of-range lanes compute garbage that the two blends replace; there is no clamp,
+     * which keeps the function small enough for C2 to inline into the cell kernels several times.
+     */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(V_EXP_MIN).min(V_EXP_MAX);
-        FloatVector shifted = xc.fma(V_LOG2E, V_ROUNDER);
+        FloatVector shifted = x.fma(V_LOG2E, V_ROUNDER);
         FloatVector n = shifted.sub(V_ROUNDER);
-        FloatVector r = n.fma(V_NEG_LN2_HI, xc);
+        FloatVector r = n.fma(V_NEG_LN2_HI, x);
         r = n.fma(V_NEG_LN2_LO, r);
         FloatVector q = r.fma(V_E4, V_E3);
         q = q.fma(r, V_E2);
         q = q.fma(r, V_E1);
         q = q.fma(r, V_E0);
         FloatVector p = q.fma(r.mul(r), r).add(ONE);
-        // 2^n as two exact powers of two, 2^(n>>1)·2^(n−(n>>1)): n reaches 128 and −126, past one float's exponent.
-        // n itself sits in the low mantissa bits of n + 1.5·2²³.
-        IntVector ni = shifted.reinterpretAsInts().sub(V_ROUNDER_BITS);
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(V_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(half).add(V_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector y = p.mul(s1).mul(s2);
+        // n sits in the low mantissa bits of n + 1.5·2²³; 2^n is (n + 127) in the exponent field.
+        FloatVector scale = shifted.reinterpretAsInts().add(V_SCALE_BIAS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        FloatVector y = p.mul(scale);
         y = y.blend(V_INF, x.compare(VectorOperators.GT, V_EXP_MAX));
         return y.blend(V_ZERO, x.compare(VectorOperators.LT, V_EXP_MIN));
     }

@@ -65,7 +65,7 @@ class VectorActivationsTest {
     void expIsAccurateToAnUlpOrSo() {
         // The finite edges; the saturating ones are the next test's.
         worstUlps(VectorMath::exp, Math::exp, EXP_ULPS, -87f, 88f, 1f / 1024,
-                new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-30f, -1e-30f, 1e-7f, -1e-7f, 88.7f});
+                new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-30f, -1e-30f, 1e-7f, -1e-7f, 88.3f});
     }
 
     @Test

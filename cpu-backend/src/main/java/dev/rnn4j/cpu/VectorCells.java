@@ -33,7 +33,7 @@ final class VectorCells implements CellKernels {
 
     /**
      * {@code -Drnn4j.cpu.activations=exact}: {@link VectorMath}'s functions, fixed to the bit but slower (the cell
-     * kernels grow past C2's inlining limits: 13-30% on whole LSTM layers, measured) instead of the SVML intrinsics.
+     * kernels grow past C2's inlining limits: 12-35% on whole LSTM layers, measured) instead of the SVML intrinsics.
      * A constant, so C2 compiles only the path taken.
      */
     static final boolean EXACT = exactOrDefault();

@@ -19,9 +19,11 @@
  * bit for about 1 input in 200, so the same call can give other bits before and after the JIT compiles a kernel.
  * {@code -Drnn4j.cpu.activations=exact} swaps in {@link dev.rnn4j.cpu.VectorMath} (adds, multiplies and bit
  * operations only, same ulp bounds), which makes every CPU result reproducible to the bit, the condition for a
- * resumed training run to retrace an uninterrupted one; it costs 13-30% on LSTM layers (2026-11-30,
- * {@code rnn4j bench --suite pytorch-peer}: train:LSTM:256:256:32:50 18.7 ms against 14.3), because the larger
- * kernels exceed C2's inlining budget. The GEMM is reproducible on either setting: its paths are chosen by shape,
+ * resumed training run to retrace an uninterrupted one; it costs 12-35% on LSTM layers (2026-11-30,
+ * {@code rnn4j bench --suite pytorch-peer}: train:LSTM:256:256:32:50 19 ms against 14, train:LSTM:512:512:64:25 56
+ * against 50), because the larger kernels exceed C2's inlining budget: {@code -XX:+PrintInlining} shows
+ * {@code NodeCountInliningCutoff} and "callee is too large" at the activations' call sites, and moving the
+ * activations into array passes out of the kernels (tried) did not change that. The GEMM is reproducible on either setting: its paths are chosen by shape,
  * never by which calls came before.
  *
  * <p>Cell variants: the LSTM with peepholes, input_forget, gate and cell clipping has one vector kernel pair

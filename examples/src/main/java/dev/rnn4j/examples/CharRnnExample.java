@@ -59,8 +59,9 @@ final class CharRnnExample implements Callable<Integer> {
             + " text instead of random windows: every K1 characters, their loss backpropagated through the last K2"
             + " (K1 <= K2; --seq is then only the validation windows' length).") String tbptt;
     @Option(names = "--sample", defaultValue = "400", description = "Characters to sample at the end.") int sample;
-    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint this example wrote"
-            + " (the same text and options; --steps counts from the start of the first run).") Path resume;
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint this example wrote,"
+            + " e.g. OUT/char-rnn-latest.safetensors (the same text and options; --steps counts from the start of the"
+            + " first run).") Path resume;
     @Option(names = "--temperature", defaultValue = "0.8") float temperature;
     @Option(names = "--eval-every", defaultValue = "100") int evalEvery;
     @Option(names = "--patience", defaultValue = "10",

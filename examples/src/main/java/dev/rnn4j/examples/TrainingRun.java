@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * The training loop every example shares: steps until a step or time limit, the learning-rate schedule, gradient
- * clipping, validation every so often with early stopping and a checkpoint of the best model, a progress line with
- * loss and throughput, and the loss curve as a PNG beside the checkpoint.
+ * clipping, validation every so often with early stopping, a checkpoint of the best model and one of the latest
+ * state ({@code NAME-latest.safetensors}, what an interrupted run resumes from), a progress line with loss and
+ * throughput, and the loss curve as a PNG beside the checkpoint.
  */
 final class TrainingRun {
     /**
@@ -107,8 +108,13 @@ final class TrainingRun {
                 lastValid = sum / batches.size();
                 valid.add(new double[] {step + 1, lastValid, (System.nanoTime() - start) / 1e9});
                 boolean best = s.stopping() == null || s.stopping().record(step + 1, lastValid);
-                if (best && s.checkpoint() != null) {
-                    save(model, optimizer, step + 1, s.checkpoint(), streamProgress.get());
+                if (s.checkpoint() != null) {
+                    // The latest state always (what a crashed run resumes from), the best one when it improves.
+                    TruncatedBptt.Progress p = streamProgress.get();
+                    save(model, optimizer, step + 1, latest(s.checkpoint()), p);
+                    if (best) {
+                        save(model, optimizer, step + 1, s.checkpoint(), p);
+                    }
                 }
                 if (s.stopping() != null && s.stopping().shouldStop()) {
                     step++;
@@ -163,6 +169,14 @@ final class TrainingRun {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** {@code dir/name.safetensors} → {@code dir/name-latest.safetensors}: the checkpoint of the last validation. */
+    static Path latest(Path checkpoint) {
+        String name = checkpoint.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return checkpoint.resolveSibling(stem + "-latest" + (dot > 0 ? name.substring(dot) : ""));
     }
 
     private static void save(SequenceModel model, Optimizer optimizer, long step, Path path,

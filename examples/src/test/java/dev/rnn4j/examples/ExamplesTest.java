@@ -101,7 +101,7 @@ class ExamplesTest {
         CharRnnExample.Outcome straight = run.apply("straight", new String[] {"--steps", "60"});
         run.apply("cut", new String[] {"--steps", "40"});
         CharRnnExample.Outcome resumed = run.apply("resumed", new String[] {"--steps", "60", "--resume",
-                dir.resolve("cut").resolve("char-rnn.safetensors").toString()});
+                dir.resolve("cut").resolve("char-rnn-latest.safetensors").toString()});
         assertEquals(20, resumed.result().steps());
         double[] tail = java.util.Arrays.copyOfRange(straight.result().trainLoss(), 40, 60);
         assertArrayEquals(tail, resumed.result().trainLoss());
@@ -112,6 +112,15 @@ class ExamplesTest {
             assertArrayEquals(a.floats(name), b.floats(name), name);
         }
         assertEquals(a.metadata().get("train.step"), b.metadata().get("train.step"));
+        assertEquals("60", SafetensorsFile.read(dir.resolve("resumed").resolve("char-rnn-latest.safetensors"))
+                .metadata().get("train.step"));
+    }
+
+    @Test
+    void theLatestCheckpointSitsBesideTheBest() {
+        assertEquals(Path.of("out", "char-rnn-latest.safetensors"),
+                TrainingRun.latest(Path.of("out", "char-rnn.safetensors")));
+        assertEquals(Path.of("model-latest"), TrainingRun.latest(Path.of("model")));
     }
 
     @Test

@@ -100,6 +100,8 @@ public final class Checkpoint {
             throw new MalformedFileException(path + ": optimizer state is " + m.get("optimizer.kind") + " but the "
                     + "optimizer is " + optimizer.kind());
         }
+        // Everything is read and checked before anything is uploaded: a bad file leaves the model as it was.
+        List<float[]> values = new ArrayList<>();
         for (TrainableTensor t : model.trainableTensors()) {
             String name = "param." + t.name();
             if (!f.has(name)) {
@@ -115,27 +117,54 @@ public final class Checkpoint {
                     throw new MalformedFileException(path + ": tensor '" + name + "' holds " + x);
                 }
             }
-            model.backend().upload(v, 0, t.value(), 0, v.length);
+            values.add(v);
         }
+        TruncatedBptt.Progress progress = streamProgress(path, f);
+        List<TrainableTensor> tensors = model.trainableTensors();
         Map<String, float[]> state = new HashMap<>();
         for (String name : f.tensors().keySet()) {
             if (name.startsWith("opt.")) {
                 state.put(name.substring(4), f.floats(name));
             }
         }
-        optimizer.restoreState(state, Long.parseLong(m.get("optimizer.steps")), model.trainableTensors());
+        for (TrainableTensor t : tensors) {
+            for (int k = 1; k <= 2; k++) {
+                float[] v = state.get(t.name() + ".state" + k);
+                if (v != null && v.length != t.size()) {
+                    throw new MalformedFileException(path + ": optimizer state 'opt." + t.name() + ".state" + k
+                            + "' has " + v.length + " values; expected " + t.size());
+                }
+            }
+        }
+        long step = number(path, m, "train.step");
+        long optimizerSteps = number(path, m, "optimizer.steps");
+        long dropoutCalls = number(path, m, "model.dropout_calls");
+        for (int i = 0; i < tensors.size(); i++) {
+            model.backend().upload(values.get(i), 0, tensors.get(i).value(), 0, values.get(i).length);
+        }
+        optimizer.restoreState(state, optimizerSteps, tensors);
         Map<String, String> hyper = new HashMap<>();
         JSON.readTree(m.get("optimizer.hyperparameters")).fields()
                 .forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
         optimizer.restoreHyperparameters(hyper);
-        model.restoreDropoutCalls(Long.parseLong(m.get("model.dropout_calls")));
+        model.restoreDropoutCalls(dropoutCalls);
         Map<String, String> extra = new HashMap<>();
         for (Map.Entry<String, String> e : m.entrySet()) {
             if (e.getKey().startsWith("extra.")) {
                 extra.put(e.getKey().substring(6), e.getValue());
             }
         }
-        return new Restored(Long.parseLong(m.get("train.step")), extra, streamProgress(path, f));
+        return new Restored(step, extra, progress);
+    }
+
+    private static long number(Path path, Map<String, String> metadata, String key) throws MalformedFileException {
+        String v = metadata.get(key);
+        try {
+            return Long.parseLong(v == null ? "" : v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedFileException(path + ": metadata '" + key + "' is " + (v == null ? "missing"
+                    : "'" + v + "', not a number"));
+        }
     }
 
     private static TruncatedBptt.Progress streamProgress(Path path, SafetensorsFile f) throws IOException {

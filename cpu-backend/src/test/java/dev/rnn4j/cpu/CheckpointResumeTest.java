@@ -180,6 +180,49 @@ class CheckpointResumeTest {
         }
     }
 
+    /** A checkpoint with a damaged entry is refused with the entry named, and the model keeps its weights. */
+    @Test
+    void aDamagedTruncatedBpttEntryIsRefused(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("tbptt.safetensors");
+        try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer sgd = Optimizer.sgd(b, 0.1f, 0f, 0f);
+             TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
+            t.start(streams(9));
+            t.trainNext(sgd, 0);
+            Checkpoint.save(ckpt, m, sgd, 1, Map.of(), t.progress());
+            t.trainNext(sgd, 0); // the model moves on from what the file holds
+            List<float[]> current = weights(b, m);
+            for (String[] damage : new String[][] {{"tbptt", "4:9:4"}, {"tbptt", "4:9:x:0:12"},
+                    {"tbptt", "9:4:4:0:12"}, {"drop", "tbptt.h"}, {"optimizer.steps", "many"}}) {
+                Path bad = dir.resolve("bad.safetensors");
+                rewrite(ckpt, bad, damage);
+                MalformedFileException e = assertThrows(MalformedFileException.class,
+                        () -> Checkpoint.load(bad, m, sgd), String.join("=", damage));
+                assertTrue(e.getMessage().contains(damage[0].equals("optimizer.steps") ? "'optimizer.steps' is 'many'"
+                        : "truncated-BPTT progress"), e.getMessage());
+                List<float[]> after = weights(b, m);
+                for (int i = 0; i < current.size(); i++) {
+                    assertArrayEquals(current.get(i), after.get(i), "a refused load changed tensor " + i);
+                }
+            }
+        }
+    }
+
+    /** Copies a safetensors file, setting one metadata entry or dropping one tensor. */
+    private static void rewrite(Path from, Path to, String[] damage) throws Exception {
+        dev.rnn4j.io.SafetensorsFile f = dev.rnn4j.io.SafetensorsFile.read(from);
+        dev.rnn4j.io.SafetensorsWriter w = new dev.rnn4j.io.SafetensorsWriter();
+        for (Map.Entry<String, String> e : f.metadata().entrySet()) {
+            w.metadata(e.getKey(), damage[0].equals(e.getKey()) ? damage[1] : e.getValue());
+        }
+        for (String name : f.tensors().keySet()) {
+            if (!(damage[0].equals("drop") && damage[1].equals(name))) {
+                w.addF32(name, f.floats(name), f.info(name).shape());
+            }
+        }
+        w.write(to);
+    }
+
     @Test
     void aCheckpointOfAnotherModelIsRefused(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("ckpt.safetensors");

@@ -65,7 +65,7 @@ public final class CpuBackendProvider implements BackendProvider {
         return PROBE.get();
     }
 
-    private static Availability probeOnce() {
+    static Availability probeOnce() {
         String threads;
         try {
             threads = threadCount() + " threads";

@@ -10,14 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * exp, sigmoid and tanh on float vectors from adds, multiplies, fused multiply-adds and bit operations only, so that
  * every lane's result is fixed by its input. {@code VectorOperators.EXP} and {@code TANH} are not: C2 computes them
  * with the SVML intrinsics while the interpreter and C1 fall back to {@code Math} lane by lane, and the two differ
- * in the last bit for about one input in 200 (measured), so the same call gave other bits before and after the
- * JIT compiled it: a model's outputs moved with the JVM's warm-up, and a training run resumed in a fresh JVM drifted
- * from the uninterrupted one.
+ * in the last bit for about one input in 200 (measured), so the same call can give other bits before and after
+ * the JIT compiles it: a model's outputs move with the JVM's warm-up, and a training run resumed in a fresh JVM
+ * drifts from the uninterrupted one. The vector cells use these with {@code -Drnn4j.cpu.activations=exact}; not by
+ * default, as they cost 12-35% on LSTM layers (see the package notes).
  *
- * <p>Accuracy, against double precision over [−20, 20] ({@code VectorActivationsTest}): exp within about 1 ulp
+ * <p>Accuracy, against double precision ({@code VectorActivationsTest}): exp within about 1 ulp over [−87, 88]
  * (Cody–Waite reduction by ln 2 and a degree-6 polynomial fitted for relative error on [−ln2/2, ln2/2]); sigmoid
- * {@code 1 / (1 + exp(−x))} within 3; tanh within 2 (an odd degree-11 polynomial below |x| = 0.55, fitted likewise,
- * and {@code 1 − 2 / (exp(2|x|) + 1)} above).
+ * {@code 1 / (1 + exp(−x))} within 3 and tanh within 2 over [−20, 20] and the edges (tanh: an odd degree-11
+ * polynomial below |x| = 0.55, fitted likewise, and {@code 1 − 2 / (exp(2|x|) + 1)} above).
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Accuracy, against double precision ({@code VectorActivationsTest}): exp within about 1 ulp over [−87, 88]
  * (Cody–Waite reduction by ln 2 and a degree-6 polynomial fitted for relative error on [−ln2/2, ln2/2]); sigmoid
  * {@code 1 / (1 + exp(−x))} within 3 and tanh within 2 over [−20, 20] and the edges (tanh: an odd degree-11
- * polynomial below |x| = 0.55, fitted likewise, and {@code 1 − 2 / (exp(2|x|) + 1)} above).
+ * polynomial below |x| = 0.55, fitted likewise, and {@code 1 − 2 / (exp(2|x|) + 1)} above). The coefficients come
+ * from {@code cpu-backend/tools/fit_activation_polynomials.py}, which refits them and prints their float32 error.
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

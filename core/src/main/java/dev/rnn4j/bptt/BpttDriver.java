@@ -403,9 +403,16 @@ public final class BpttDriver {
                             ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
                 }
                 if (spec.bias()) {
-                    ops.columnSums(dGx, 0, rows, GH, beta, grads.buffer(ParameterKind.BIAS_IH, layer, dir), 0);
-                    ops.columnSums(ws.dGatesH[ld], 0, rows, GH, beta,
-                            grads.buffer(ParameterKind.BIAS_HH, layer, dir), 0);
+                    DeviceBuffer dbih = grads.buffer(ParameterKind.BIAS_IH, layer, dir);
+                    DeviceBuffer dbhh = grads.buffer(ParameterKind.BIAS_HH, layer, dir);
+                    ops.columnSums(dGx, 0, rows, GH, beta, dbih, 0);
+                    if (ws.dGatesH[ld] == ws.dGatesX[ld] && beta == 0) {
+                        // Both biases enter every gate the same way (all cells but the GRU): one sum, copied,
+                        // instead of a second pass over the T·B × G·H gate gradients.
+                        ops.copy(dbih, 0, dbhh, 0, GH);
+                    } else {
+                        ops.columnSums(ws.dGatesH[ld], 0, rows, GH, beta, dbhh, 0);
+                    }
                 }
                 if (spec.peepholes()) {
                     // dp_i = Σ d(i pre-activation)·c_{t−1}, dp_f likewise, dp_o = Σ d(o pre-activation)·c_t, over

@@ -65,6 +65,15 @@ public final class TruncatedBptt implements AutoCloseable {
      * are allowed and count nowhere). The state goes back to zeros.
      */
     public void start(SequenceModel.Batch stream) {
+        requireStream(stream);
+        this.stream = stream;
+        this.position = 0;
+        this.windowStart = 0;
+        allocateStates(stream.batch());
+    }
+
+    /** A stream this model can train on: no lengths, classes and tokens (or inputs) for every step and row. */
+    private void requireStream(SequenceModel.Batch stream) {
         Objects.requireNonNull(stream, "stream");
         if (stream.lengths() != null) {
             throw new IllegalArgumentException("streams have no lengths: split ragged streams into equal ones");
@@ -81,10 +90,6 @@ public final class TruncatedBptt implements AutoCloseable {
             throw new IllegalArgumentException("the stream needs " + (tokens ? "tokens [T·B] = " : "inputs [T·B·I] = ")
                     + need + ", got " + (have < 0 ? "none" : have));
         }
-        this.stream = stream;
-        this.position = 0;
-        this.windowStart = 0;
-        allocateStates(stream.batch());
     }
 
     /** Whether steps remain to train on. */
@@ -130,24 +135,27 @@ public final class TruncatedBptt implements AutoCloseable {
      */
     public void resume(SequenceModel.Batch stream, Progress progress) {
         Objects.requireNonNull(progress, "progress");
+        requireStream(stream);
+        // Everything is checked before the run changes: a refused progress leaves it as it was.
         if (progress.k1() != k1 || progress.k2() != k2) {
             throw new IllegalArgumentException("the progress is of TBPTT(" + progress.k1() + ", " + progress.k2()
                     + ") but this run is TBPTT(" + k1 + ", " + k2 + ")");
         }
-        start(stream);
-        if (progress.streamFingerprint() != fingerprint(stream)) {
-            this.stream = null;
+        long fingerprint = fingerprint(stream);
+        if (progress.streamFingerprint() != fingerprint) {
             throw new IllegalArgumentException("the progress was taken on another stream (fingerprint "
-                    + Long.toHexString(progress.streamFingerprint()) + ", this one's " + Long.toHexString(
-                    fingerprint(stream)) + "): resume on the same data in the same order");
+                    + Long.toHexString(progress.streamFingerprint()) + ", this one's " + Long.toHexString(fingerprint)
+                    + "): resume on the same data in the same order");
         }
         if (progress.position() > stream.steps()) {
-            this.stream = null;
             throw new IllegalArgumentException("the progress is at step " + progress.position() + " of a stream of "
                     + stream.steps());
         }
-        checkState("h", progress.h(), hStart);
-        checkState("c", progress.c(), cStart);
+        RnnSpec spec = model.config().rnn();
+        requireState("h", progress.h(), spec.hiddenStateFloats(stream.batch()), stream.batch());
+        requireState("c", progress.c(), spec.cell().hasCellState() ? spec.cellStateFloats(stream.batch()) : 0,
+                stream.batch());
+        start(stream);
         backend.upload(progress.h(), 0, hStart, 0, progress.h().length);
         if (cStart != null) {
             backend.upload(progress.c(), 0, cStart, 0, progress.c().length);
@@ -156,19 +164,15 @@ public final class TruncatedBptt implements AutoCloseable {
         this.windowStart = progress.windowStart();
     }
 
-    private void checkState(String name, float[] values, DeviceBuffer into) {
-        long want = into == null ? 0 : into.size();
+    private static void requireState(String name, float[] values, long want, int batch) {
         long got = values == null ? 0 : values.length;
         if (want != got) {
-            String message = "the progress holds " + got + " values of " + name + "; this model's " + name + " over "
-                    + stream.batch() + " streams has " + want;
-            this.stream = null;
-            throw new IllegalArgumentException(message);
+            throw new IllegalArgumentException("the progress holds " + got + " values of " + name + "; this model's "
+                    + name + " over " + batch + " streams has " + want);
         }
         if (values != null) {
             for (float v : values) {
                 if (!Float.isFinite(v)) {
-                    this.stream = null;
                     throw new IllegalArgumentException("the progress's " + name + " holds " + v);
                 }
             }

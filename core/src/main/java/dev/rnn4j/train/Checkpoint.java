@@ -101,8 +101,9 @@ public final class Checkpoint {
                     + "optimizer is " + optimizer.kind());
         }
         // Everything is read and checked before anything is uploaded: a bad file leaves the model as it was.
+        List<TrainableTensor> tensors = model.trainableTensors();
         List<float[]> values = new ArrayList<>();
-        for (TrainableTensor t : model.trainableTensors()) {
+        for (TrainableTensor t : tensors) {
             String name = "param." + t.name();
             if (!f.has(name)) {
                 throw new MalformedFileException(path + ": tensor '" + name + "' is missing");
@@ -120,32 +121,27 @@ public final class Checkpoint {
             values.add(v);
         }
         TruncatedBptt.Progress progress = streamProgress(path, f);
-        List<TrainableTensor> tensors = model.trainableTensors();
         Map<String, float[]> state = new HashMap<>();
         for (String name : f.tensors().keySet()) {
             if (name.startsWith("opt.")) {
                 state.put(name.substring(4), f.floats(name));
             }
         }
-        for (TrainableTensor t : tensors) {
-            for (int k = 1; k <= 2; k++) {
-                float[] v = state.get(t.name() + ".state" + k);
-                if (v != null && v.length != t.size()) {
-                    throw new MalformedFileException(path + ": optimizer state 'opt." + t.name() + ".state" + k
-                            + "' has " + v.length + " values; expected " + t.size());
-                }
-            }
-        }
         long step = number(path, m, "train.step");
         long optimizerSteps = number(path, m, "optimizer.steps");
         long dropoutCalls = number(path, m, "model.dropout_calls");
-        for (int i = 0; i < tensors.size(); i++) {
-            model.backend().upload(values.get(i), 0, tensors.get(i).value(), 0, values.get(i).length);
-        }
-        optimizer.restoreState(state, optimizerSteps, tensors);
         Map<String, String> hyper = new HashMap<>();
         JSON.readTree(m.get("optimizer.hyperparameters")).fields()
                 .forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
+        try {
+            // It checks every state's size before restoring any: the last check, so parameters go in after it.
+            optimizer.restoreState(state, optimizerSteps, tensors);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(path + ": " + e.getMessage());
+        }
+        for (int i = 0; i < tensors.size(); i++) {
+            model.backend().upload(values.get(i), 0, tensors.get(i).value(), 0, values.get(i).length);
+        }
         optimizer.restoreHyperparameters(hyper);
         model.restoreDropoutCalls(dropoutCalls);
         Map<String, String> extra = new HashMap<>();

@@ -149,18 +149,27 @@ public final class Optimizer implements AutoCloseable {
         return out;
     }
 
-    /** Restores what {@link #saveState} gave, and the step count. */
+    /**
+     * Restores what {@link #saveState} gave, and the step count.
+     *
+     * @throws IllegalArgumentException when a saved state does not have its tensor's size; then nothing is restored
+     */
     public void restoreState(Map<String, float[]> saved, long steps, List<TrainableTensor> tensors) {
+        for (TrainableTensor t : tensors) {
+            for (int k = 1; k <= 2; k++) {
+                float[] v = saved.get(t.name() + ".state" + k);
+                if (v != null && v.length != t.size()) {
+                    throw new IllegalArgumentException("optimizer state '" + t.name() + ".state" + k + "' has "
+                            + v.length + " values; expected " + t.size());
+                }
+            }
+        }
         this.steps = steps;
         for (TrainableTensor t : tensors) {
             DeviceBuffer[] s = state.computeIfAbsent(t.name(), k -> newState(t.size()));
             for (int k = 0; k < 2; k++) {
                 float[] v = saved.get(t.name() + ".state" + (k + 1));
                 if (s[k] != null && v != null) {
-                    if (v.length != s[k].size()) {
-                        throw new IllegalArgumentException("optimizer state of " + t.name() + " has " + v.length
-                                + " values; expected " + s[k].size());
-                    }
                     backend.upload(v, 0, s[k], 0, v.length);
                 }
             }

@@ -185,7 +185,7 @@ class CheckpointResumeTest {
     void aDamagedTruncatedBpttEntryIsRefused(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("tbptt.safetensors");
         try (Backend b = new CpuBackendProvider().open(BackendOptions.defaults());
-             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer sgd = Optimizer.sgd(b, 0.1f, 0f, 0f);
+             SequenceModel m = new SequenceModel(b, CONFIG); Optimizer sgd = Optimizer.sgd(b, 0.1f, 0.9f, 0f);
              TruncatedBptt t = new TruncatedBptt(m, 4, 9)) {
             t.start(streams(9));
             t.trainNext(sgd, 0);
@@ -193,13 +193,17 @@ class CheckpointResumeTest {
             t.trainNext(sgd, 0); // the model moves on from what the file holds
             List<float[]> current = weights(b, m);
             for (String[] damage : new String[][] {{"tbptt", "4:9:4"}, {"tbptt", "4:9:x:0:12"},
-                    {"tbptt", "9:4:4:0:12"}, {"drop", "tbptt.h"}, {"optimizer.steps", "many"}}) {
+                    {"tbptt", "9:4:4:0:12"}, {"drop", "tbptt.h"}, {"optimizer.steps", "many"}, {"shrink", "opt."}}) {
                 Path bad = dir.resolve("bad.safetensors");
                 rewrite(ckpt, bad, damage);
                 MalformedFileException e = assertThrows(MalformedFileException.class,
                         () -> Checkpoint.load(bad, m, sgd), String.join("=", damage));
-                assertTrue(e.getMessage().contains(damage[0].equals("optimizer.steps") ? "'optimizer.steps' is 'many'"
-                        : "truncated-BPTT progress"), e.getMessage());
+                String expected = switch (damage[0]) {
+                    case "optimizer.steps" -> "'optimizer.steps' is 'many'";
+                    case "shrink" -> "optimizer state";
+                    default -> "truncated-BPTT progress";
+                };
+                assertTrue(e.getMessage().contains(expected), e.getMessage());
                 List<float[]> after = weights(b, m);
                 for (int i = 0; i < current.size(); i++) {
                     assertArrayEquals(current.get(i), after.get(i), "a refused load changed tensor " + i);
@@ -208,18 +212,27 @@ class CheckpointResumeTest {
         }
     }
 
-    /** Copies a safetensors file, setting one metadata entry or dropping one tensor. */
+    /**
+     * Copies a safetensors file, setting one metadata entry, dropping one tensor, or ("shrink", prefix) cutting the
+     * last value off the first tensor whose name has that prefix.
+     */
     private static void rewrite(Path from, Path to, String[] damage) throws Exception {
         dev.rnn4j.io.SafetensorsFile f = dev.rnn4j.io.SafetensorsFile.read(from);
         dev.rnn4j.io.SafetensorsWriter w = new dev.rnn4j.io.SafetensorsWriter();
         for (Map.Entry<String, String> e : f.metadata().entrySet()) {
             w.metadata(e.getKey(), damage[0].equals(e.getKey()) ? damage[1] : e.getValue());
         }
+        boolean shrunk = false;
         for (String name : f.tensors().keySet()) {
-            if (!(damage[0].equals("drop") && damage[1].equals(name))) {
-                w.addF32(name, f.floats(name), f.info(name).shape());
+            float[] v = f.floats(name);
+            if (damage[0].equals("shrink") && !shrunk && name.startsWith(damage[1])) {
+                shrunk = true;
+                w.addF32(name, java.util.Arrays.copyOf(v, v.length - 1), v.length - 1);
+            } else if (!(damage[0].equals("drop") && damage[1].equals(name))) {
+                w.addF32(name, v, f.info(name).shape());
             }
         }
+        assertTrue(!damage[0].equals("shrink") || shrunk, "no tensor starts with " + damage[1]);
         w.write(to);
     }
 

@@ -50,6 +50,14 @@ public final class Checkpoint {
     /** As above, with a truncated-BPTT run's progress (null: none) to resume from. */
     public static void save(Path path, SequenceModel model, Optimizer optimizer, long step, Map<String, String> extra,
                             TruncatedBptt.Progress streamProgress) throws IOException {
+        save(List.of(path), model, optimizer, step, extra, streamProgress);
+    }
+
+    /**
+     * As above, the same checkpoint to each of {@code paths} (each written atomically), read from the device once.
+     */
+    public static void save(List<Path> paths, SequenceModel model, Optimizer optimizer, long step,
+                            Map<String, String> extra, TruncatedBptt.Progress streamProgress) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata(FORMAT, "1")
                 .metadata("model", JSON.writeValueAsString(toJson(model.config())))
                 .metadata("train.step", Long.toString(step))
@@ -77,7 +85,9 @@ public final class Checkpoint {
                 w.addF32("tbptt.c", p.c(), p.c().length);
             }
         }
-        w.write(path);
+        for (Path path : paths) {
+            w.write(path);
+        }
     }
 
     /**

@@ -35,10 +35,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      */
     static final int SMALL_ROWS = 4;
     /**
-     * A with at most this many rows (a matrix-vector product), times a Bᵀ that is not kept packed, is computed as
-     * dot products of rows ({@link #dotKernel}): packing a fresh Bᵀ is a transpose costing more than the few rows
-     * of A that would share it (5 to 10 times slower at batch 1, measured). From 32 rows on, packing and the panel
-     * kernel win. Weights used step after step are packed once and take the panel kernel whatever the rows.
+     * A with at most this many rows (a matrix-vector product) times a Bᵀ is computed as dot products of rows
+     * ({@link #dotKernel}), always, packed copy in the cache or not, so that the result does not depend on earlier
+     * calls: packing a fresh Bᵀ is a transpose costing more than the few rows of A that would share it (5 to 10
+     * times slower at batch 1, measured); a cached packed weight was about twice as fast at batch 1 (given up for
+     * reproducibility: infer:LSTM:256:256:1:100 0.6 → 0.9 ms). From 32 rows on, packing and the panel kernel win.
      */
     static final int DOT_ROWS = 4;
     /** ... and only while the rows of A (DOT_ROWS × k) stay in L1/L2 across the column tiles. */

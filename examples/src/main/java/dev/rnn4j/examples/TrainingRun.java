@@ -110,11 +110,8 @@ final class TrainingRun {
                 boolean best = s.stopping() == null || s.stopping().record(step + 1, lastValid);
                 if (s.checkpoint() != null) {
                     // The latest state always (what a crashed run resumes from), the best one when it improves.
-                    TruncatedBptt.Progress p = streamProgress.get();
-                    save(model, optimizer, step + 1, latest(s.checkpoint()), p);
-                    if (best) {
-                        save(model, optimizer, step + 1, s.checkpoint(), p);
-                    }
+                    save(model, optimizer, step + 1, streamProgress.get(), best
+                            ? List.of(latest(s.checkpoint()), s.checkpoint()) : List.of(latest(s.checkpoint())));
                 }
                 if (s.stopping() != null && s.stopping().shouldStop()) {
                     step++;
@@ -139,7 +136,7 @@ final class TrainingRun {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (validation == null && s.checkpoint() != null) {
-            save(model, optimizer, step, s.checkpoint(), streamProgress.get());
+            save(model, optimizer, step, streamProgress.get(), List.of(s.checkpoint()));
         }
         double[] trainLoss = losses.stream().mapToDouble(Double::doubleValue).toArray();
         if (s.plot() != null) {
@@ -179,10 +176,10 @@ final class TrainingRun {
         return checkpoint.resolveSibling(stem + "-latest" + (dot > 0 ? name.substring(dot) : ""));
     }
 
-    private static void save(SequenceModel model, Optimizer optimizer, long step, Path path,
-                             TruncatedBptt.Progress streamProgress) {
+    private static void save(SequenceModel model, Optimizer optimizer, long step,
+                             TruncatedBptt.Progress streamProgress, List<Path> paths) {
         try {
-            Checkpoint.save(path, model, optimizer, step, Map.of(), streamProgress);
+            Checkpoint.save(paths, model, optimizer, step, Map.of(), streamProgress);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -131,11 +131,9 @@ class ExamplesTest {
                 "--steps", "4", "--eval-every", "2", "--patience", "0", "--sample", "1", "--backend", "cpu", "--out",
                 dir.toString()};
         parse(new CharRnnExample(), small).train(quiet());
-        String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(small), Stream.of("--tbptt", "2:4",
-                "--resume", dir.resolve("char-rnn.safetensors").toString())).toArray(String[]::new);
+        String[] cli = Stream.of(new String[] {"char-rnn"}, small, new String[] {"--tbptt", "2:4", "--resume",
+                dir.resolve("char-rnn.safetensors").toString()}).flatMap(Stream::of).toArray(String[]::new);
         StringWriter err = new StringWriter();
-        String[] cli = java.util.stream.Stream.concat(Stream.of("char-rnn"), java.util.Arrays.stream(again))
-                .toArray(String[]::new);
         assertEquals(1, Examples.execute(cli, quiet(), new PrintWriter(err, true)));
         assertTrue(err.toString().contains("was written by a run on random windows; resume it without --tbptt"),
                 err.toString());

@@ -22,6 +22,16 @@ suite opencl --select-class dev.rnn4j.opencl.OpenClConformanceTest \
 # One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device.
 { python3 ../shared/tools/torch_rnn_bench.py --device cuda; rnn4j bench --backend all --suite pytorch-peer --verify \
   --no-progress --json "$out/bench-peer.json"; } > "$out/bench-peer.txt" 2>&1
+# The fused small-batch forward step (recurrent_forward) against the GEMM + cell pair, beside cuDNN, in one run.
+small=infer:LSTM:256:256:1:100,infer:LSTM:512:512:4:100,infer:LSTM:1024:1024:1:100,infer:GRU:512:512:2:100,infer:RNN_TANH:1024:1024:1:100,train:LSTM:512:512:8:50
+{ python3 ../shared/tools/torch_rnn_bench.py --device cuda --rows "$small"
+  for backend in cuda opencl; do
+    for fused in true false; do
+      echo "# $backend, -Drnn4j.kernels.fusedStep=$fused"
+      "$java" "${opts[@]}" -Drnn4j.kernels.fusedStep=$fused -cp "$cp" dev.rnn4j.bench.Rnn4jCommand bench \
+        --backend $backend --rows "$small" --verify --no-progress
+    done
+  done; } > "$out/fused-step.txt" 2>&1
 if command -v compute-sanitizer >/dev/null; then
   compute-sanitizer --tool memcheck --leak-check full "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand \
     demo --backend cuda --cell lstm --hidden 32 --input 16 --steps 5 --batch 3 > "$out/memcheck.txt" 2>&1

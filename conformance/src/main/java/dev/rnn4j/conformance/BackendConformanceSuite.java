@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +55,34 @@ public abstract class BackendConformanceSuite {
 
     /** The provider under test. */
     protected abstract BackendProvider provider();
+
+    /**
+     * {@code real} with its backends opened by {@code open} instead: the same name, priority and probe (so the suite
+     * still skips with the probe's reason), a backend configured otherwise (another GEMM, another step form).
+     */
+    protected static BackendProvider opening(BackendProvider real, Function<BackendOptions, Backend> open) {
+        return new BackendProvider() {
+            @Override
+            public String name() {
+                return real.name();
+            }
+
+            @Override
+            public int priority() {
+                return real.priority();
+            }
+
+            @Override
+            public Availability probe() {
+                return real.probe();
+            }
+
+            @Override
+            public Backend open(BackendOptions options) {
+                return open.apply(options);
+            }
+        };
+    }
 
     /** The tolerance against the oracle; override only with a documented reason. */
     protected Tolerance tolerance() {

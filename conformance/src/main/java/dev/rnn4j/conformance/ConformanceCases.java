@@ -37,6 +37,12 @@ public final class ConformanceCases {
                     7, new int[] {5, 2, 5, 4, 1, 5, 3}, true, seq));
             out.add(new ConformanceCase("batch-major", spec(c, 3, 4, 2, true, true), 4, 3, new int[] {2, 4, 3},
                     true, Layout.BATCH_MAJOR));
+            // The device backends' fused small-batch step at its largest batch, with H past a multiple of every
+            // work-group's units and k spanning its lanes several times over; B=9 just past it, unfused.
+            out.add(new ConformanceCase("B=8, H=101, 2 layers bidirectional: fused device step", spec(c, 20, 101, 2,
+                    true, true), 4, 8, new int[] {4, 1, 3, 4, 2, 4, 4, 3}, true, seq));
+            out.add(new ConformanceCase("B=9, H=37", spec(c, 6, 37, 1, false, true), 3, 9,
+                    new int[] {3, 1, 3, 2, 3, 3, 1, 2, 3}, true, seq));
         }
         // LSTM peepholes (ONNX's P): the same shapes that stress the plain LSTM.
         out.add(new ConformanceCase("peepholes", peephole(5, 7, 1, false, true), 4, 3, null, true, seq));

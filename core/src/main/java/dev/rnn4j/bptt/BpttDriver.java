@@ -154,17 +154,21 @@ public final class BpttDriver {
                         candidate[dir].aOffset = s.rhOffset;
                     }
                 }
-                gemms(recurrent, D);
                 if (originalGru) {
+                    gemms(recurrent, D);
                     for (int dir = 0; dir < D; dir++) {
                         ops.gruResetForward(steps(dir));
                     }
                     gemms(candidate, D);
-                }
-                if (D == 2) {
-                    ops.cellForwardPair(cell, steps(0), steps(1));
+                    if (D == 2) {
+                        ops.cellForwardPair(cell, steps(0), steps(1));
+                    } else {
+                        ops.cellForward(cell, steps(0));
+                    }
+                } else if (D == 2) {
+                    ops.recurrentForwardPair(cell, recurrent[0], steps(0), recurrent[1], steps(1));
                 } else {
-                    ops.cellForward(cell, steps(0));
+                    ops.recurrentForward(cell, recurrent[0], steps(0));
                 }
                 if (projected) {
                     gemms(projection, D);

@@ -42,6 +42,27 @@ public interface Primitives {
         cellForward(cell, second);
     }
 
+    /**
+     * One forward step of the recurrence: the recurrent GEMM {@code recurrent}, which writes {@code step.gh}, then
+     * {@link #cellForward}. A backend with a kernel that does both in one pass (the device backends, for small
+     * batches) may use it; the results are those of the two calls up to the GEMM's order of summation, and
+     * {@code step.gh} holds the recurrent projection afterwards either way. By default the two calls in order.
+     */
+    default void recurrentForward(CellType cell, GemmArgs recurrent, StepArgs step) {
+        gemm(recurrent);
+        cellForward(cell, step);
+    }
+
+    /**
+     * {@link #recurrentForward} for the two directions of a bidirectional layer, neither reading what the other
+     * writes; by default {@link #gemmPair} then {@link #cellForwardPair}.
+     */
+    default void recurrentForwardPair(CellType cell, GemmArgs firstRecurrent, StepArgs first,
+                                      GemmArgs secondRecurrent, StepArgs second) {
+        gemmPair(firstRecurrent, secondRecurrent);
+        cellForwardPair(cell, first, second);
+    }
+
     /** Two independent backward cell steps, as {@link #cellForwardPair}. */
     default void cellBackwardPair(CellType cell, StepArgs first, StepArgs second) {
         cellBackward(cell, first);

@@ -2,6 +2,7 @@ package dev.rnn4j.cuda;
 
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
@@ -54,6 +55,14 @@ final class CudaBackend implements Backend {
 
     /** @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel */
     CudaBackend(BackendOptions options, boolean useCublas) {
+        this(options, useCublas, KernelPrimitives.fusedSteps(true));
+    }
+
+    /**
+     * @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel
+     * @param fuseSteps whether small-batch forward steps run as one kernel (recurrent GEMM and cell)
+     */
+    CudaBackend(BackendOptions options, boolean useCublas, boolean fuseSteps) {
         CudaDevices.Survey survey = CudaDevices.survey();
         if (survey.initError() != null || survey.devices().isEmpty()) {
             throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.initError() != null
@@ -94,7 +103,7 @@ final class CudaBackend implements Backend {
             } else {
                 withoutCublas = "the tiled kernel was asked for";
             }
-            primitives = new CudaPrimitives(this, functions, cublas);
+            primitives = new CudaPrimitives(this, functions, cublas, fuseSteps);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -141,7 +150,9 @@ final class CudaBackend implements Backend {
     public DeviceInfo device() {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
-                + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")"));
+                + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")")
+                + (primitives.fusesSteps() ? "; fused forward steps for batch <= " + KernelSource.STEP_MAX_BATCH
+                : "; forward steps unfused"));
     }
 
     @Override

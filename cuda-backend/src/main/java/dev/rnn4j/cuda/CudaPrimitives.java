@@ -33,7 +33,8 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private CUfunction function;
     private int next;
 
-    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, CublasGemm cublas) {
+    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, CublasGemm cublas, boolean fuseSteps) {
+        super(fuseSteps);
         this.backend = backend;
         this.functions = functions;
         this.cublas = cublas;
@@ -90,6 +91,14 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
         }
         int grid = Math.toIntExact((items + BLOCK - 1) / BLOCK);
         JCudaDriver.cuLaunchKernel(function, grid, 1, 1, BLOCK, 1, 1, 0, backend.stream(), params(), null);
+    }
+
+    @Override
+    protected void launchGroups(int groups, int groupSize) {
+        if (groups <= 0) {
+            return;
+        }
+        JCudaDriver.cuLaunchKernel(function, groups, 1, 1, groupSize, 1, 1, 0, backend.stream(), params(), null);
     }
 
     @Override

@@ -1,39 +1,17 @@
 package dev.rnn4j.cuda;
 
 import dev.rnn4j.conformance.BackendConformanceSuite;
-import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 
 /**
- * The conformance suite on the cuda backend with its own tiled GEMM kernel: what runs on a CUDA-13-only machine,
- * where JCublas 12.6 cannot load. Skipped with the probe's reason where no GPU is.
+ * The conformance suite on the cuda backend with its own tiled GEMM kernel (what runs on a CUDA-13-only machine,
+ * where JCublas 12.6 cannot load) and the recurrent GEMM and cell kept apart at every batch size
+ * ({@code -Drnn4j.kernels.fusedStep=false}); {@link CudaConformanceTest} runs the fused small-batch step. Skipped
+ * with the probe's reason where no GPU is.
  */
 class TiledGemmCudaConformanceTest extends BackendConformanceSuite {
     @Override
     protected BackendProvider provider() {
-        CudaBackendProvider real = new CudaBackendProvider();
-        return new BackendProvider() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public int priority() {
-                return real.priority();
-            }
-
-            @Override
-            public Availability probe() {
-                return real.probe();
-            }
-
-            @Override
-            public Backend open(BackendOptions options) {
-                return new CudaBackend(options, false);
-            }
-        };
+        return opening(new CudaBackendProvider(), options -> new CudaBackend(options, false, false));
     }
 }

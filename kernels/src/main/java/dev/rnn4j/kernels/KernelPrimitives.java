@@ -3,6 +3,7 @@ package dev.rnn4j.kernels;
 import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.Primitives;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * The {@link Primitives} of a device backend that runs this module's kernels: each call names a kernel, passes its
  * arguments in the order {@code cells.c} declares them, and launches it, all through the few low-level methods a
- * backend supplies ({@link #begin}, {@link #arg}, {@link #buffer}, {@link #launch}, {@link #launchTiles}). The
+ * backend supplies ({@link #begin}, {@link #arg}, {@link #buffer}, {@link #launch}, {@link #launchTiles},
+ * {@link #launchGroups}). The
  * argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a backend may override
  * {@link #gemm} (a vendor BLAS) and {@link #copy}. Calls are serialised by this object's lock.
  */
@@ -49,6 +51,44 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
 
     /** Launches {@code gemm_tiled} over an m × n C: tiles of {@link KernelSource#GEMM_TILE}² items. */
     protected abstract void launchTiles(int m, int n);
+
+    /** Launches the begun kernel as {@code groups} 1-D work-groups (CUDA blocks) of {@code groupSize} items. */
+    protected abstract void launchGroups(int groups, int groupSize);
+
+    /** Whether small-batch forward steps run as one {@code recurrent_forward} launch (see {@link #fuses}). */
+    private final boolean fuseSteps;
+
+    /**
+     * @param fuseSteps whether a small batch's forward step (recurrent GEMM and cell) may run as one kernel; false
+     *                  keeps the GEMM and the cell apart at every batch size (for comparisons and as an escape hatch)
+     */
+    protected KernelPrimitives(boolean fuseSteps) {
+        this.fuseSteps = fuseSteps;
+    }
+
+    /**
+     * Whether a backend fuses small-batch forward steps: as {@code -Drnn4j.kernels.fusedStep}
+     * ({@code true} or {@code false}) says where it is set, else {@code onGpu} (one launch per step instead of two
+     * pays where launches cost; on a CPU OpenCL driver the fused kernel measured slower, its work-groups mostly idle
+     * through the reduction).
+     *
+     * @throws IllegalArgumentException when the property holds anything but true or false
+     */
+    public static boolean fusedSteps(boolean onGpu) {
+        String v = System.getProperty("rnn4j.kernels.fusedStep");
+        if (v == null || v.isBlank()) {
+            return onGpu;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("-Drnn4j.kernels.fusedStep must be true or false, got '" + v + "'");
+    }
+
+    /** Whether this backend runs small-batch forward steps fused. */
+    public boolean fusesSteps() {
+        return fuseSteps;
+    }
 
     private void arg(boolean v) {
         arg(v ? 1 : 0);
@@ -132,8 +172,52 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
 
     @Override
     public synchronized void cellForward(CellType cell, StepArgs s) {
-        int width = reserveWidth(cell, s);
         begin("cell_forward");
+        cellForwardArgs(cell, s);
+        launch((long) s.batch * s.hidden);
+    }
+
+    @Override
+    public synchronized void recurrentForward(CellType cell, GemmArgs g, StepArgs s) {
+        if (!fuses(cell, g, s)) {
+            Primitives.super.recurrentForward(cell, g, s);
+            return;
+        }
+        begin("recurrent_forward");
+        arg(g.k);
+        buffer(g.a, g.aOffset);
+        arg(g.lda);
+        buffer(g.b, g.bOffset);
+        arg(g.ldb);
+        cellForwardArgs(cell, s);
+        int units = (KernelSource.STEP_GROUP / KernelSource.STEP_LANES) / cell.gates();
+        launchGroups((s.hidden + units - 1) / units, KernelSource.STEP_GROUP);
+    }
+
+    @Override
+    public synchronized void recurrentForwardPair(CellType cell, GemmArgs firstRecurrent, StepArgs first,
+                                                  GemmArgs secondRecurrent, StepArgs second) {
+        recurrentForward(cell, firstRecurrent, first);
+        recurrentForward(cell, secondRecurrent, second);
+    }
+
+    /**
+     * Whether {@code recurrent_forward} computes this step: the GEMM is the step's {@code gh = A·W_hhᵀ} (plain, into
+     * gh's rows, nothing accumulated) for at most {@link KernelSource#STEP_MAX_BATCH} rows, and the cell is not the
+     * original-form GRU (whose step has a second GEMM between). With more rows a vendor GEMM, which reads each
+     * weight once for all rows, wins over reading A once per work-group.
+     */
+    private boolean fuses(CellType cell, GemmArgs g, StepArgs s) {
+        int gateRows = cell.gates() * s.hidden;
+        return fuseSteps && !s.linearAfterReset && s.batch >= 1 && s.batch <= KernelSource.STEP_MAX_BATCH
+                && g.m == s.batch && g.n == gateRows && g.k >= 1 && g.transA == Transpose.NO
+                && g.transB == Transpose.YES && g.alpha == 1f && g.beta == 0f && g.c == s.gh
+                && g.cOffset == s.ghOffset && g.ldc == gateRows;
+    }
+
+    /** cell_forward's arguments, which recurrent_forward's also end with. */
+    private void cellForwardArgs(CellType cell, StepArgs s) {
+        int width = reserveWidth(cell, s);
         arg(cell.ordinal());
         rows(s);
         buffer(s.gx, s.gxOffset);
@@ -153,7 +237,6 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         buffer(keep ? s.reserve : null, keep ? s.reserveOffset : 0);
         arg(keep);
         reserveLayout(cell, s, width);
-        launch((long) s.batch * s.hidden);
     }
 
     @Override

@@ -19,10 +19,17 @@ public final class KernelSource {
         "gru_reset_backward", "gemm_tiled", "fill_floats", "copy_floats", "broadcast_rows", "column_sums",
         "column_sums_of_products", "copy_steps", "carry_past_end", "softmax_cross_entropy", "squared_error",
         "gather_rows", "scatter_add_rows", "dropout_mask", "multiply_floats", "scale_floats", "sum_of_squares",
-        "optimizer_step"};
+        "optimizer_step", "recurrent_forward"};
 
     /** The GEMM kernel's tile edge: its work-groups are this many items square. */
     public static final int GEMM_TILE = 16;
+
+    /** {@code recurrent_forward}'s work-group size (its {@code STEP_GROUP}). */
+    public static final int STEP_GROUP = 256;
+    /** Items of {@code recurrent_forward} that sum one gate row (its {@code STEP_LANES}). */
+    public static final int STEP_LANES = 32;
+    /** The most rows {@code recurrent_forward} takes (its {@code STEP_MAX_BATCH}). */
+    public static final int STEP_MAX_BATCH = 8;
 
     private KernelSource() {
     }

@@ -95,24 +95,26 @@ DEVICE_FN float slope_of(int keepPre, int f, float a, float b, GLOBAL const floa
     return keepPre ? act_slope(f, a, b, reserve[row + presAt + q]) : act_slope_from_output(f, y);
 }
 
-KERNEL void cell_forward(int cell, int batch, int hidden, int step, GLOBAL const int* lengths,
-                         GLOBAL const float* gx, int gxOff, GLOBAL const float* gh, int ghOff,
-                         GLOBAL const float* bhh, int bhhOff, int hasBhh,
-                         GLOBAL const float* peep, int peepOff, int hasPeep,
-                         int inputForget, float clip, float cellClip, int linearAfterReset, int projected,
-                         int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2,
-                         int keepPre,
-                         GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff,
-                         GLOBAL float* hNext, int hNextOff, GLOBAL float* cNext, int cNextOff,
-                         GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt,
-                         int presAt) {
-    int id = GID_X();
-    if (id >= batch * hidden) {
-        return;
-    }
+/*
+ * The forward cell step's parameters, shared by cell_forward_unit, cell_forward and recurrent_forward (GH_QUALIFIED
+ * qualifies gh: read-only for the cell, written by recurrent_forward), and the same names as arguments.
+ */
+#define CELL_FORWARD_PARAMS(GH_QUALIFIED) int cell, int batch, int hidden, int step, GLOBAL const int* lengths, \
+        GLOBAL const float* gx, int gxOff, GH_QUALIFIED float* gh, int ghOff, \
+        GLOBAL const float* bhh, int bhhOff, int hasBhh, GLOBAL const float* peep, int peepOff, int hasPeep, \
+        int inputForget, float clip, float cellClip, int linearAfterReset, int projected, \
+        int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2, int keepPre, \
+        GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff, \
+        GLOBAL float* hNext, int hNextOff, GLOBAL float* cNext, int cNextOff, \
+        GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt, int presAt
+#define CELL_FORWARD_ARGS cell, batch, hidden, step, lengths, gx, gxOff, gh, ghOff, bhh, bhhOff, hasBhh, peep, \
+        peepOff, hasPeep, inputForget, clip, cellClip, linearAfterReset, projected, f0, a0, b0, f1, a1, b1, f2, a2, \
+        b2, keepPre, hPrev, hPrevOff, cPrev, cPrevOff, hNext, hNextOff, cNext, cNextOff, reserve, reserveOff, \
+        hasReserve, reserveWidth, flagsAt, presAt
+
+/* The forward cell step of row b, hidden unit j: what cell_forward's work item (b, j) computes. */
+DEVICE_FN void cell_forward_unit(int b, int j, CELL_FORWARD_PARAMS(GLOBAL const)) {
     int H = hidden;
-    int b = id / H;
-    int j = id - b * H;
     int hi = b * H + j;
     if (step >= lengths[b]) {
         /* Past the sequence's end the state carries; a projected LSTM's m is zero (the driver carries h). */
@@ -191,6 +193,82 @@ KERNEL void cell_forward(int cell, int batch, int hidden, int step, GLOBAL const
         reserve[r + j] = rr;
         reserve[r + H + j] = z;
         reserve[r + 2 * H + j] = n;
+    }
+}
+
+KERNEL void cell_forward(CELL_FORWARD_PARAMS(GLOBAL const)) {
+    int id = GID_X();
+    if (id >= batch * hidden) {
+        return;
+    }
+    int b = id / hidden;
+    cell_forward_unit(b, id - b * hidden, CELL_FORWARD_ARGS);
+}
+
+/*
+ * A whole forward step for a small batch in one launch: gh = A·W_hhᵀ (A = h_{t-1}, batch × k, rows lda apart; W_hh
+ * rows ldw apart) for the gate rows of a few hidden units, then cell_forward_unit for those units, so gh never
+ * waits for a second launch. One work-group of STEP_GROUP items owns STEP_GROUP / STEP_LANES row slots: each slot
+ * is one gate row of one unit, summed by STEP_LANES items over k (adjacent items read adjacent weights), and the
+ * slots' partial sums meet in local memory. Every group reads all of A (small: batch ≤ STEP_MAX_BATCH rows) and
+ * only its own rows of W_hh; gh is written for the cell and left as the unfused step leaves it. Launched with
+ * ceil(H / units) groups of STEP_GROUP items, units = (STEP_GROUP / STEP_LANES) / gates.
+ */
+#define STEP_GROUP 256
+#define STEP_LANES 32
+#define STEP_MAX_BATCH 8
+KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, GLOBAL const float* w, int wOff,
+                              int ldw, CELL_FORWARD_PARAMS(GLOBAL)) {
+    LOCAL float partial[STEP_MAX_BATCH * STEP_GROUP];
+    int lid = LID_X();
+    int H = hidden;
+    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int units = (STEP_GROUP / STEP_LANES) / G;
+    int j0 = GROUP_X() * units;
+    int slot = lid / STEP_LANES;
+    int lane = lid - slot * STEP_LANES;
+    int gate = slot / units;
+    int j = j0 + slot - gate * units;
+    float acc[STEP_MAX_BATCH];
+    for (int q = 0; q < STEP_MAX_BATCH; q++) {
+        acc[q] = 0.0f;
+    }
+    if (slot < G * units && j < H) {
+        int row = wOff + (gate * H + j) * ldw;
+        for (int p = lane; p < k; p += STEP_LANES) {
+            float x = w[row + p];
+            for (int q = 0; q < STEP_MAX_BATCH; q++) {
+                if (q < batch) {
+                    acc[q] += x * a[aOff + q * lda + p];
+                }
+            }
+        }
+    }
+    for (int q = 0; q < STEP_MAX_BATCH; q++) {
+        partial[q * STEP_GROUP + lid] = acc[q];
+    }
+    BARRIER();
+    /* One item per (row b, slot): the slot's lanes summed in lane order, into gh. */
+    if (lid < G * units * batch) {
+        int b = lid / (G * units);
+        int s = lid - b * (G * units);
+        int g = s / units;
+        int u = j0 + s - g * units;
+        if (u < H) {
+            float sum = 0.0f;
+            for (int l = 0; l < STEP_LANES; l++) {
+                sum += partial[b * STEP_GROUP + s * STEP_LANES + l];
+            }
+            gh[ghOff + b * G * H + g * H + u] = sum;
+        }
+    }
+    GLOBAL_BARRIER();
+    if (lid < units * batch) {
+        int b = lid / units;
+        int u = j0 + lid - b * units;
+        if (u < H) {
+            cell_forward_unit(b, u, CELL_FORWARD_ARGS);
+        }
     }
 }
 

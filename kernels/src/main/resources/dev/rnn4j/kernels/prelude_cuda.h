@@ -9,6 +9,8 @@
 #define GROUP_X() ((int) blockIdx.x)
 #define GROUP_Y() ((int) blockIdx.y)
 #define BARRIER() __syncthreads()
+/* A barrier after which the group also sees its own writes to global memory. */
+#define GLOBAL_BARRIER() __syncthreads()
 #define EXPF(x) expf(x)
 #define LOG1PF(x) log1pf(x)
 #define TANHF(x) tanhf(x)

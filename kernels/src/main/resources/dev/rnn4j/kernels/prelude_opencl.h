@@ -9,6 +9,8 @@
 #define GROUP_X() ((int) get_group_id(0))
 #define GROUP_Y() ((int) get_group_id(1))
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+/* A barrier after which the group also sees its own writes to global memory. */
+#define GLOBAL_BARRIER() barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)
 #define EXPF(x) exp(x)
 #define LOG1PF(x) log1p(x)
 #define TANHF(x) tanh(x)

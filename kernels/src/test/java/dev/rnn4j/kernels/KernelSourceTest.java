@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -29,6 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KernelSourceTest {
     static final boolean CI = System.getenv("CI") != null;
+
+    @Test
+    void launchConstantsMatchTheSource() {
+        String body = KernelSource.opencl();
+        Map<String, Integer> constants = Map.of("GEMM_TILE", KernelSource.GEMM_TILE, "STEP_GROUP",
+                KernelSource.STEP_GROUP, "STEP_LANES", KernelSource.STEP_LANES, "STEP_MAX_BATCH",
+                KernelSource.STEP_MAX_BATCH);
+        constants.forEach((name, value) -> assertTrue(body.contains("#define " + name + " " + value + "\n"),
+                name + " must be " + value + " in cells.c as in KernelSource"));
+        assertEquals(0, KernelSource.STEP_GROUP % KernelSource.STEP_LANES);
+    }
 
     @Test
     void sourcesNameEveryKernelOnce() {

@@ -8,6 +8,8 @@ import static org.jocl.CL.CL_TRUE;
 
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.kernels.KernelPrimitives;
+import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
@@ -55,6 +57,15 @@ final class OpenClBackend implements Backend {
 
     /** @param useClBlast whether GEMMs go to CLBlast where it loads, else to the tiled kernel */
     OpenClBackend(BackendOptions options, boolean useClBlast) {
+        this(options, useClBlast, null);
+    }
+
+    /**
+     * @param useClBlast whether GEMMs go to CLBlast where it loads, else to the tiled kernel
+     * @param fuseSteps  whether small-batch forward steps run as one kernel (recurrent GEMM and cell); null: as
+     *                   {@link KernelPrimitives#fusedSteps} decides for the device
+     */
+    OpenClBackend(BackendOptions options, boolean useClBlast, Boolean fuseSteps) {
         CL.setExceptionsEnabled(true);
         List<cl_device_id> ids = new ArrayList<>();
         List<cl_platform_id> platforms = new ArrayList<>();
@@ -75,7 +86,8 @@ final class OpenClBackend implements Backend {
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
             queue = CL.clCreateCommandQueue(context, device, 0, null);
             program = OpenClProgram.build(context, device, info);
-            primitives = new OpenClPrimitives(this, program, useClBlast);
+            primitives = new OpenClPrimitives(this, program, useClBlast,
+                    fuseSteps != null ? fuseSteps : KernelPrimitives.fusedSteps(!info.cpu()));
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -132,7 +144,8 @@ final class OpenClBackend implements Backend {
     public DeviceInfo device() {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.computeUnits(), info.platform() + ", "
                 + info.version() + ", driver " + info.driverVersion() + "; kernels " + program.origin + "; GEMM: "
-                + primitives.gemmName());
+                + primitives.gemmName() + (primitives.fusesSteps() ? "; fused forward steps for batch <= "
+                + KernelSource.STEP_MAX_BATCH : "; forward steps unfused"));
     }
 
     @Override

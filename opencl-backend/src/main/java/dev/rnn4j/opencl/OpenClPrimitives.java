@@ -30,6 +30,7 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     private final float[] floatValue = new float[1];
     private final Pointer floatArg = Pointer.to(floatValue);
     private final long[] global1 = new long[1];
+    private final long[] local1 = new long[1];
     private final long[] global2 = new long[2];
     private final long[] local2 = {KernelSource.GEMM_TILE, KernelSource.GEMM_TILE};
     private cl_kernel kernel;
@@ -37,8 +38,10 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
 
     /**
      * @param useClBlast whether to use CLBlast where it loads ({@code -Drnn4j.opencl.gemm=tiled} forces the kernel)
+     * @param fuseSteps  whether small-batch forward steps run fused ({@code -Drnn4j.kernels.fusedStep=false}: not)
      */
-    OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast) {
+    OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast, boolean fuseSteps) {
+        super(fuseSteps);
         this.backend = backend;
         this.program = program;
         String reason = useClBlast ? ClBlastGemm.load() : "the tiled kernel was asked for";
@@ -90,6 +93,16 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
         }
         global1[0] = items;
         CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 1, null, global1, null, 0, null, null);
+    }
+
+    @Override
+    protected void launchGroups(int groups, int groupSize) {
+        if (groups <= 0) {
+            return;
+        }
+        global1[0] = (long) groups * groupSize;
+        local1[0] = groupSize;
+        CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 1, null, global1, local1, 0, null, null);
     }
 
     @Override

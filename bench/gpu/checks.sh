@@ -16,7 +16,8 @@ suite() { "$java" "${opts[@]}" -jar .gpu/lib/junit-platform-console-standalone-*
 { nvidia-smi; nvidia-smi -q | head -40; } > "$out/nvidia-smi.txt" 2>&1
 rnn4j info > "$out/info.txt" 2>&1
 suite cuda --select-class dev.rnn4j.cuda.CudaConformanceTest --select-class dev.rnn4j.cuda.TiledGemmCudaConformanceTest \
-  --select-class dev.rnn4j.cuda.CudaProbeTest > "$out/cuda-suite.txt" 2>&1
+  --select-class dev.rnn4j.cuda.CudaProbeTest --select-class dev.rnn4j.cuda.CudaTransfersTest \
+  --select-class dev.rnn4j.cuda.StagedTransfersTest > "$out/cuda-suite.txt" 2>&1
 suite opencl --select-class dev.rnn4j.opencl.OpenClConformanceTest \
   --select-class dev.rnn4j.opencl.TiledGemmOpenClConformanceTest > "$out/opencl-suite.txt" 2>&1
 # One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device.

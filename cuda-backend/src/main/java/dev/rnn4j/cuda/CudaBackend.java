@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import jcuda.CudaException;
 import jcuda.Pointer;
@@ -28,14 +29,19 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CUDA backend on JCuda's driver API: the device's primary context (made current on every thread that
  * enqueues), one stream, the shared kernels from the fatbin the build made with nvcc, GEMM through cuBLAS 12 bound
  * to the stream or, where cuBLAS 12 cannot load (a CUDA-13-only machine), the shared tiled kernel. Transfers happen
- * only at upload and download; everything between them is enqueued on the stream without waiting.
+ * only at upload and download, through pinned host memory ({@link PinnedStaging}) where the driver grants it: an
+ * upload is then enqueued on the stream like everything else, and only a download waits.
  */
 final class CudaBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+
     private final CudaDevices.Device info;
     private final int driverVersion;
     private final CUdevice device = new CUdevice();
@@ -47,6 +53,10 @@ final class CudaBackend implements Backend {
     private CublasGemm cublas;
     private String withoutCublas;
     private CudaPrimitives primitives;
+    /** Pinned host halves for transfers, or null where the driver refused page-locked memory. */
+    private PinnedStaging staging;
+    /** Why transfers are pageable, or null. */
+    private String withoutPinned;
     private final Set<CudaBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
     CudaBackend(BackendOptions options) {
@@ -83,6 +93,14 @@ final class CudaBackend implements Backend {
             makeCurrent();
             stream = new CUstream();
             JCudaDriver.cuStreamCreate(stream, 0);
+            try {
+                staging = new PinnedStaging(stream);
+            } catch (CudaException e) {
+                // Transfers still work, from pageable memory with the host waiting: slower, never wrong.
+                withoutPinned = e.getMessage();
+                LOG.warn("rnn4j cuda: no page-locked host memory for transfers ({}); copying from pageable memory",
+                        withoutPinned);
+            }
             module = new CUmodule();
             try {
                 JCudaDriver.cuModuleLoadData(module, fatbin);
@@ -152,7 +170,8 @@ final class CudaBackend implements Backend {
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
                 + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")")
                 + (primitives.fusesSteps() ? "; fused forward steps for batch <= " + KernelSource.STEP_MAX_BATCH
-                : "; forward steps unfused"));
+                : "; forward steps unfused") + (staging != null ? "; transfers through pinned host memory"
+                : "; transfers from pageable memory (" + withoutPinned + ")"));
     }
 
     @Override
@@ -195,21 +214,47 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
-        copyIn(Pointer.to(src), srcOffset, dst, dstOffset, n);
+    public synchronized void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
     }
 
     @Override
-    public void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
-        copyIn(Pointer.to(src), srcOffset, dst, dstOffset, n);
+    public synchronized void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
     }
 
-    private synchronized void copyIn(Pointer host, int hostOffset, DeviceBuffer dst, long dstOffset, int n) {
-        CudaBuffer b = checked(dst, dstOffset, n);
-        if (n == 0) {
+    /** An upload from whichever of {@code floats} and {@code ints} is not null. */
+    private void copyIn(float[] floats, int[] ints, int srcOffset, int srcLength, DeviceBuffer dst, long dstOffset,
+                        int n) {
+        CudaBuffer b = transferTarget(dst, dstOffset, n, srcOffset, srcLength);
+        if (b == null) {
             return;
         }
+        if (staging == null) {
+            copyInPageable(floats != null ? Pointer.to(floats) : Pointer.to(ints), srcOffset, b, dstOffset, n);
+        } else if (floats != null) {
+            staging.upload(floats, srcOffset, b.ptr().withByteOffset(dstOffset * 4), n);
+        } else {
+            staging.upload(ints, srcOffset, b.ptr().withByteOffset(dstOffset * 4), n);
+        }
+    }
+
+    /**
+     * The device buffer of a transfer of {@code n} elements, both ranges checked and the context made current; null
+     * when there is nothing to copy.
+     */
+    private CudaBuffer transferTarget(DeviceBuffer device, long deviceOffset, int n, int hostOffset, int hostLength) {
+        CudaBuffer b = checked(device, deviceOffset, n);
+        Objects.checkFromIndexSize(hostOffset, n, hostLength);
+        if (n == 0) {
+            return null;
+        }
         makeCurrent();
+        return b;
+    }
+
+    /** Without pinned staging: the host waits for the stream, then the driver copies from the Java array. */
+    private void copyInPageable(Pointer host, int hostOffset, CudaBuffer b, long dstOffset, int n) {
         JCudaDriver.cuStreamSynchronize(stream); // the copy must not overtake work enqueued before it
         JCudaDriver.cuMemcpyHtoD(b.ptr().withByteOffset(dstOffset * 4), host.withByteOffset((long) hostOffset
                 * Sizeof.FLOAT), (long) n * 4);
@@ -217,11 +262,14 @@ final class CudaBackend implements Backend {
 
     @Override
     public synchronized void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
-        CudaBuffer b = checked(src, srcOffset, n);
-        if (n == 0) {
+        CudaBuffer b = transferTarget(src, srcOffset, n, dstOffset, dst.length);
+        if (b == null) {
             return;
         }
-        makeCurrent();
+        if (staging != null) {
+            staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
+            return;
+        }
         JCudaDriver.cuStreamSynchronize(stream);
         JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
                 b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
@@ -266,6 +314,10 @@ final class CudaBackend implements Backend {
         if (cublas != null) {
             cublas.close();
             cublas = null;
+        }
+        if (staging != null) {
+            staging.close();
+            staging = null;
         }
         if (module != null) {
             JCudaDriver.cuModuleUnload(module);

@@ -4,6 +4,8 @@
  * fatbin and that a device can run it. {@code CudaBackend} holds the device's primary context, one stream and the
  * kernels of {@code rnn4j-kernels} loaded from the fatbin; {@code CudaPrimitives} launches them on the stream
  * without waiting (the argument lists are {@code KernelPrimitives}', shared with OpenCL); {@code CublasGemm} binds
- * cuBLAS 12 to the stream where it loads, else the shared tiled GEMM kernel runs.
+ * cuBLAS 12 to the stream where it loads, else the shared tiled GEMM kernel runs. Transfers pass through two
+ * pinned host halves ({@code PinnedStaging}, on the schedule of {@code StagedTransfers}, which is tested without a
+ * GPU against a simulated stream).
  */
 package dev.rnn4j.cuda;

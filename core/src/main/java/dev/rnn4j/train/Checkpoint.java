@@ -140,9 +140,12 @@ public final class Checkpoint {
         long step = number(path, m, "train.step");
         long optimizerSteps = number(path, m, "optimizer.steps");
         long dropoutCalls = number(path, m, "model.dropout_calls");
-        Map<String, String> hyper = new HashMap<>();
-        JSON.readTree(m.get("optimizer.hyperparameters")).fields()
-                .forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> hyper = hyperparameters(path, m);
+        try {
+            optimizer.checkedHyperparameters(hyper);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(path + ": " + e.getMessage());
+        }
         try {
             // It checks every state's size before restoring any: the last check, so parameters go in after it.
             optimizer.restoreState(state, optimizerSteps, tensors);
@@ -161,6 +164,25 @@ public final class Checkpoint {
             }
         }
         return new Restored(step, extra, progress);
+    }
+
+    /** The optimizer's hyperparameters from the metadata's JSON object of strings. */
+    private static Map<String, String> hyperparameters(Path path, Map<String, String> metadata)
+            throws MalformedFileException {
+        String json = metadata.get("optimizer.hyperparameters");
+        JsonNode tree;
+        try {
+            tree = json == null ? null : JSON.readTree(json);
+        } catch (IOException e) {
+            tree = null;
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new MalformedFileException(path + ": metadata 'optimizer.hyperparameters' is not a JSON object: "
+                    + json);
+        }
+        Map<String, String> hyper = new HashMap<>();
+        tree.fields().forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
+        return hyper;
     }
 
     private static long number(Path path, Map<String, String> metadata, String key) throws MalformedFileException {

@@ -115,22 +115,77 @@ public final class Optimizer implements AutoCloseable {
         return h;
     }
 
-    /** Sets what {@link #hyperparameters()} gave (checkpoints); names it does not know are an error. */
+    /**
+     * Sets what {@link #hyperparameters()} gave (checkpoints), all or nothing: every entry is checked first.
+     *
+     * @throws IllegalArgumentException naming the entry, for a name it does not know, a number that does not parse
+     *                                  or is not finite, or a flag other than true and false; nothing is set then
+     */
     public void restoreHyperparameters(Map<String, String> h) {
+        OptimizerArgs parsed = checkedHyperparameters(h);
+        args.learningRate = parsed.learningRate;
+        args.weightDecay = parsed.weightDecay;
+        args.decoupledWeightDecay = parsed.decoupledWeightDecay;
+        args.momentum = parsed.momentum;
+        args.beta1 = parsed.beta1;
+        args.beta2 = parsed.beta2;
+        args.alpha = parsed.alpha;
+        args.eps = parsed.eps;
+    }
+
+    /**
+     * What {@link #restoreHyperparameters} would set, checked, without setting anything: this optimizer's values
+     * with the given entries over them.
+     *
+     * @throws IllegalArgumentException as restoreHyperparameters
+     */
+    public OptimizerArgs checkedHyperparameters(Map<String, String> h) {
+        OptimizerArgs p = new OptimizerArgs();
+        p.learningRate = args.learningRate;
+        p.weightDecay = args.weightDecay;
+        p.decoupledWeightDecay = args.decoupledWeightDecay;
+        p.momentum = args.momentum;
+        p.beta1 = args.beta1;
+        p.beta2 = args.beta2;
+        p.alpha = args.alpha;
+        p.eps = args.eps;
         for (Map.Entry<String, String> e : h.entrySet()) {
+            String name = e.getKey();
             String v = e.getValue();
-            switch (e.getKey()) {
-                case "learning_rate" -> args.learningRate = Float.parseFloat(v);
-                case "weight_decay" -> args.weightDecay = Float.parseFloat(v);
-                case "decoupled_weight_decay" -> args.decoupledWeightDecay = Boolean.parseBoolean(v);
-                case "momentum" -> args.momentum = Float.parseFloat(v);
-                case "beta1" -> args.beta1 = Float.parseFloat(v);
-                case "beta2" -> args.beta2 = Float.parseFloat(v);
-                case "alpha" -> args.alpha = Float.parseFloat(v);
-                case "eps" -> args.eps = Float.parseFloat(v);
-                default -> throw new IllegalArgumentException("unknown optimizer hyperparameter '" + e.getKey() + "'");
+            switch (name) {
+                case "learning_rate" -> p.learningRate = finite(name, v);
+                case "weight_decay" -> p.weightDecay = finite(name, v);
+                case "decoupled_weight_decay" -> p.decoupledWeightDecay = flag(name, v);
+                case "momentum" -> p.momentum = finite(name, v);
+                case "beta1" -> p.beta1 = finite(name, v);
+                case "beta2" -> p.beta2 = finite(name, v);
+                case "alpha" -> p.alpha = finite(name, v);
+                case "eps" -> p.eps = finite(name, v);
+                default -> throw new IllegalArgumentException("unknown optimizer hyperparameter '" + name + "'");
             }
         }
+        return p;
+    }
+
+    private static float finite(String name, String v) {
+        float x;
+        try {
+            x = Float.parseFloat(v == null ? "" : v.trim());
+        } catch (NumberFormatException e) {
+            x = Float.NaN;
+        }
+        if (!Float.isFinite(x)) {
+            throw new IllegalArgumentException("optimizer hyperparameter '" + name + "' is '" + v
+                    + "', not a finite number");
+        }
+        return x;
+    }
+
+    private static boolean flag(String name, String v) {
+        if ("true".equals(v) || "false".equals(v)) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("optimizer hyperparameter '" + name + "' is '" + v + "', not true or false");
     }
 
     /** Host copies of the state, by tensor name then "state1"/"state2", for checkpoints. */

@@ -193,7 +193,12 @@ class CheckpointResumeTest {
             t.trainNext(sgd, 0); // the model moves on from what the file holds
             List<float[]> current = weights(b, m);
             for (String[] damage : new String[][] {{"tbptt", "4:9:4"}, {"tbptt", "4:9:x:0:12"},
-                    {"tbptt", "9:4:4:0:12"}, {"drop", "tbptt.h"}, {"optimizer.steps", "many"}, {"shrink", "opt."}}) {
+                    {"tbptt", "9:4:4:0:12"}, {"drop", "tbptt.h"}, {"optimizer.steps", "many"}, {"shrink", "opt."},
+                    {"optimizer.hyperparameters", "{\"learning_rate\":\"fast\"}"},
+                    {"optimizer.hyperparameters", "{\"learning_rate\":\"NaN\"}"},
+                    {"optimizer.hyperparameters", "{\"momentum\":\"0.5\",\"warp\":\"9\"}"},
+                    {"optimizer.hyperparameters", "{\"decoupled_weight_decay\":\"yes\"}"},
+                    {"optimizer.hyperparameters", "[1, 2]"}, {"optimizer.hyperparameters", "{not json"}}) {
                 Path bad = dir.resolve("bad.safetensors");
                 rewrite(ckpt, bad, damage);
                 MalformedFileException e = assertThrows(MalformedFileException.class,
@@ -201,9 +206,14 @@ class CheckpointResumeTest {
                 String expected = switch (damage[0]) {
                     case "optimizer.steps" -> "'optimizer.steps' is 'many'";
                     case "shrink" -> "optimizer state";
+                    case "optimizer.hyperparameters" -> damage[1].startsWith("{\"") ? "optimizer hyperparameter '"
+                            : "'optimizer.hyperparameters' is not a JSON object";
                     default -> "truncated-BPTT progress";
                 };
                 assertTrue(e.getMessage().contains(expected), e.getMessage());
+                assertEquals(0.1f, sgd.learningRate(), "a refused load changed the learning rate");
+                assertEquals(0.9f, Float.parseFloat(sgd.hyperparameters().get("momentum")),
+                        "a refused load changed the momentum");
                 List<float[]> after = weights(b, m);
                 for (int i = 0; i < current.size(); i++) {
                     assertArrayEquals(current.get(i), after.get(i), "a refused load changed tensor " + i);

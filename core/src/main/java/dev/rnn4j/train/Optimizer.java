@@ -122,15 +122,7 @@ public final class Optimizer implements AutoCloseable {
      *                                  or is not finite, or a flag other than true and false; nothing is set then
      */
     public void restoreHyperparameters(Map<String, String> h) {
-        OptimizerArgs parsed = checkedHyperparameters(h);
-        args.learningRate = parsed.learningRate;
-        args.weightDecay = parsed.weightDecay;
-        args.decoupledWeightDecay = parsed.decoupledWeightDecay;
-        args.momentum = parsed.momentum;
-        args.beta1 = parsed.beta1;
-        args.beta2 = parsed.beta2;
-        args.alpha = parsed.alpha;
-        args.eps = parsed.eps;
+        copyHyperparameters(checkedHyperparameters(h), args);
     }
 
     /**
@@ -141,14 +133,7 @@ public final class Optimizer implements AutoCloseable {
      */
     public OptimizerArgs checkedHyperparameters(Map<String, String> h) {
         OptimizerArgs p = new OptimizerArgs();
-        p.learningRate = args.learningRate;
-        p.weightDecay = args.weightDecay;
-        p.decoupledWeightDecay = args.decoupledWeightDecay;
-        p.momentum = args.momentum;
-        p.beta1 = args.beta1;
-        p.beta2 = args.beta2;
-        p.alpha = args.alpha;
-        p.eps = args.eps;
+        copyHyperparameters(args, p);
         for (Map.Entry<String, String> e : h.entrySet()) {
             String name = e.getKey();
             String v = e.getValue();
@@ -165,6 +150,18 @@ public final class Optimizer implements AutoCloseable {
             }
         }
         return p;
+    }
+
+    /** The values {@link #hyperparameters()} names, from one argument block to another. */
+    private static void copyHyperparameters(OptimizerArgs from, OptimizerArgs to) {
+        to.learningRate = from.learningRate;
+        to.weightDecay = from.weightDecay;
+        to.decoupledWeightDecay = from.decoupledWeightDecay;
+        to.momentum = from.momentum;
+        to.beta1 = from.beta1;
+        to.beta2 = from.beta2;
+        to.alpha = from.alpha;
+        to.eps = from.eps;
     }
 
     private static float finite(String name, String v) {

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.cl_context;
@@ -78,9 +81,30 @@ class KernelSourceTest {
         for (String k : KernelSource.KERNELS) {
             assertTrue(text.contains(".entry " + k + "("), k + " missing from the PTX");
         }
-        run(List.of(nvcc, "-fatbin", "-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=sm_90",
-                "-Werror", "all-warnings", "-o", dir.resolve("cells.fatbin").toString(), src.toString()));
+        String report = run(List.of(nvcc, "-fatbin", "-gencode", "arch=compute_80,code=sm_80", "-gencode",
+                "arch=compute_90,code=sm_90", "-Werror", "all-warnings", "-Xptxas", "-v", "-o",
+                dir.resolve("cells.fatbin").toString(), src.toString()));
         assertTrue(Files.size(dir.resolve("cells.fatbin")) > 0);
+        assertNoLocalMemory(report);
+    }
+
+    /**
+     * ptxas's report (-Xptxas -v) names every kernel for each SASS target with its stack frame and spills: a kernel
+     * with an array or spilled registers in local memory (recurrent_forward's per-row accumulators indexed at run
+     * time, say) would run several times slower on the GPU, which no test here could otherwise notice.
+     */
+    private static void assertNoLocalMemory(String report) {
+        Matcher m = Pattern.compile("Function properties for (\\w+)\\s+(\\d+) bytes stack frame, (\\d+) bytes spill "
+                + "stores, (\\d+) bytes spill loads").matcher(report);
+        Map<String, Integer> seen = new HashMap<>();
+        while (m.find()) {
+            seen.merge(m.group(1), 1, Integer::sum);
+            assertTrue(m.group(2).equals("0") && m.group(3).equals("0") && m.group(4).equals("0"),
+                    m.group(1) + " uses local memory: " + m.group());
+        }
+        for (String k : KernelSource.KERNELS) {
+            assertEquals(2, seen.getOrDefault(k, 0), k + " should be reported for sm_80 and sm_90:\n" + report);
+        }
     }
 
     /** The build made the fatbin the cuda backend loads wherever nvcc was there (always on CI). */
@@ -97,11 +121,13 @@ class KernelSourceTest {
                 | (fatbin[3] & 0xff) << 24);
     }
 
-    private static void run(List<String> cmd) throws Exception {
+    /** Runs a command that must succeed; returns its output. */
+    private static String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "nvcc timed out");
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + out);
+        return out;
     }
 
     @Test

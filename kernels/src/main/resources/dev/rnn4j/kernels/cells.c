@@ -217,9 +217,15 @@ KERNEL void cell_forward(CELL_FORWARD_PARAMS(GLOBAL const)) {
 #define STEP_GROUP 256
 #define STEP_LANES 32
 #define STEP_MAX_BATCH 8
+/*
+ * Partial sums sit slot by slot, STEP_LANES + 1 apart: the items that add up different slots (and rows) then read
+ * different local-memory banks; STEP_LANES apart, all of a warp's reads of one lane index would hit one bank.
+ */
+#define STEP_SLOT_STRIDE (STEP_LANES + 1)
+#define STEP_ROW_STRIDE (STEP_GROUP / STEP_LANES * STEP_SLOT_STRIDE)
 KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, GLOBAL const float* w, int wOff,
                               int ldw, CELL_FORWARD_PARAMS(GLOBAL)) {
-    LOCAL float partial[STEP_MAX_BATCH * STEP_GROUP];
+    LOCAL float partial[STEP_MAX_BATCH * STEP_ROW_STRIDE];
     int lid = LID_X();
     int H = hidden;
     int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
@@ -245,7 +251,7 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
         }
     }
     for (int q = 0; q < STEP_MAX_BATCH; q++) {
-        partial[q * STEP_GROUP + lid] = acc[q];
+        partial[q * STEP_ROW_STRIDE + slot * STEP_SLOT_STRIDE + lane] = acc[q];
     }
     BARRIER();
     /* One item per (row b, slot): the slot's lanes summed in lane order, into gh. */
@@ -257,7 +263,7 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
         if (u < H) {
             float sum = 0.0f;
             for (int l = 0; l < STEP_LANES; l++) {
-                sum += partial[b * STEP_GROUP + s * STEP_LANES + l];
+                sum += partial[b * STEP_ROW_STRIDE + s * STEP_SLOT_STRIDE + l];
             }
             gh[ghOff + b * G * H + g * H + u] = sum;
         }

@@ -104,8 +104,9 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
-        JCudaDriver.cuLaunchKernel(function, (n + t - 1) / t, (m + t - 1) / t, 1, t, t, 1, 0, backend.stream(),
-                params(), null);
+        int block = KernelSource.GEMM_BLOCK;
+        JCudaDriver.cuLaunchKernel(function, (n + block - 1) / block, (m + block - 1) / block, 1, t, t, 1, 0,
+                backend.stream(), params(), null);
     }
 
     @Override

@@ -49,7 +49,10 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** Launches the begun kernel over {@code items} work items (1-D), none when 0. */
     protected abstract void launch(long items);
 
-    /** Launches {@code gemm_tiled} over an m × n C: tiles of {@link KernelSource#GEMM_TILE}² items. */
+    /**
+     * Launches {@code gemm_tiled} over an m × n C: one group of {@link KernelSource#GEMM_TILE}² items per
+     * {@link KernelSource#GEMM_BLOCK}² block of C.
+     */
     protected abstract void launchTiles(int m, int n);
 
     /** Launches the begun kernel as {@code groups} 1-D work-groups (CUDA blocks) of {@code groupSize} items. */

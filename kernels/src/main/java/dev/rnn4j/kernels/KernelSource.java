@@ -21,8 +21,10 @@ public final class KernelSource {
         "gather_rows", "scatter_add_rows", "dropout_mask", "multiply_floats", "scale_floats", "sum_of_squares",
         "optimizer_step", "recurrent_forward"};
 
-    /** The GEMM kernel's tile edge: its work-groups are this many items square. */
+    /** The GEMM kernel's work-groups are this many items square. */
     public static final int GEMM_TILE = 16;
+    /** ... and each computes a block of C this many elements square ({@code GEMM_BLOCK} in the source). */
+    public static final int GEMM_BLOCK = 64;
 
     /** {@code recurrent_forward}'s work-group size (its {@code STEP_GROUP}). */
     public static final int STEP_GROUP = 256;

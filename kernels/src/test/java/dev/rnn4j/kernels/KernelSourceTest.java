@@ -37,9 +37,9 @@ class KernelSourceTest {
     @Test
     void launchConstantsMatchTheSource() {
         String body = KernelSource.opencl();
-        Map<String, Integer> constants = Map.of("GEMM_TILE", KernelSource.GEMM_TILE, "STEP_GROUP",
-                KernelSource.STEP_GROUP, "STEP_LANES", KernelSource.STEP_LANES, "STEP_MAX_BATCH",
-                KernelSource.STEP_MAX_BATCH);
+        Map<String, Integer> constants = Map.of("GEMM_TILE", KernelSource.GEMM_TILE, "GEMM_WORK",
+                KernelSource.GEMM_BLOCK / KernelSource.GEMM_TILE, "STEP_GROUP", KernelSource.STEP_GROUP, "STEP_LANES",
+                KernelSource.STEP_LANES, "STEP_MAX_BATCH", KernelSource.STEP_MAX_BATCH);
         constants.forEach((name, value) -> assertTrue(body.contains("#define " + name + " " + value + "\n"),
                 name + " must be " + value + " in cells.c as in KernelSource"));
         assertEquals(0, KernelSource.STEP_GROUP % KernelSource.STEP_LANES);

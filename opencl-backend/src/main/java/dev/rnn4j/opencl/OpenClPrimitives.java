@@ -108,8 +108,9 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
-        global2[0] = (long) (n + t - 1) / t * t;
-        global2[1] = (long) (m + t - 1) / t * t;
+        int block = KernelSource.GEMM_BLOCK;
+        global2[0] = (long) (n + block - 1) / block * t;
+        global2[1] = (long) (m + block - 1) / block * t;
         CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 2, null, global2, local2, 0, null, null);
     }
 

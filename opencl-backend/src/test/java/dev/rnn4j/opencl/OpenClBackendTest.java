@@ -122,6 +122,23 @@ class OpenClBackendTest {
         }
     }
 
+    /** The shared tiled kernel (what runs where no vendor BLAS loads) across its block edges (64) and depth (16). */
+    @Test
+    void tiledGemmMatchesPlainLoopsAcrossBlockEdges() {
+        Random r = new Random(4);
+        try (Backend b = new OpenClBackend(BackendOptions.defaults(), false, false)) {
+            assertTrue(b.device().description().contains("GEMM: rnn4j tiled kernel"), b.device().description());
+            for (int[] s : List.of(new int[] {1, 1, 1}, new int[] {64, 64, 16}, new int[] {65, 63, 17},
+                    new int[] {130, 70, 33}, new int[] {3, 200, 130}, new int[] {129, 1, 64}, new int[] {2, 3, 0})) {
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        check(b, r, s[0], s[1], s[2], ta, tb);
+                    }
+                }
+            }
+        }
+    }
+
     private static void check(Backend b, Random r, int m, int n, int k, boolean ta, boolean tb) {
         int lda = (ta ? m : k) + 2;
         int ldb = (tb ? k : n) + 1;

@@ -207,8 +207,9 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /**
      * Whether {@code recurrent_forward} computes this step: the GEMM is the step's {@code gh = A·W_hhᵀ} (plain, into
      * gh's rows, nothing accumulated) for at most {@link KernelSource#STEP_MAX_BATCH} rows, and the cell is not the
-     * original-form GRU (whose step has a second GEMM between). With more rows a vendor GEMM, which reads each
-     * weight once for all rows, wins over reading A once per work-group.
+     * original-form GRU (whose step has a second GEMM between). Each item keeps one accumulator per row in
+     * registers and sums its rows serially, so the kernel is for the few-row steps where the launch it saves is most
+     * of the cost; with more rows a tiled GEMM's reuse of what it loads wins.
      */
     private boolean fuses(CellType cell, GemmArgs g, StepArgs s) {
         int gateRows = cell.gates() * s.hidden;

@@ -95,9 +95,10 @@ final class CudaBackend implements Backend {
             JCudaDriver.cuStreamCreate(stream, 0);
             try {
                 staging = new PinnedStaging(stream);
-            } catch (CudaException e) {
-                // Transfers still work, from pageable memory with the host waiting: slower, never wrong.
-                withoutPinned = e.getMessage();
+            } catch (RuntimeException e) {
+                // The driver refusing page-locked memory, or JCuda not mapping it: transfers still work, from
+                // pageable memory with the host waiting, slower, never wrong.
+                withoutPinned = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
                 LOG.warn("rnn4j cuda: no page-locked host memory for transfers ({}); copying from pageable memory",
                         withoutPinned);
             }

@@ -25,8 +25,8 @@ final class PinnedStaging extends StagedTransfers<CUdeviceptr> implements AutoCl
     /**
      * Allocates both halves and their events in the current context.
      *
-     * @throws jcuda.CudaException when the driver refuses page-locked memory (the caller then copies from pageable
-     *                             memory); whatever was allocated is freed first
+     * @throws RuntimeException when the driver refuses page-locked memory or JCuda cannot map it (the caller then
+     *                          copies from pageable memory); whatever was allocated is freed first
      */
     PinnedStaging(CUstream stream) {
         super(HALF_BYTES / 4);

@@ -6,7 +6,8 @@ rows --rounds times and prints each round's ratio (rnn4j median ms / PyTorch med
 Run from the repository root after `mvn -B -q -DskipTests package`:
   python3 bench/peer/rnn_ratios.py --rounds 3
   python3 bench/peer/rnn_ratios.py --rows infer:LSTM:1024:1024:64:25,train:LSTM:512:512:64:25 --rounds 5
-Each rnn4j row runs in a fresh JVM with the bench's usual warm-up; each PyTorch row in a fresh interpreter.
+Each rnn4j row runs in a fresh JVM with the bench's usual warm-up (RNN4J_JAVA_OPTS passes through); each PyTorch
+row in a fresh interpreter.
 Needs only the standard library; PyTorch runs through --peer (default: Debian's python3-torch on OpenBLAS).
 """
 import argparse, json, os, shlex, statistics, subprocess, sys, tempfile
@@ -32,11 +33,9 @@ def peer_ms(peer, row):
     return rows[0]["ms_median"]
 
 
-def rnn4j_ms(backend, row, java_opts):
-    env_cmd = ["./rnn4j", "bench", "--backend", backend, "--rows", row, "--no-progress", "--no-peak"]
-    if java_opts:
-        os.environ["RNN4J_JAVA_OPTS"] = java_opts
-    r = run_json(env_cmd, "rnn4j on " + row)["rows"][0]
+def rnn4j_ms(backend, row):
+    cmd = ["./rnn4j", "bench", "--backend", backend, "--rows", row, "--no-progress", "--no-peak"]
+    r = run_json(cmd, "rnn4j on " + row)["rows"][0]
     if r["status"] != "ok":
         sys.exit(f"rnn_ratios: rnn4j {row}: {r['status']}: {r['note']}")
     return r["total_ms"]
@@ -48,7 +47,6 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backend", default="cpu")
     ap.add_argument("--peer", default=PEER, help="command printing PyTorch's side; --rows and --json are appended")
-    ap.add_argument("--java-opts", default=os.environ.get("RNN4J_JAVA_OPTS", ""), help="RNN4J_JAVA_OPTS for rnn4j")
     a = ap.parse_args()
     if not os.path.exists("rnn4j"):
         sys.exit("rnn_ratios: run from the repository root (./rnn4j not found)")
@@ -58,7 +56,7 @@ def main():
     for n in range(a.rounds):
         for row in rows:
             theirs = peer_ms(a.peer, row)
-            ours = rnn4j_ms(a.backend, row, a.java_opts)
+            ours = rnn4j_ms(a.backend, row)
             ratios[row].append(ours / theirs)
             cells[row].append(f"{ours:.3g}/{theirs:.3g} = {ours / theirs:.2f}")
             print(f"round {n + 1} {row}: rnn4j {ours:.3f} ms, PyTorch {theirs:.3f} ms, ratio {ours / theirs:.3f}",

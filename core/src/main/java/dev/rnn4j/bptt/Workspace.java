@@ -93,7 +93,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Per layer below the top, in training with dropout between layers: that layer's dropout mask; lazily made. */
     private DeviceBuffer[] dropoutMasks;
-    private Backend owner;
+    private final Backend owner;
 
     /** The dropout mask of the outputs of layer {@code layer} ({@code [T, B, S·D]}), made on first use. */
     DeviceBuffer dropoutMask(int layer) {

@@ -23,8 +23,8 @@ import java.util.Map;
  * tensor ({@code param.<name>}), the optimizer's state ({@code opt.<name>.state1|2}), its hyperparameters, and
  * counters (optimizer steps, the caller's step, the model's dropout draws), and for truncated BPTT over streams the
  * run's {@link TruncatedBptt.Progress} (position, window, carried state), so that resuming on the CPU backend with
- * the same seeds reproduces an uninterrupted run bit for bit. Written atomically and durably ({@link SafetensorsWriter#write}): a crash while
- * saving leaves the previous checkpoint readable.
+ * the same seeds reproduces an uninterrupted run bit for bit. Written atomically and durably
+ * ({@link SafetensorsWriter#write}): a crash while saving leaves the previous checkpoint readable.
  */
 public final class Checkpoint {
     static final String FORMAT = "rnn4j.checkpoint";
@@ -143,10 +143,6 @@ public final class Checkpoint {
         Map<String, String> hyper = hyperparameters(path, m);
         try {
             optimizer.checkedHyperparameters(hyper);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedFileException(path + ": " + e.getMessage());
-        }
-        try {
             // It checks every state's size before restoring any: the last check, so parameters go in after it.
             optimizer.restoreState(state, optimizerSteps, tensors);
         } catch (IllegalArgumentException e) {

@@ -170,8 +170,7 @@ final class CudaBackend implements Backend {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
                 + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")")
-                + (primitives.fusesSteps() ? "; fused forward steps for batch <= " + KernelSource.STEP_MAX_BATCH
-                : "; forward steps unfused") + (staging != null ? "; transfers through pinned host memory"
+                + "; " + primitives.stepForm() + (staging != null ? "; transfers through pinned host memory"
                 : "; transfers from pageable memory (" + withoutPinned + ")"));
     }
 

@@ -93,6 +93,11 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         return fuseSteps;
     }
 
+    /** The forward-step form, as a backend's device description says it. */
+    public String stepForm() {
+        return fuseSteps ? "fused forward steps for batch <= " + KernelSource.STEP_MAX_BATCH : "forward steps unfused";
+    }
+
     private void arg(boolean v) {
         arg(v ? 1 : 0);
     }

@@ -13,6 +13,11 @@
  * clip one pass flag per gate (flagsAt), then with ONNX activations each gate's pre-activation (presAt).
  */
 
+/* Gates per hidden unit: CellType.gates() (LSTM 4, GRU 3, vanilla RNN 1). */
+DEVICE_FN int gate_count(int cell) {
+    return cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+}
+
 DEVICE_FN float act_apply(int f, float a, float b, float x) {
     switch (f) {
         case 0: return x < 0.0f ? 0.0f : x;
@@ -124,7 +129,7 @@ DEVICE_FN void cell_forward_unit(int b, int j, CELL_FORWARD_PARAMS(GLOBAL const)
         }
         return;
     }
-    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int G = gate_count(cell);
     int gxRow = gxOff + b * G * H;
     int ghRow = ghOff + b * G * H;
     int r = reserveOff + b * reserveWidth;
@@ -228,7 +233,7 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
     LOCAL float partial[STEP_MAX_BATCH * STEP_ROW_STRIDE];
     int lid = LID_X();
     int H = hidden;
-    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int G = gate_count(cell);
     int units = (STEP_GROUP / STEP_LANES) / G;
     int j0 = GROUP_X() * units;
     int slot = lid / STEP_LANES;
@@ -297,7 +302,7 @@ KERNEL void cell_backward(int cell, int batch, int hidden, int step, GLOBAL cons
     int b = id / H;
     int j = id - b * H;
     int hi = b * H + j;
-    int G = cell == 2 ? 4 : (cell == 3 ? 3 : 1);
+    int G = gate_count(cell);
     int gRow = dGxOff + b * G * H;
     int hRow = dGhOff + b * G * H;
     float d = dh[dhOff + hi] + (hasDy ? dy[dyOff + hi] : 0.0f);

@@ -9,7 +9,6 @@ import static org.jocl.CL.CL_TRUE;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.kernels.KernelPrimitives;
-import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
@@ -144,9 +143,9 @@ final class OpenClBackend implements Backend {
     public DeviceInfo device() {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.computeUnits(), info.platform() + ", "
                 + info.version() + ", driver " + info.driverVersion() + "; kernels " + program.origin + "; GEMM: "
-                + primitives.gemmName() + (primitives.fusesSteps() ? "; fused forward steps for batch <= "
-                + KernelSource.STEP_MAX_BATCH : "; forward steps unfused" + (info.cpu() ? " (the default on a CPU "
-                + "device, where fusing measured slower; -Drnn4j.kernels.fusedStep=true fuses)" : "")));
+                + primitives.gemmName() + "; " + primitives.stepForm() + (!primitives.fusesSteps() && info.cpu()
+                ? " (the default on a CPU device, where fusing measured slower; -Drnn4j.kernels.fusedStep=true fuses)"
+                : ""));
     }
 
     @Override

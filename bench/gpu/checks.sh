@@ -14,31 +14,32 @@ suite() { timeout "$2" "$java" "${opts[@]}" -jar .gpu/lib/junit-platform-console
   --details=summary --disable-banner --reports-dir "$out/junit-$1" "${@:3}"; }
 
 # The device lends one command at most 10 minutes: every part has its own limit (the most telling first), so a hang
-# costs that part only and what finished is kept. Budget: 30 + 170 + 110 + 140 + 90 + 45 s.
+# costs that part only and what finished is kept. Budget: 20 + 200 + 100 + 120 + 105 + 45 s.
 { nvidia-smi; nvidia-smi -q | head -40; } > "$out/nvidia-smi.txt" 2>&1
-timeout 30 "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand info > "$out/info.txt" 2>&1
-suite cuda 170 --select-class dev.rnn4j.cuda.CudaConformanceTest \
+timeout 20 "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand info > "$out/info.txt" 2>&1
+suite cuda 200 --select-class dev.rnn4j.cuda.CudaConformanceTest \
+  --select-class dev.rnn4j.cuda.PersistentStepCudaConformanceTest \
   --select-class dev.rnn4j.cuda.TiledGemmCudaConformanceTest --select-class dev.rnn4j.cuda.CudaProbeTest \
   --select-class dev.rnn4j.cuda.CudaTransfersTest --select-class dev.rnn4j.cuda.StagedTransfersTest \
   > "$out/cuda-suite.txt" 2>&1
-suite opencl 110 --select-class dev.rnn4j.opencl.OpenClConformanceTest \
+suite opencl 100 --select-class dev.rnn4j.opencl.OpenClConformanceTest \
+  --select-class dev.rnn4j.opencl.PersistentStepOpenClConformanceTest --select-class dev.rnn4j.opencl.PersistentStepTest \
   --select-class dev.rnn4j.opencl.TiledGemmOpenClConformanceTest > "$out/opencl-suite.txt" 2>&1
 # One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device.
-{ timeout 40 python3 ../shared/tools/torch_rnn_bench.py --device cuda
+{ timeout 30 python3 ../shared/tools/torch_rnn_bench.py --device cuda
   for backend in cuda opencl; do
-    timeout 50 "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand bench --backend $backend \
+    timeout 45 "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand bench --backend $backend \
       --suite pytorch-peer --verify --no-progress --warmup-ms 500 --json "$out/bench-peer-$backend.json"
   done; } > "$out/bench-peer.txt" 2>&1
-# The fused small-batch forward step (recurrent_forward) against the GEMM + cell pair, beside cuDNN, in one run.
-small=infer:LSTM:256:256:1:100,infer:LSTM:512:512:4:100,infer:LSTM:1024:1024:1:100,infer:GRU:512:512:2:100,infer:RNN_TANH:1024:1024:1:100,train:LSTM:512:512:8:50
+# The small-batch step forms (unfused GEMM + cell, fused recurrent_forward, persistent recurrent_sequence) beside
+# cuDNN, in one run; the persistent form keeps W_hh on chip where it fits (GRU 1536 just does on 132 SMs).
+small=infer:LSTM:256:256:1:100,infer:LSTM:512:512:4:100,infer:LSTM:1024:1024:1:100,infer:GRU:512:512:2:100,infer:RNN_TANH:1024:1024:1:100,infer:GRU:1536:1536:1:375,infer:LSTM:1024:1024:4:375,train:LSTM:512:512:8:50
 { timeout 20 python3 ../shared/tools/torch_rnn_bench.py --device cuda --rows "$small"
-  for backend in cuda opencl; do
-    for fused in true false; do
-      echo "# $backend, -Drnn4j.kernels.fusedStep=$fused"
-      timeout 17 "$java" "${opts[@]}" -Drnn4j.kernels.fusedStep=$fused -cp "$cp" dev.rnn4j.bench.Rnn4jCommand \
-        bench --backend $backend --rows "$small" --verify --no-progress --warmup-ms 300
-    done
-  done; } > "$out/fused-step.txt" 2>&1
+  for form in cuda:unfused cuda:fused cuda:persistent opencl:fused opencl:persistent; do
+    echo "# ${form%%:*}, -Drnn4j.kernels.stepForm=${form#*:}"
+    timeout 17 "$java" "${opts[@]}" -Drnn4j.kernels.stepForm=${form#*:} -cp "$cp" dev.rnn4j.bench.Rnn4jCommand \
+      bench --backend ${form%%:*} --rows "$small" --verify --no-progress --warmup-ms 300
+  done; } > "$out/step-forms.txt" 2>&1
 if command -v compute-sanitizer >/dev/null; then
   timeout 45 compute-sanitizer --tool memcheck --leak-check full "$java" "${opts[@]}" -cp "$cp" \
     dev.rnn4j.bench.Rnn4jCommand demo --backend cuda --cell lstm --hidden 32 --input 16 --steps 5 --batch 3 \

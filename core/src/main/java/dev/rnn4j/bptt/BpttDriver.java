@@ -46,6 +46,8 @@ public final class BpttDriver {
     /** Per direction: the step and recurrent-GEMM argument blocks of the running pass. */
     private final StepArgs[] steps = {new StepArgs(), new StepArgs()};
     private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
+    /** Per direction, whether the backend ran the current layer's forward steps at once. */
+    private final boolean[] wholeSteps = new boolean[2];
     /** Original-form GRU, per direction: the n column's GEMM of a step, forward and backward. */
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
     /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
@@ -131,28 +133,17 @@ public final class BpttDriver {
                 }
             }
 
-            for (int t = 0; t < steps; t++) {
+            // A direction whose steps the backend runs at once (W_hh kept on chip) is done here; the rest step.
+            int stepwise = 0;
+            for (int dir = 0; dir < D; dir++) {
+                positionStep(dir, 0, batch, S, H, GH, reserveWidth, projected, originalGru, ws.training);
+                wholeSteps[dir] = !projected && !originalGru
+                        && ops.recurrentForwardSteps(cell, recurrent[dir], steps(dir), steps);
+                stepwise += wholeSteps[dir] ? 0 : 1;
+            }
+            for (int t = 0; t < steps && stepwise > 0; t++) {
                 for (int dir = 0; dir < D; dir++) {
-                    long hPrev = (long) t * batch * S;
-                    recurrent[dir].aOffset = hPrev;
-                    StepArgs s = steps(dir);
-                    s.step = t;
-                    s.gxOffset = (long) t * batch * GH;
-                    s.hPrevOffset = hPrev;
-                    s.hNextOffset = hPrev + (long) batch * S;
-                    s.cPrevOffset = (long) t * batch * H;
-                    s.cNextOffset = s.cPrevOffset + (long) batch * H;
-                    if (projected) {
-                        // m_t: all steps kept in training (dW_hr needs them), one step's worth in inference.
-                        s.hNextOffset = ws.training ? s.cPrevOffset : 0;
-                        projection[dir].aOffset = s.hNextOffset;
-                        projection[dir].cOffset = hPrev + (long) batch * S;
-                    }
-                    s.reserveOffset = (long) t * batch * reserveWidth;
-                    if (originalGru && ws.reserve != null) {
-                        s.rhOffset = s.reserveOffset + 3L * H;
-                        candidate[dir].aOffset = s.rhOffset;
-                    }
+                    positionStep(dir, t, batch, S, H, GH, reserveWidth, projected, originalGru, ws.training);
                 }
                 if (originalGru) {
                     gemms(recurrent, D);
@@ -165,10 +156,14 @@ public final class BpttDriver {
                     } else {
                         ops.cellForward(cell, steps(0));
                     }
-                } else if (D == 2) {
+                } else if (stepwise == 2) {
                     ops.recurrentForwardPair(cell, recurrent[0], steps(0), recurrent[1], steps(1));
                 } else {
-                    ops.recurrentForward(cell, recurrent[0], steps(0));
+                    for (int dir = 0; dir < D; dir++) {
+                        if (!wholeSteps[dir]) {
+                            ops.recurrentForward(cell, recurrent[dir], steps(dir));
+                        }
+                    }
                 }
                 if (projected) {
                     gemms(projection, D);
@@ -198,6 +193,31 @@ public final class BpttDriver {
                 backend.trainingPrimitives().dropout(out, 0, out, 0, ws.dropoutMask(layer), 0, n, dropout,
                         dropoutSeed * 1_000_003L + layer);
             }
+        }
+    }
+
+    /** Points direction {@code dir}'s step arguments, and the GEMMs that move with them, at step {@code t}. */
+    private void positionStep(int dir, int t, int batch, int S, int H, int GH, int reserveWidth, boolean projected,
+                              boolean originalGru, boolean training) {
+        long hPrev = (long) t * batch * S;
+        recurrent[dir].aOffset = hPrev;
+        StepArgs s = steps(dir);
+        s.step = t;
+        s.gxOffset = (long) t * batch * GH;
+        s.hPrevOffset = hPrev;
+        s.hNextOffset = hPrev + (long) batch * S;
+        s.cPrevOffset = (long) t * batch * H;
+        s.cNextOffset = s.cPrevOffset + (long) batch * H;
+        if (projected) {
+            // m_t: all steps kept in training (dW_hr needs them), one step's worth in inference.
+            s.hNextOffset = training ? s.cPrevOffset : 0;
+            projection[dir].aOffset = s.hNextOffset;
+            projection[dir].cOffset = hPrev + (long) batch * S;
+        }
+        s.reserveOffset = (long) t * batch * reserveWidth;
+        if (originalGru && s.reserve != null) {
+            s.rhOffset = s.reserveOffset + 3L * H;
+            candidate[dir].aOffset = s.rhOffset;
         }
     }
 

@@ -54,6 +54,20 @@ public interface Primitives {
     }
 
     /**
+     * Steps 0 … {@code steps − 1} of one layer direction's recurrence at once, where this backend has a form for them
+     * (a device kernel that keeps W_hh on chip across the steps): returns true when it ran them, false, having done
+     * nothing, when it has no such form for this layer (the caller then calls {@link #recurrentForward} per step).
+     * {@code recurrent} and {@code step} describe step 0 of a layer whose every step is {@link #recurrentForward}'s
+     * with h in rows of {@code step.hidden} (no projection): step t reads and writes t rows of the batch further on,
+     * that is {@code recurrent.a} (which is h_{t−1}, {@code step.hPrev}) and the states t·batch·hidden elements on,
+     * {@code step.gx} t·batch·gates·hidden, {@code step.reserve} t·batch·(its row width), while {@code step.gh} is
+     * one step's and reused. The results are {@link #recurrentForward}'s per step. By default, false.
+     */
+    default boolean recurrentForwardSteps(CellType cell, GemmArgs recurrent, StepArgs step, int steps) {
+        return false;
+    }
+
+    /**
      * {@link #recurrentForward} for the two directions of a bidirectional layer, neither reading what the other
      * writes; by default {@link #gemmPair} then {@link #cellForwardPair}.
      */

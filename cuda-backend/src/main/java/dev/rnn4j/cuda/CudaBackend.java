@@ -2,8 +2,8 @@ package dev.rnn4j.cuda;
 
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
-import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
@@ -65,14 +65,15 @@ final class CudaBackend implements Backend {
 
     /** @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel */
     CudaBackend(BackendOptions options, boolean useCublas) {
-        this(options, useCublas, KernelPrimitives.fusedSteps(true));
+        this(options, useCublas, StepForm.chosen(StepForm.FUSED));
     }
 
     /**
      * @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel
-     * @param fuseSteps whether small-batch forward steps run as one kernel (recurrent GEMM and cell)
+     * @param stepForm  how small-batch forward steps run (fused unless {@code -Drnn4j.kernels.stepForm} says
+     *                  otherwise: the persistent form waits for a GPU run to measure it)
      */
-    CudaBackend(BackendOptions options, boolean useCublas, boolean fuseSteps) {
+    CudaBackend(BackendOptions options, boolean useCublas, StepForm stepForm) {
         CudaDevices.Survey survey = CudaDevices.survey();
         if (survey.initError() != null || survey.devices().isEmpty()) {
             throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.initError() != null
@@ -122,7 +123,7 @@ final class CudaBackend implements Backend {
             } else {
                 withoutCublas = "the tiled kernel was asked for";
             }
-            primitives = new CudaPrimitives(this, functions, cublas, fuseSteps);
+            primitives = new CudaPrimitives(this, functions, cublas, stepForm);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -160,6 +161,13 @@ final class CudaBackend implements Backend {
         return stream;
     }
 
+    /** One of the device's {@code CU_DEVICE_ATTRIBUTE_*} values. */
+    int attribute(int attribute) {
+        int[] v = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(v, attribute, device);
+        return v[0];
+    }
+
     @Override
     public String name() {
         return CudaBackendProvider.NAME;
@@ -170,7 +178,7 @@ final class CudaBackend implements Backend {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
                 + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")")
-                + "; " + primitives.stepForm() + (staging != null ? "; transfers through pinned host memory"
+                + "; " + primitives.stepForm().description() + (staging != null ? "; transfers through pinned host memory"
                 : "; transfers from pageable memory (" + withoutPinned + ")"));
     }
 

@@ -2,12 +2,16 @@ package dev.rnn4j.cuda;
 
 import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
+import dev.rnn4j.kernels.SequencePlan;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
 import java.util.Arrays;
 import java.util.Map;
 import jcuda.Pointer;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -24,6 +28,18 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private final CublasGemm cublas;
     private final CudaBuffer dummyFloats;
     private final CudaBuffer dummyInts;
+    /** recurrent_sequence's barrier state (see its source), made at its first use. */
+    private CudaBuffer barrierState;
+    /** The dynamic shared memory of the next launch, in bytes (recurrent_sequence's cache of W_hh). */
+    private int dynamicBytes;
+    /** The dynamic shared memory recurrent_sequence was last allowed, in bytes. */
+    private int allowedDynamicBytes;
+    /** Whether the device has cooperative launches, which recurrent_sequence's barrier between steps needs. */
+    private final boolean cooperative;
+    private final int multiprocessors;
+    /** The shared memory a block of recurrent_sequence may opt into beyond what it declares itself. */
+    private final int sequenceLocalBytes;
+    private final int[] occupancy = new int[1];
 
     private final int[][] ints = new int[MAX_ARGS][1];
     private final float[][] floats = new float[MAX_ARGS][1];
@@ -33,8 +49,8 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private CUfunction function;
     private int next;
 
-    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, CublasGemm cublas, boolean fuseSteps) {
-        super(fuseSteps);
+    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, CublasGemm cublas, StepForm stepForm) {
+        super(stepForm);
         this.backend = backend;
         this.functions = functions;
         this.cublas = cublas;
@@ -44,6 +60,13 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
         }
         this.dummyFloats = (CudaBuffer) backend.allocate(1);
         this.dummyInts = (CudaBuffer) backend.allocateInts(1);
+        this.cooperative = backend.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) != 0;
+        this.multiprocessors = backend.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        int[] declared = new int[1];
+        JCudaDriver.cuFuncGetAttribute(declared, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                functions.get("recurrent_sequence"));
+        this.sequenceLocalBytes = backend.attribute(
+                CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN) - declared[0];
     }
 
     @Override
@@ -54,6 +77,7 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
             throw new IllegalStateException("no kernel " + name);
         }
         next = 0;
+        dynamicBytes = 0;
     }
 
     @Override
@@ -101,6 +125,54 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
         JCudaDriver.cuLaunchKernel(function, groups, 1, 1, groupSize, 1, 1, 0, backend.stream(), params(), null);
     }
 
+    /** The placeholder int the CUDA prelude declares; the floats themselves are the launch's dynamic shared memory. */
+    @Override
+    protected void localFloats(int floats) {
+        arg(floats);
+        dynamicBytes = floats * Float.BYTES;
+    }
+
+    /**
+     * With every group resident through a cooperative launch, one block per multiprocessor, each with its rows of W_hh
+     * in the shared memory a block may opt into; null where the device has no cooperative launch, or the rows do not
+     * fit, or the occupancy calculator says such a block would not run.
+     */
+    @Override
+    protected SequencePlan sequencePlan(int gates, int hidden, int k) {
+        if (!cooperative) {
+            return null;
+        }
+        SequencePlan plan = SequencePlan.of(gates, hidden, k, multiprocessors, sequenceLocalBytes);
+        if (plan == null) {
+            return null;
+        }
+        backend.makeCurrent();
+        CUfunction f = functions.get("recurrent_sequence");
+        int bytes = plan.localFloats() * Float.BYTES;
+        if (bytes > allowedDynamicBytes) {
+            JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    bytes);
+            allowedDynamicBytes = bytes;
+        }
+        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(occupancy, f, KernelSource.STEP_GROUP, bytes);
+        return occupancy[0] >= 1 && plan.groups() <= occupancy[0] * multiprocessors ? plan : null;
+    }
+
+    @Override
+    protected void launchSequence(SequencePlan plan) {
+        JCudaDriver.cuLaunchCooperativeKernel(function, plan.groups(), 1, 1, KernelSource.STEP_GROUP, 1, 1,
+                dynamicBytes, backend.stream(), params());
+    }
+
+    @Override
+    protected DeviceBuffer barrierState() {
+        if (barrierState == null) {
+            barrierState = (CudaBuffer) backend.allocateInts(2);
+            backend.uploadInts(new int[2], 0, barrierState, 0, 2);
+        }
+        return barrierState;
+    }
+
     @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
@@ -137,5 +209,8 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     public synchronized void close() {
         dummyFloats.close();
         dummyInts.close();
+        if (barrierState != null) {
+            barrierState.close();
+        }
     }
 }

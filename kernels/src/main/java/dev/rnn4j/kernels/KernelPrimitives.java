@@ -58,44 +58,47 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** Launches the begun kernel as {@code groups} 1-D work-groups (CUDA blocks) of {@code groupSize} items. */
     protected abstract void launchGroups(int groups, int groupSize);
 
-    /** Whether small-batch forward steps run as one {@code recurrent_forward} launch (see {@link #fuses}). */
-    private final boolean fuseSteps;
+    /**
+     * Launches the begun {@code recurrent_sequence} as {@code plan} says: {@code plan.groups()} groups of
+     * {@link KernelSource#STEP_GROUP} items, all resident at once where the plan runs all steps in one launch with
+     * more than one group (a cooperative launch on CUDA).
+     */
+    protected abstract void launchSequence(SequencePlan plan);
+
+    /** The next argument: {@code floats} floats of local memory for each work-group, sized at launch. */
+    protected abstract void localFloats(int floats);
 
     /**
-     * @param fuseSteps whether a small batch's forward step (recurrent GEMM and cell) may run as one kernel; false
-     *                  keeps the GEMM and the cell apart at every batch size (for comparisons and as an escape hatch)
+     * How {@code recurrent_sequence} would cover a layer of {@code hidden} units with {@code gates} gate rows of
+     * {@code k} each on this device ({@link SequencePlan#of} with the device's limits), or null where W_hh does not
+     * fit on chip or the device cannot run it.
      */
-    protected KernelPrimitives(boolean fuseSteps) {
-        this.fuseSteps = fuseSteps;
-    }
+    protected abstract SequencePlan sequencePlan(int gates, int hidden, int k);
 
     /**
-     * Whether a backend fuses small-batch forward steps: as {@code -Drnn4j.kernels.fusedStep}
-     * ({@code true} or {@code false}) says where it is set, else {@code onGpu} (one launch per step instead of two
-     * pays where launches cost; on a CPU OpenCL driver the fused kernel measured slower, its work-groups mostly idle
-     * through the reduction).
-     *
-     * @throws IllegalArgumentException when the property holds anything but true or false
+     * Two ints, zero before the first launch, that {@code recurrent_sequence}'s barrier between steps keeps; called
+     * before the launch's {@link #begin}, so a backend may make it at its first use.
      */
-    public static boolean fusedSteps(boolean onGpu) {
-        String v = System.getProperty("rnn4j.kernels.fusedStep");
-        if (v == null || v.isBlank()) {
-            return onGpu;
-        }
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException("-Drnn4j.kernels.fusedStep must be true or false, got '" + v + "'");
+    protected abstract DeviceBuffer barrierState();
+
+    /** How small-batch forward steps run. */
+    private final StepForm stepForm;
+    /** recurrent_sequence launches so far. */
+    private long sequenceLaunches;
+
+    /** @param stepForm how small-batch forward steps run (see {@link StepForm}) */
+    protected KernelPrimitives(StepForm stepForm) {
+        this.stepForm = stepForm;
     }
 
-    /** Whether this backend runs small-batch forward steps fused. */
-    public boolean fusesSteps() {
-        return fuseSteps;
+    /** How this backend runs small-batch forward steps. */
+    public StepForm stepForm() {
+        return stepForm;
     }
 
-    /** The forward-step form, as a backend's device description says it. */
-    public String stepForm() {
-        return fuseSteps ? "fused forward steps for batch <= " + KernelSource.STEP_MAX_BATCH : "forward steps unfused";
+    /** How many {@code recurrent_sequence} launches this backend has made: which form the steps took, for tests. */
+    public synchronized long sequenceLaunches() {
+        return sequenceLaunches;
     }
 
     private void arg(boolean v) {
@@ -192,14 +195,45 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
             return;
         }
         begin("recurrent_forward");
-        arg(g.k);
-        buffer(g.a, g.aOffset);
-        arg(g.lda);
-        buffer(g.b, g.bOffset);
-        arg(g.ldb);
-        cellForwardArgs(cell, s);
+        recurrentArgs(cell, g, s);
         int units = (KernelSource.STEP_GROUP / KernelSource.STEP_LANES) / cell.gates();
         launchGroups((s.hidden + units - 1) / units, KernelSource.STEP_GROUP);
+    }
+
+    /**
+     * With {@link StepForm#PERSISTENT}, the layer direction's steps as {@code recurrent_sequence} launches where the
+     * step is one {@code recurrent_forward} would run, h_{t−1} is the GEMM's A in rows of {@code hidden}, and the
+     * device plans it (W_hh fits on chip).
+     */
+    @Override
+    public synchronized boolean recurrentForwardSteps(CellType cell, GemmArgs g, StepArgs s, int steps) {
+        if (stepForm != StepForm.PERSISTENT || steps < 1 || !fuses(cell, g, s) || s.projected || g.a != s.hPrev
+                || g.aOffset != s.hPrevOffset || g.lda != s.hidden || g.k != s.hidden) {
+            return false;
+        }
+        SequencePlan plan = sequencePlan(cell.gates(), s.hidden, g.k);
+        if (plan == null) {
+            return false;
+        }
+        // The kernel moves its offsets in 32-bit arithmetic: the last step's must fit as the first step's do.
+        long rowsOn = (long) (steps - 1) * s.batch;
+        index(s.hNextOffset + rowsOn * s.hidden + (long) s.batch * s.hidden);
+        index(s.gxOffset + rowsOn * cell.gates() * s.hidden);
+        index(s.reserveOffset + rowsOn * reserveWidth(cell, s));
+        DeviceBuffer barrier = barrierState();
+        int perLaunch = plan.allStepsPerLaunch() ? steps : 1;
+        for (int t0 = 0; t0 < steps; t0 += perLaunch) {
+            begin("recurrent_sequence");
+            arg(t0);
+            arg(Math.min(steps, t0 + perLaunch));
+            arg(plan.units());
+            ints(barrier);
+            localFloats(plan.localFloats());
+            recurrentArgs(cell, g, s);
+            launchSequence(plan);
+            sequenceLaunches++;
+        }
+        return true;
     }
 
     @Override
@@ -218,10 +252,20 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
      */
     private boolean fuses(CellType cell, GemmArgs g, StepArgs s) {
         int gateRows = cell.gates() * s.hidden;
-        return fuseSteps && !s.linearAfterReset && s.batch >= 1 && s.batch <= KernelSource.STEP_MAX_BATCH
+        return stepForm != StepForm.UNFUSED && !s.linearAfterReset && s.batch >= 1 && s.batch <= KernelSource.STEP_MAX_BATCH
                 && g.m == s.batch && g.n == gateRows && g.k >= 1 && g.transA == Transpose.NO
                 && g.transB == Transpose.YES && g.alpha == 1f && g.beta == 0f && g.c == s.gh
                 && g.cOffset == s.ghOffset && g.ldc == gateRows;
+    }
+
+    /** The arguments recurrent_forward's and recurrent_sequence's end with: the recurrent GEMM's, then the cell's. */
+    private void recurrentArgs(CellType cell, GemmArgs g, StepArgs s) {
+        arg(g.k);
+        buffer(g.a, g.aOffset);
+        arg(g.lda);
+        buffer(g.b, g.bOffset);
+        arg(g.ldb);
+        cellForwardArgs(cell, s);
     }
 
     /** cell_forward's arguments, which recurrent_forward's also end with. */

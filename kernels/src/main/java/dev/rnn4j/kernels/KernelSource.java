@@ -19,7 +19,7 @@ public final class KernelSource {
         "gru_reset_backward", "gemm_tiled", "fill_floats", "copy_floats", "broadcast_rows", "column_sums",
         "column_sums_of_products", "copy_steps", "carry_past_end", "softmax_cross_entropy", "squared_error",
         "gather_rows", "scatter_add_rows", "dropout_mask", "multiply_floats", "scale_floats", "sum_of_squares",
-        "optimizer_step", "recurrent_forward"};
+        "optimizer_step", "recurrent_forward", "recurrent_sequence"};
 
     /** The GEMM kernel's work-groups are this many items square. */
     public static final int GEMM_TILE = 16;
@@ -32,6 +32,11 @@ public final class KernelSource {
     public static final int STEP_LANES = 32;
     /** The most rows {@code recurrent_forward} takes (its {@code STEP_MAX_BATCH}). */
     public static final int STEP_MAX_BATCH = 8;
+    /**
+     * The local memory {@code recurrent_forward} and {@code recurrent_sequence} declare for their partial sums
+     * ({@code STEP_MAX_BATCH · STEP_ROW_STRIDE} floats); {@code recurrent_sequence}'s cache of W_hh comes on top.
+     */
+    public static final int STEP_PARTIAL_BYTES = STEP_MAX_BATCH * (STEP_GROUP / STEP_LANES) * (STEP_LANES + 1) * 4;
 
     private KernelSource() {
     }

@@ -8,6 +8,16 @@
 #define LID_Y() ((int) threadIdx.y)
 #define GROUP_X() ((int) blockIdx.x)
 #define GROUP_Y() ((int) blockIdx.y)
+#define NUM_GROUPS_X() ((int) gridDim.x)
+/* A pointer into local (shared) memory; CUDA's pointers are generic. */
+#define LOCAL_PTR
+/* A kernel's local memory sized at launch: a placeholder parameter here, the array itself declared in the body. */
+#define DYNAMIC_LOCAL_PARAM(name) int name##Floats
+#define DYNAMIC_LOCAL(name) extern __shared__ float name[]
+/* Device-wide atomics and fence, for the barrier across a cooperative launch's blocks. */
+#define ATOMIC_ADD(p, v) atomicAdd((int*) (p), v)
+#define ATOMIC_XCHG(p, v) atomicExch((int*) (p), v)
+#define GLOBAL_FENCE() __threadfence()
 #define BARRIER() __syncthreads()
 /* A barrier after which the group also sees its own writes to global memory. */
 #define GLOBAL_BARRIER() __syncthreads()

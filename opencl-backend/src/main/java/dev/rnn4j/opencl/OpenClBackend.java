@@ -8,7 +8,7 @@ import static org.jocl.CL.CL_TRUE;
 
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
-import dev.rnn4j.kernels.KernelPrimitives;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
@@ -44,6 +44,7 @@ final class OpenClBackend implements Backend {
     private final OpenClDevices.Device info;
     private final cl_device_id device;
     private final long maxAllocation;
+    private final long localMemoryBytes;
     private cl_context context;
     private cl_command_queue queue;
     private OpenClProgram program;
@@ -61,10 +62,10 @@ final class OpenClBackend implements Backend {
 
     /**
      * @param useClBlast whether GEMMs go to CLBlast where it loads, else to the tiled kernel
-     * @param fuseSteps  whether small-batch forward steps run as one kernel (recurrent GEMM and cell); null: as
-     *                   {@link KernelPrimitives#fusedSteps} decides for the device
+     * @param stepForm   how small-batch forward steps run; null: as {@code -Drnn4j.kernels.stepForm} says, else
+     *                   fused on a GPU or accelerator and unfused on a CPU device (where fusing measured slower)
      */
-    OpenClBackend(BackendOptions options, boolean useClBlast, Boolean fuseSteps) {
+    OpenClBackend(BackendOptions options, boolean useClBlast, StepForm stepForm) {
         CL.setExceptionsEnabled(true);
         List<cl_device_id> ids = new ArrayList<>();
         List<cl_platform_id> platforms = new ArrayList<>();
@@ -79,6 +80,7 @@ final class OpenClBackend implements Backend {
         this.info = all.get(index);
         this.device = ids.get(index);
         this.maxAllocation = deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+        this.localMemoryBytes = deviceLong(device, CL.CL_DEVICE_LOCAL_MEM_SIZE);
         try {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, platforms.get(index));
@@ -86,7 +88,7 @@ final class OpenClBackend implements Backend {
             queue = CL.clCreateCommandQueue(context, device, 0, null);
             program = OpenClProgram.build(context, device, info);
             primitives = new OpenClPrimitives(this, program, useClBlast,
-                    fuseSteps != null ? fuseSteps : KernelPrimitives.fusedSteps(!info.cpu()));
+                    stepForm != null ? stepForm : StepForm.chosen(info.cpu() ? StepForm.UNFUSED : StepForm.FUSED));
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -134,6 +136,11 @@ final class OpenClBackend implements Backend {
         return queue;
     }
 
+    /** The device's local memory per work-group, in bytes. */
+    long localMemoryBytes() {
+        return localMemoryBytes;
+    }
+
     @Override
     public String name() {
         return OpenClBackendProvider.NAME;
@@ -143,9 +150,9 @@ final class OpenClBackend implements Backend {
     public DeviceInfo device() {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.computeUnits(), info.platform() + ", "
                 + info.version() + ", driver " + info.driverVersion() + "; kernels " + program.origin + "; GEMM: "
-                + primitives.gemmName() + "; " + primitives.stepForm() + (!primitives.fusesSteps() && info.cpu()
-                ? " (the default on a CPU device, where fusing measured slower; -Drnn4j.kernels.fusedStep=true fuses)"
-                : ""));
+                + primitives.gemmName() + "; " + primitives.stepForm().description()
+                + (primitives.stepForm() == StepForm.UNFUSED && info.cpu() ? " (the default on a CPU device, where "
+                + "fusing measured slower; -D" + StepForm.PROPERTY + "=fused or persistent fuses)" : ""));
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.rnn4j.opencl;
 
 import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
+import dev.rnn4j.kernels.SequencePlan;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
 import org.jocl.CL;
@@ -20,6 +22,8 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     /** Stand-ins for the buffers a call does not use (their has* flag is 0); kernels never touch them. */
     private final OpenClBuffer dummyFloats;
     private final OpenClBuffer dummyInts;
+    /** recurrent_sequence's barrier state (see its source), made at its first use. */
+    private OpenClBuffer barrierState;
     /** Whether GEMMs go to CLBlast; else the tiled kernel. */
     private final boolean clblast;
     /** Why CLBlast is not used, or null. */
@@ -38,10 +42,10 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
 
     /**
      * @param useClBlast whether to use CLBlast where it loads ({@code -Drnn4j.opencl.gemm=tiled} forces the kernel)
-     * @param fuseSteps  whether small-batch forward steps run fused ({@code -Drnn4j.kernels.fusedStep=false}: not)
+     * @param stepForm   how small-batch forward steps run
      */
-    OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast, boolean fuseSteps) {
-        super(fuseSteps);
+    OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast, StepForm stepForm) {
+        super(stepForm);
         this.backend = backend;
         this.program = program;
         String reason = useClBlast ? ClBlastGemm.load() : "the tiled kernel was asked for";
@@ -106,6 +110,34 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     }
 
     @Override
+    protected void localFloats(int floats) {
+        CL.clSetKernelArg(kernel, next++, (long) floats * Sizeof.cl_float, null);
+    }
+
+    /**
+     * OpenCL does not promise that a launch's groups all run at once, so a plan of more than one group takes one
+     * launch per step (no group ever waits at the barrier between steps for one that has not started).
+     */
+    @Override
+    protected SequencePlan sequencePlan(int gates, int hidden, int k) {
+        return SequencePlan.of(gates, hidden, k, 0, backend.localMemoryBytes() - KernelSource.STEP_PARTIAL_BYTES);
+    }
+
+    @Override
+    protected void launchSequence(SequencePlan plan) {
+        launchGroups(plan.groups(), KernelSource.STEP_GROUP);
+    }
+
+    @Override
+    protected DeviceBuffer barrierState() {
+        if (barrierState == null) {
+            barrierState = (OpenClBuffer) backend.allocateInts(2);
+            backend.uploadInts(new int[2], 0, barrierState, 0, 2);
+        }
+        return barrierState;
+    }
+
+    @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
         int block = KernelSource.GEMM_BLOCK;
@@ -140,5 +172,8 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     public synchronized void close() {
         dummyFloats.close();
         dummyInts.close();
+        if (barrierState != null) {
+            barrierState.close();
+        }
     }
 }

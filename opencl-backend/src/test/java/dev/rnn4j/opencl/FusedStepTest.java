@@ -11,6 +11,7 @@ import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import java.util.Random;
@@ -63,7 +64,7 @@ class FusedStepTest {
     }
 
     private static RnnOutput run(RnnSpec spec, RnnInput in, boolean fuse) {
-        try (Backend b = new OpenClBackend(BackendOptions.defaults(), true, fuse);
+        try (Backend b = new OpenClBackend(BackendOptions.defaults(), true, fuse ? StepForm.FUSED : StepForm.UNFUSED);
              RecurrentLayer layer = RecurrentLayer.create(b, spec, RnnParameters.uniform(spec, 7))) {
             return layer.forward(in);
         }
@@ -80,30 +81,35 @@ class FusedStepTest {
 
     @Test
     void theChoiceIsReportedAndAskedForWithAProperty() {
-        String old = System.getProperty("rnn4j.kernels.fusedStep");
+        String old = System.getProperty(StepForm.PROPERTY);
         try {
-            System.clearProperty("rnn4j.kernels.fusedStep");
+            System.clearProperty(StepForm.PROPERTY);
             try (Backend b = OpenClBackendTest.open("0")) {
                 // Unfused on a CPU device (PoCL) unless asked, fused on a GPU.
                 boolean cpu = OpenClDevices.list().get(0).cpu();
                 assertTrue(b.device().description().contains(cpu ? "forward steps unfused"
                         : "fused forward steps for batch <= 8"), b.device().description());
             }
-            System.setProperty("rnn4j.kernels.fusedStep", "true");
+            System.setProperty(StepForm.PROPERTY, "fused");
             try (Backend b = OpenClBackendTest.open("0")) {
-                assertTrue(b.device().description().contains("fused forward steps for batch <= 8"),
+                assertTrue(b.device().description().contains("; fused forward steps for batch <= 8"),
                         b.device().description());
             }
-            System.setProperty("rnn4j.kernels.fusedStep", "yes");
+            System.setProperty(StepForm.PROPERTY, "Persistent");
+            try (Backend b = OpenClBackendTest.open("0")) {
+                assertTrue(b.device().description().contains("; persistent forward steps for batch <= 8"),
+                        b.device().description());
+            }
+            System.setProperty(StepForm.PROPERTY, "true");
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                     () -> OpenClBackendTest.open("0").close());
-            assertTrue(bad.getMessage().contains("-Drnn4j.kernels.fusedStep must be true or false, got 'yes'"),
-                    bad.getMessage());
+            assertTrue(bad.getMessage().contains(
+                    "-Drnn4j.kernels.stepForm must be unfused, fused or persistent, got 'true'"), bad.getMessage());
         } finally {
             if (old == null) {
-                System.clearProperty("rnn4j.kernels.fusedStep");
+                System.clearProperty(StepForm.PROPERTY);
             } else {
-                System.setProperty("rnn4j.kernels.fusedStep", old);
+                System.setProperty(StepForm.PROPERTY, old);
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.spi.Backend;
@@ -126,7 +127,7 @@ class OpenClBackendTest {
     @Test
     void tiledGemmMatchesPlainLoopsAcrossBlockEdges() {
         Random r = new Random(4);
-        try (Backend b = new OpenClBackend(BackendOptions.defaults(), false, false)) {
+        try (Backend b = new OpenClBackend(BackendOptions.defaults(), false, StepForm.UNFUSED)) {
             assertTrue(b.device().description().contains("GEMM: rnn4j tiled kernel"), b.device().description());
             for (int[] s : List.of(new int[] {1, 1, 1}, new int[] {64, 64, 16}, new int[] {65, 63, 17},
                     new int[] {130, 70, 33}, new int[] {3, 200, 130}, new int[] {129, 1, 64}, new int[] {2, 3, 0})) {

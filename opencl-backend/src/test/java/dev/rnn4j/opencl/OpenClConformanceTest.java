@@ -1,6 +1,7 @@
 package dev.rnn4j.opencl;
 
 import dev.rnn4j.conformance.BackendConformanceSuite;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.BackendProvider;
 
 /**
@@ -11,6 +12,6 @@ import dev.rnn4j.spi.BackendProvider;
 class OpenClConformanceTest extends BackendConformanceSuite {
     @Override
     protected BackendProvider provider() {
-        return opening(new OpenClBackendProvider(), options -> new OpenClBackend(options, true, true));
+        return opening(new OpenClBackendProvider(), options -> new OpenClBackend(options, true, StepForm.FUSED));
     }
 }

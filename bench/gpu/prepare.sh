@@ -19,7 +19,8 @@ cp bench/target/rnn4j.jar .gpu/lib/rnn4j.jar
 # Natives for other systems and JCuda's PTX compiler (unused: the kernels come as a fatbin) only cost room.
 zip -q -d .gpu/lib/rnn4j.jar 'lib/apple/*' 'lib/windows/*' '*.dll' '*.dylib' '*arm64*' '*ppc64*' \
   'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' 'lib/libJCufft*' 'lib/libJCurand*' 'lib/libJCusparse*' \
-  'lib/libJCusolver*' 'lib/libJNvJitLink*' >/dev/null || true
+  'lib/libJCusolver*' 'lib/libJNvJitLink*' 'com/sun/jna/aix*' 'com/sun/jna/sunos*' 'com/sun/jna/*bsd*' \
+  'com/sun/jna/darwin*' 'com/sun/jna/win32*' 'com/sun/jna/linux-[!x]*' 'com/sun/jna/linux-x86/*' >/dev/null || true
 cp conformance/target/rnn4j-conformance-*.jar .gpu/lib/
 for m in cuda-backend opencl-backend; do
   (cd "$m/target/test-classes" && "$java_home/bin/jar" cf "$root/.gpu/lib/$m-tests.jar" .)

@@ -1,7 +1,6 @@
 package dev.rnn4j.cuda;
 
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
@@ -11,10 +10,10 @@ import jcuda.runtime.cudaStream_t;
 /**
  * SGEMM through cuBLAS 12 (JCublas2), bound to the backend's stream. The only class that touches
  * {@code jcuda.jcublas}: JCublas 12.6's natives need {@code libcublas.so.12} with versioned symbols, which a
- * machine with only CUDA 13 lacks; {@link #open} turns that {@link LinkageError} into a reason and the backend into
- * its own tiled GEMM kernel.
+ * machine with only CUDA 13 lacks; {@link #open} turns that {@link LinkageError} into a reason, and the backend
+ * tries {@link NativeCublasGemm} next.
  */
-final class CublasGemm implements AutoCloseable {
+final class CublasGemm implements DeviceGemm {
     private final cublasHandle handle = new cublasHandle();
     private final float[] alpha = new float[1];
     private final float[] beta = new float[1];
@@ -45,14 +44,20 @@ final class CublasGemm implements AutoCloseable {
      * Row-major {@code C = alpha·op(A)·op(B) + beta·C} through column-major cuBLAS: a row-major matrix is its
      * transpose in column-major order, so this is {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, B first, with the same flags.
      */
-    void sgemm(boolean transA, boolean transB, int m, int n, int k, float a, CUdeviceptr aPtr, long aOffset, int lda,
-               CUdeviceptr bPtr, long bOffset, int ldb, float b, CUdeviceptr cPtr, long cOffset, int ldc) {
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float a, CudaBuffer aBuf, long aOffset,
+                      int lda, CudaBuffer bBuf, long bOffset, int ldb, float b, CudaBuffer cBuf, long cOffset, int ldc) {
         alpha[0] = a;
         beta[0] = b;
         JCublas2.cublasSgemm(handle, transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
                 transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, n, m, k, alphaArg,
-                bPtr.withByteOffset(bOffset * 4), ldb, aPtr.withByteOffset(aOffset * 4), lda, betaArg,
-                cPtr.withByteOffset(cOffset * 4), ldc);
+                bBuf.ptr().withByteOffset(bOffset * 4), ldb, aBuf.ptr().withByteOffset(aOffset * 4), lda, betaArg,
+                cBuf.ptr().withByteOffset(cOffset * 4), ldc);
+    }
+
+    @Override
+    public String description() {
+        return "cuBLAS 12 (JCublas 12.6)";
     }
 
     @Override

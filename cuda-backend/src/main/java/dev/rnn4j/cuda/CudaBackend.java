@@ -24,7 +24,6 @@ import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -34,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CUDA backend on JCuda's driver API: the device's primary context (made current on every thread that
- * enqueues), one stream, the shared kernels from the fatbin the build made with nvcc, GEMM through cuBLAS 12 bound
- * to the stream or, where cuBLAS 12 cannot load (a CUDA-13-only machine), the shared tiled kernel. Transfers happen
+ * enqueues), one stream, the shared kernels from the fatbin the build made with nvcc, GEMM through cuBLAS bound to
+ * the stream (JCublas 12, else libcublas itself through JNA, as on CUDA-13-only machines) or, where neither loads,
+ * the shared tiled kernel. Transfers happen
  * only at upload and download, through pinned host memory ({@link PinnedStaging}) where the driver grants it: an
  * upload is then enqueued on the stream like everything else, and only a download waits.
  */
@@ -47,10 +47,11 @@ final class CudaBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private boolean contextRetained;
-    private CUstream stream;
+    private StreamHandle stream;
     private CUmodule module;
     private final Map<String, CUfunction> functions = new HashMap<>();
-    private CublasGemm cublas;
+    /** cuBLAS, through JCublas 12 or libcublas itself; null where neither loads (the tiled kernel runs). */
+    private DeviceGemm cublas;
     private String withoutCublas;
     private CudaPrimitives primitives;
     /** Pinned host halves for transfers, or null where the driver refused page-locked memory. */
@@ -92,7 +93,7 @@ final class CudaBackend implements Backend {
             JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
             contextRetained = true;
             makeCurrent();
-            stream = new CUstream();
+            stream = new StreamHandle();
             JCudaDriver.cuStreamCreate(stream, 0);
             try {
                 staging = new PinnedStaging(stream);
@@ -117,9 +118,14 @@ final class CudaBackend implements Backend {
                 functions.put(k, f);
             }
             if (useCublas) {
+                // JCublas where libcublas.so.12 is (CUDA 12), else libcublas itself (CUDA 13 has only .so.13).
                 String[] why = new String[1];
                 cublas = CublasGemm.open(stream, why);
-                withoutCublas = why[0];
+                if (cublas == null) {
+                    String jcublas = why[0];
+                    cublas = NativeCublasGemm.open(stream.address(), why);
+                    withoutCublas = cublas == null ? jcublas + "; " + why[0] : null;
+                }
             } else {
                 withoutCublas = "the tiled kernel was asked for";
             }
@@ -177,7 +183,7 @@ final class CudaBackend implements Backend {
     public DeviceInfo device() {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
-                + "; GEMM: " + (cublas != null ? "cuBLAS 12" : "rnn4j tiled kernel (" + withoutCublas + ")")
+                + "; GEMM: " + (cublas != null ? cublas.description() : "rnn4j tiled kernel (" + withoutCublas + ")")
                 + "; " + primitives.stepForm().description() + (staging != null ? "; transfers through pinned host memory"
                 : "; transfers from pageable memory (" + withoutPinned + ")"));
     }
@@ -202,7 +208,7 @@ final class CudaBackend implements Backend {
         }
         long bytes = Math.max(4, n * 4);
         makeCurrent();
-        CUdeviceptr p = new CUdeviceptr();
+        DevicePointer p = new DevicePointer();
         try {
             JCudaDriver.cuMemAlloc(p, bytes);
         } catch (CudaException e) {

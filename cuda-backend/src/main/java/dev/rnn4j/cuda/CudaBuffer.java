@@ -12,12 +12,15 @@ final class CudaBuffer implements DeviceBuffer {
     private final long size;
     private final ElementType type;
     private CUdeviceptr ptr;
+    /** The device address of {@link #ptr}, for libraries called without JCuda. */
+    private final long address;
     /** The kernel-parameter pointer to {@link #ptr}, made once so a launch allocates nothing for it. */
     private Pointer param;
 
-    CudaBuffer(CudaBackend owner, CUdeviceptr ptr, long size, ElementType type) {
+    CudaBuffer(CudaBackend owner, DevicePointer ptr, long size, ElementType type) {
         this.owner = owner;
         this.ptr = ptr;
+        this.address = ptr.address();
         this.size = size;
         this.type = type;
         this.param = Pointer.to(ptr);
@@ -36,6 +39,14 @@ final class CudaBuffer implements DeviceBuffer {
 
     CUdeviceptr ptr() {
         return ptr;
+    }
+
+    /** The allocation's device address. */
+    long address() {
+        if (ptr == null) {
+            throw new IllegalStateException("cuda buffer used after close");
+        }
+        return address;
     }
 
     Pointer param() {

@@ -25,7 +25,7 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
 
     private final CudaBackend backend;
     private final Map<String, CUfunction> functions;
-    private final CublasGemm cublas;
+    private final DeviceGemm cublas;
     private final CudaBuffer dummyFloats;
     private final CudaBuffer dummyInts;
     /** recurrent_sequence's barrier state (see its source), made at its first use. */
@@ -49,7 +49,7 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private CUfunction function;
     private int next;
 
-    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, CublasGemm cublas, StepForm stepForm) {
+    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, DeviceGemm cublas, StepForm stepForm) {
         super(stepForm);
         this.backend = backend;
         this.functions = functions;
@@ -187,9 +187,9 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
                                   float beta, DeviceBuffer c, long cOffset, int ldc) {
         if (cublas != null && m > 0 && n > 0 && k > 0) {
             backend.makeCurrent();
-            cublas.sgemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha,
-                    CudaBuffer.of(a, backend).ptr(), aOffset, lda, CudaBuffer.of(b, backend).ptr(), bOffset, ldb, beta,
-                    CudaBuffer.of(c, backend).ptr(), cOffset, ldc);
+            cublas.sgemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha, CudaBuffer.of(a, backend),
+                    aOffset, lda, CudaBuffer.of(b, backend), bOffset, ldb, beta, CudaBuffer.of(c, backend), cOffset,
+                    ldc);
             return;
         }
         super.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);

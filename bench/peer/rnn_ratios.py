@@ -6,6 +6,9 @@ rows --rounds times and prints each round's ratio (rnn4j median ms / PyTorch med
 Run from the repository root after `mvn -B -q -DskipTests package`:
   python3 bench/peer/rnn_ratios.py --rounds 3
   python3 bench/peer/rnn_ratios.py --rows infer:LSTM:1024:1024:64:25,train:LSTM:512:512:64:25 --rounds 5
+GEMM rows (gemm:M:N:K[:TA:TB]) go to torch.mm instead (bench/peer/torch_mm_bench.py on OpenBLAS), and to rnn4j
+with B fresh each call, as torch.mm packs it, unless --keep-b (B packed once, as the layers keep their weights):
+  python3 bench/peer/rnn_ratios.py --rows gemm:1024:1024:1024,gemm:64:2048:512:N:T --rounds 5
 Each rnn4j row runs in a fresh JVM with the bench's usual warm-up (RNN4J_JAVA_OPTS passes through); each PyTorch
 row in a fresh interpreter.
 Needs only the standard library; PyTorch runs through --peer (default: Debian's python3-torch on OpenBLAS).
@@ -13,6 +16,7 @@ Needs only the standard library; PyTorch runs through --peer (default: Debian's 
 import argparse, json, os, shlex, statistics, subprocess, sys, tempfile
 
 PEER = "../shared/tools/with_openblas.sh /usr/bin/python3 ../shared/tools/torch_rnn_bench.py"
+GEMM_PEER = "../shared/tools/with_openblas.sh /usr/bin/python3 bench/peer/torch_mm_bench.py"
 ROWS = ("infer:LSTM:256:256:1:100,infer:LSTM:512:512:32:50,infer:LSTM:1024:1024:64:25,infer:GRU:512:512:32:50,"
         "infer:RNN_TANH:1024:1024:32:50,train:LSTM:256:256:32:50,train:LSTM:512:512:64:25,train:GRU:512:512:32:50,"
         "train:RNN_TANH:1024:1024:32:50,train:LSTM:256:256:32:50:2:1")
@@ -33,8 +37,10 @@ def peer_ms(peer, row):
     return rows[0]["ms_median"]
 
 
-def rnn4j_ms(backend, row):
+def rnn4j_ms(backend, row, keep_b):
     cmd = ["./rnn4j", "bench", "--backend", backend, "--rows", row, "--no-progress", "--no-peak"]
+    if row.startswith("gemm:"):
+        return run_json(cmd + (["--gemm-keep-b"] if keep_b else []), "rnn4j on " + row)["rows"][0]["ms_median"]
     r = run_json(cmd, "rnn4j on " + row)["rows"][0]
     if r["status"] != "ok":
         sys.exit(f"rnn_ratios: rnn4j {row}: {r['status']}: {r['note']}")
@@ -47,6 +53,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backend", default="cpu")
     ap.add_argument("--peer", default=PEER, help="command printing PyTorch's side; --rows and --json are appended")
+    ap.add_argument("--gemm-peer", default=GEMM_PEER, help="the same for GEMM rows")
+    ap.add_argument("--keep-b", action="store_true", help="GEMM rows: rnn4j keeps B packed between calls")
     a = ap.parse_args()
     if not os.path.exists("rnn4j"):
         sys.exit("rnn_ratios: run from the repository root (./rnn4j not found)")
@@ -55,8 +63,8 @@ def main():
     cells = {r: [] for r in rows}
     for n in range(a.rounds):
         for row in rows:
-            theirs = peer_ms(a.peer, row)
-            ours = rnn4j_ms(a.backend, row)
+            theirs = peer_ms(a.gemm_peer if row.startswith("gemm:") else a.peer, row)
+            ours = rnn4j_ms(a.backend, row, a.keep_b)
             ratios[row].append(ours / theirs)
             cells[row].append(f"{ours:.3g}/{theirs:.3g} = {ours / theirs:.2f}")
             print(f"round {n + 1} {row}: rnn4j {ours:.3f} ms, PyTorch {theirs:.3f} ms, ratio {ours / theirs:.3f}",

@@ -18,7 +18,10 @@ def main():
     ap.add_argument("--rows", default=",".join(ROWS))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--json", help="also write the rows here, as rnn4j bench --json writes GEMM rows "
+                    "(row, ms_median, ms_min, gflops)")
     a = ap.parse_args()
+    results = []
     import torch
     torch.set_num_threads(a.threads)
     print(f"# torch {torch.__version__} torch.mm on cpu x{a.threads}")
@@ -56,6 +59,13 @@ def main():
         med = statistics.median(samples)
         print(f"| {row} | {med * 1e3:.3f} | {min(samples) * 1e3:.3f} | {2.0 * m * n * k / med / 1e9:.1f} |")
         sys.stdout.flush()
+        results.append({"row": row, "ms_median": med * 1e3, "ms_min": min(samples) * 1e3,
+                        "gflops": 2.0 * m * n * k / med / 1e9})
+    if a.json:
+        import json
+        with open(a.json, "w") as f:
+            json.dump({"schema": "torch-mm-bench/1", "torch": torch.__version__, "threads": a.threads,
+                       "rows": results}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 package dev.rnn4j.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnn4j.Activation;
 import dev.rnn4j.BackendSelector;
 import dev.rnn4j.Backends;
@@ -172,7 +176,8 @@ final class BenchCommand implements Callable<Integer> {
     double maxError;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (schema: "
-            + BenchReport.SCHEMA + ", a JSON Schema in bench/src/main/resources/dev/rnn4j/bench/result-schema.json).")
+            + BenchReport.SCHEMA + ", a JSON Schema in bench/src/main/resources/dev/rnn4j/bench/result-schema.json; "
+            + "GEMM rows: " + GEMM_SCHEMA + ", rows of row, ms_median, ms_min and gflops).")
     Path json;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Write the results as CSV, one line per row and "
@@ -198,10 +203,17 @@ final class BenchCommand implements Callable<Integer> {
             + "during a sequence), so a backend may reuse its packed copy.")
     boolean keepB;
 
+    /** The JSON that GEMM rows write. */
+    static final String GEMM_SCHEMA = "rnn4j-gemm-bench/1";
+
     @Override
     public Integer call() {
         validate();
         if (gemmGrid || (rows != null && rows.stream().allMatch(r -> r.trim().startsWith("gemm:")))) {
+            if (verify || csv != null) {
+                throw new ParameterException(spec.commandLine(), "GEMM rows take neither --verify nor --csv (the "
+                        + "table, or --json, is their output)");
+            }
             return runGemmRows();
         }
         List<BenchRow> selected = selectRows();
@@ -419,20 +431,42 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("schema", GEMM_SCHEMA);
+        root.put("rnn4j_version", Rnn4jCommand.version());
+        root.put("keep_b", keepB);
+        ArrayNode results = root.putArray("rows");
         try (Backend b = Backends.open("all".equals(backend) ? null : backend)) {
             out.printf("# rnn4j %s on backend '%s': %s (%s)%n", Rnn4jCommand.version(), b.name(), b.device().name(),
                     b.device().description());
+            root.put("backend", b.name());
+            root.put("device", b.device().name());
             out.println("| row | ms median | ms min | GFLOP/s |");
             out.println("|---|---|---|---|");
             for (GemmRow g : parsed) {
                 try (GemmRow.Bound call = g.bind(b, keepB)) {
                     double[] samples = samples(call);
                     double median = RowRunner.median(samples);
-                    out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.1f |%n", g, median * 1e3,
-                            Arrays.stream(samples).min().orElseThrow() * 1e3, g.flops() / median / 1e9);
+                    double min = Arrays.stream(samples).min().orElseThrow();
+                    double gflops = g.flops() / median / 1e9;
+                    out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.1f |%n", g, median * 1e3, min * 1e3, gflops);
                     out.flush();
+                    ObjectNode r = results.addObject();
+                    r.put("row", g.toString());
+                    r.put("ms_median", median * 1e3);
+                    r.put("ms_min", min * 1e3);
+                    r.put("gflops", gflops);
                 }
             }
+        }
+        if (json != null) {
+            try {
+                BenchReport.writeAtomically(json, w -> mapper.writeValue(w, root));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not write " + json + ": " + e.getMessage(), e);
+            }
+            out.println("wrote " + json);
         }
         return 0;
     }

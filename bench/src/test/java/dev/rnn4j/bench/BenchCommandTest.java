@@ -123,6 +123,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void gemmRowsWriteTheirJsonAndRefuseWhatTheyCannotDo(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("gemm.json");
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--rows", "gemm:8:24:16,gemm:3:40:16:N:T",
+                "--gemm-keep-b", "--json", json.toString()));
+        assertEquals(0, r.status(), r.out() + r.err());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals(BenchCommand.GEMM_SCHEMA, root.get("schema").asText());
+        assertEquals("cpu", root.get("backend").asText());
+        assertTrue(root.get("keep_b").asBoolean());
+        assertEquals(2, root.get("rows").size());
+        JsonNode row = root.get("rows").get(1);
+        assertEquals("gemm:3:40:16:N:T", row.get("row").asText());
+        assertTrue(row.get("ms_median").asDouble() > 0 && row.get("ms_min").asDouble() <= row.get("ms_median")
+                .asDouble(), row.toString());
+        assertEquals(2.0 * 3 * 40 * 16 / row.get("ms_median").asDouble() / 1e6, row.get("gflops").asDouble(), 1e-6);
+        for (String refused : List.of("--verify", "--csv")) {
+            Rnn4jCommandTest.Result bad = rnn4j(refused.equals("--csv")
+                    ? args("--backend", "cpu", "--rows", "gemm:8:8:8", "--csv", dir.resolve("x.csv").toString())
+                    : args("--backend", "cpu", "--rows", "gemm:8:8:8", "--verify"));
+            assertEquals(2, bad.status(), bad.out() + bad.err());
+            assertTrue(bad.err().contains("GEMM rows take neither --verify nor --csv"), bad.err());
+        }
+    }
+
+    @Test
     void variantRowsRunVerifiedAndSayWhichVariant() {
         Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--cell", "lstm", "--hidden", "6", "--batch", "2",
                 "--steps", "3", "--peepholes", "--clip", "0.5", "--cell-clip", "0.8", "--verify"));

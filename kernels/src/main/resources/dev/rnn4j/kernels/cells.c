@@ -305,7 +305,10 @@ DEVICE_FN void grid_barrier(GLOBAL volatile int* state, int groups) {
             GLOBAL_FENCE();
             ATOMIC_ADD(state + 1, 1);
         } else {
+            long spins = 0;
             while (state[1] == generation) {
+                spins++;
+                SPIN_GUARD(spins);
             }
         }
         GLOBAL_FENCE();

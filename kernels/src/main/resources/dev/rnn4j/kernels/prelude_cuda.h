@@ -18,6 +18,11 @@
 #define ATOMIC_ADD(p, v) atomicAdd((int*) (p), v)
 #define ATOMIC_XCHG(p, v) atomicExch((int*) (p), v)
 #define GLOBAL_FENCE() __threadfence()
+/*
+ * A wait at the barrier between steps that has spun this long (seconds; a real wait lasts microseconds) can only be
+ * a bug: trap, so the launch fails with an error the host sees instead of hanging the process.
+ */
+#define SPIN_GUARD(spins) if ((spins) > (1LL << 26)) __trap()
 #define BARRIER() __syncthreads()
 /* A barrier after which the group also sees its own writes to global memory. */
 #define GLOBAL_BARRIER() __syncthreads()

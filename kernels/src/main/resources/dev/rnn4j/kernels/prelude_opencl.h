@@ -18,6 +18,8 @@
 #define ATOMIC_ADD(p, v) atomic_add(p, v)
 #define ATOMIC_XCHG(p, v) atomic_xchg(p, v)
 #define GLOBAL_FENCE() mem_fence(CLK_GLOBAL_MEM_FENCE)
+/* OpenCL C has no trap; its launches never leave a group waiting for one not yet running (see SequencePlan). */
+#define SPIN_GUARD(spins) (void) (spins)
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 /* A barrier after which the group also sees its own writes to global memory. */
 #define GLOBAL_BARRIER() barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)

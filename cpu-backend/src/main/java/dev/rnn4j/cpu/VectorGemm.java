@@ -55,6 +55,30 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     static final int SWAP_ROWS = 64;
     /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 17;
+    /** Whether a packed A is packed as plain rows ({@link #packARows}). */
+    private final boolean packRows;
+
+    /**
+     * Whether a packed A (a transposed A, or alpha other than 1) is to be packed as plain rows and read by the kernels
+     * that read A in place, instead of as MR-row micro-panels for {@link #microKernel}. The results are the same to
+     * the bit (the same multiply-adds in the same order); the speed is not: JDK 25's C2 compiles the micro-panel
+     * kernel at about 205 GFLOP/s per core against 267 on JDK 17, and the in-place kernel at full speed on both,
+     * while on JDK 17 plain rows cost 6% (a wider transposing copy). So rows from JDK 25 on ({@code jdk}), unless
+     * {@code -Drnn4j.cpu.packA=panels|rows} ({@code property}) says otherwise.
+     *
+     * @throws IllegalArgumentException when the property names neither
+     */
+    static boolean packARows(String property, int jdk) {
+        if (property == null || property.isBlank()) {
+            return jdk >= 25;
+        }
+        return switch (property.trim()) {
+            case "rows" -> true;
+            case "panels" -> false;
+            default -> throw new IllegalArgumentException("-Drnn4j.cpu.packA must be panels or rows, got '"
+                    + property + "'");
+        };
+    }
 
     private final WorkerPool pool;
     private final float[][] packedA;
@@ -92,7 +116,14 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /** Per part: one KC × NR panel of B, for packing in place. */
     private final float[][] panelScratch;
 
+    /** @throws IllegalArgumentException when {@code -Drnn4j.cpu.packA} holds neither panels nor rows */
     VectorGemm(WorkerPool pool) {
+        this(pool, packARows(System.getProperty("rnn4j.cpu.packA"), Runtime.version().feature()));
+    }
+
+    /** @param packRows whether a packed A is packed as plain rows (see {@link #packARows}) */
+    VectorGemm(WorkerPool pool, boolean packRows) {
+        this.packRows = packRows;
         this.pool = pool;
         this.packedA = new float[pool.parts()][MC * KC];
         this.tiles = new float[pool.parts()][MR * NR];
@@ -313,7 +344,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             for (int m0 = r0; m0 < r1; m0 += MC) {
                 int mc = Math.min(MC, r1 - m0);
                 if (!directA) {
-                    packA(pa, m0, mc, k0, kc);
+                    if (packRows) {
+                        packARows(pa, m0, mc, k0, kc);
+                    } else {
+                        packA(pa, m0, mc, k0, kc);
+                    }
                 }
                 for (int j = j0; j < j1; j++) {
                     int pbOff = block + j * kc * NR;
@@ -323,6 +358,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         int row0 = m0 + i * MR;
                         if (directA) {
                             directTile(row0, rows, cols, k0, kc, panels, pbOff, j * NR, cScale, tile);
+                            continue;
+                        }
+                        if (packRows) {
+                            // The packed rows are A in place with lda = kc: the in-place kernels read them.
+                            rowsTile(pa, i * MR * kc, kc, rows, row0, cols, kc, panels, pbOff, j * NR, cScale, tile);
                             continue;
                         }
                         if (rows <= SMALL_ROWS) {
@@ -354,29 +394,40 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      */
     private void directTile(int row, int rows, int cols, int k0, int kc, float[] pb, int pbOff, int col,
                             float cScale, float[] tile) {
+        rowsTile(a, aOff + row * lda + k0, lda, rows, row, cols, kc, pb, pbOff, col, cScale, tile);
+    }
+
+    /**
+     * The micro-tile of C at rows from {@code row} (the first {@code rows} of them stored), columns from {@code col},
+     * from rows of A read where they lie ({@code src}, row r at {@code at + r·ld}, {@code valid} rows there) and one
+     * packed B panel: row by row for a few rows, else the 8-row kernel as wide as the panel's valid columns.
+     */
+    private void rowsTile(float[] src, int at, int ld, int valid, int row, int cols, int kc, float[] pb, int pbOff,
+                          int col, float cScale, float[] tile) {
+        int rows = Math.min(MR, valid);
         if (rows <= SMALL_ROWS) {
             for (int r = 0; r < rows; r++) {
-                rowKernelDirect(a, aOff + (row + r) * lda + k0, pb, pbOff, kc, tile);
+                rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
                 store(tile, row + r, col, 1, cols, cScale);
             }
             return;
         }
-        // Rows past the matrix repeat its last row; storeTile drops them.
-        int last = m - 1;
-        int a0 = aOff + row * lda + k0;
-        int a1 = aOff + Math.min(row + 1, last) * lda + k0;
-        int a2 = aOff + Math.min(row + 2, last) * lda + k0;
-        int a3 = aOff + Math.min(row + 3, last) * lda + k0;
-        int a4 = aOff + Math.min(row + 4, last) * lda + k0;
-        int a5 = aOff + Math.min(row + 5, last) * lda + k0;
-        int a6 = aOff + Math.min(row + 6, last) * lda + k0;
-        int a7 = aOff + Math.min(row + 7, last) * lda + k0;
+        // Rows past the valid ones repeat the last; storeTile drops them.
+        int last = rows - 1;
+        int a0 = at;
+        int a1 = at + Math.min(1, last) * ld;
+        int a2 = at + Math.min(2, last) * ld;
+        int a3 = at + Math.min(3, last) * ld;
+        int a4 = at + Math.min(4, last) * ld;
+        int a5 = at + Math.min(5, last) * ld;
+        int a6 = at + Math.min(6, last) * ld;
+        int a7 = at + Math.min(7, last) * ld;
         if (cols > 2 * VL) {
-            microKernelDirect(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+            microKernelDirect(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         } else if (cols > VL) {
-            microKernelDirect2(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+            microKernelDirect2(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         } else {
-            microKernelDirect1(a, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+            microKernelDirect1(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         }
         store(tile, row, col, rows, cols, cScale);
     }
@@ -399,6 +450,45 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             int row = cOff + r * ldc;
             for (int j = c0; j < c1; j++) {
                 c[row + j] = beta == 0 ? 0 : beta * c[row + j];
+            }
+        }
+    }
+
+    /**
+     * Packs op(A) rows [m0, m0+mc) × columns [k0, k0+kc), times alpha, as plain rows: element (r, p) at
+     * {@code r·kc + p} (see {@link #packARows}).
+     */
+    private void packARows(float[] pa, int m0, int mc, int k0, int kc) {
+        if (transA) {
+            // op(A) = Aᵀ: eight rows of the block at a time, read as eight adjacent floats of each row of A and
+            // written as eight streams.
+            for (int r0 = 0; r0 < mc; r0 += 8) {
+                int rows = Math.min(8, mc - r0);
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (k0 + p) * lda + m0 + r0;
+                    int dst = r0 * kc + p;
+                    if (rows == 8 && alpha == 1) {
+                        pa[dst] = a[src];
+                        pa[dst + kc] = a[src + 1];
+                        pa[dst + 2 * kc] = a[src + 2];
+                        pa[dst + 3 * kc] = a[src + 3];
+                        pa[dst + 4 * kc] = a[src + 4];
+                        pa[dst + 5 * kc] = a[src + 5];
+                        pa[dst + 6 * kc] = a[src + 6];
+                        pa[dst + 7 * kc] = a[src + 7];
+                        continue;
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        pa[dst + r * kc] = alpha * a[src + r];
+                    }
+                }
+            }
+            return;
+        }
+        for (int r = 0; r < mc; r++) {
+            int src = aOff + (m0 + r) * lda + k0;
+            for (int p = 0; p < kc; p++) {
+                pa[r * kc + p] = alpha * a[src + p];
             }
         }
     }

@@ -1,6 +1,10 @@
 package dev.rnn4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.spi.ElementType;
 import java.util.Random;
@@ -54,6 +58,50 @@ class GemmDeterminismTest {
                 }
             }
         }
+    }
+
+    @Test
+    void bothPackingsOfAGiveTheSameBits() {
+        // A packed as MR-row panels (JDK 17's choice) or as plain rows (JDK 25's): the same multiply-adds in the
+        // same order, so a model gives the same bits on either JDK.
+        WorkerPool pool = new WorkerPool(2);
+        Random r = new Random(5);
+        for (boolean transA : new boolean[] {true, false}) {
+            for (float alpha : new float[] {1f, 0.75f}) {
+                if (!transA && alpha == 1f) {
+                    continue; // read in place, never packed
+                }
+                for (int[] shape : new int[][] {{2048, 512, 1600}, {97, 61, 385}, {5, 40, 9}, {200, 130, 800}}) {
+                    int m = shape[0];
+                    int n = shape[1];
+                    int k = shape[2];
+                    float[] av = random(r, m * k);
+                    float[] bv = random(r, n * k);
+                    float[] cv = random(r, m * n);
+                    float[][] results = new float[2][];
+                    for (int v = 0; v < 2; v++) {
+                        CpuBuffer c = buffer(cv);
+                        new VectorGemm(pool, v == 1).gemm(transA, false, m, n, k, alpha, buffer(av), 0,
+                                transA ? m : k, buffer(bv), 0, n, 0.5f, c, 0, n);
+                        results[v] = CpuBuffer.floatsForRead(c).clone();
+                    }
+                    assertArrayEquals(results[0], results[1], "transA " + transA + ", alpha " + alpha + ", "
+                            + m + "x" + n + "x" + k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void thePackingFollowsTheJdkUnlessAskedFor() {
+        assertFalse(VectorGemm.packARows(null, 17));
+        assertFalse(VectorGemm.packARows(" ", 21));
+        assertTrue(VectorGemm.packARows(null, 25));
+        assertTrue(VectorGemm.packARows("rows", 17));
+        assertFalse(VectorGemm.packARows("panels", 25));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VectorGemm.packARows("fast", 25));
+        assertEquals("-Drnn4j.cpu.packA must be panels or rows, got 'fast'", e.getMessage());
     }
 
     private static void check(WorkerPool pool, boolean transA, boolean transB, int m, int n, int k, float beta,

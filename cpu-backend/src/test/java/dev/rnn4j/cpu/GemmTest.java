@@ -128,9 +128,11 @@ class GemmTest {
     @MethodSource("shapes")
     void vectorGemmMatchesDoubleReference(Shape s) {
         for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, THREE_THREADS}) {
-            Problem p = new Problem(s, s.hashCode());
-            p.run(new VectorGemm(pool));
-            p.check("vector, " + pool.parts() + " threads");
+            for (boolean rows : new boolean[] {false, true}) {
+                Problem p = new Problem(s, s.hashCode());
+                p.run(new VectorGemm(pool, rows));
+                p.check("vector, " + pool.parts() + " threads, A packed as " + (rows ? "rows" : "panels"));
+            }
         }
     }
 

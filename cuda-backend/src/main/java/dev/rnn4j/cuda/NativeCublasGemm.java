@@ -3,8 +3,12 @@ package dev.rnn4j.cuda;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * SGEMM through libcublas itself, bound with JNA's direct mapping: the path for machines whose CUDA has no
@@ -12,13 +16,46 @@ import java.util.List;
  * require. It needs only five entry points, whose C signatures have not changed since cuBLAS 4 ({@code _v2}
  * names, handle and pointers as machine words, enums as ints), so one binding serves every cuBLAS from 12 on.
  *
- * <p>The binding is made once per JVM, to the first library of {@link #LIBRARIES} that loads with all five
- * symbols ({@link #load}); then each backend opens its own handle bound to its stream ({@link #open}).
+ * <p>The binding is made once per JVM, to the first of {@link #candidates} that loads with all five symbols
+ * ({@link #load}); then each backend opens its own handle bound to its stream ({@link #open}).
  */
 final class NativeCublasGemm implements DeviceGemm {
-    /** The libraries tried, newest first (Linux sonames, then Windows DLL names). */
+    /** The library names tried, newest first (Linux sonames, then Windows DLL names). */
     static final List<String> LIBRARIES = List.of("libcublas.so.13", "libcublas.so.12", "cublas64_13",
             "cublas64_12");
+    /** Where CUDA installs put libcublas when the dynamic linker is not told (no ld.so.conf entry). */
+    private static final List<String> INSTALL_DIRS = List.of("/usr/local/cuda/lib64",
+            "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/local/cuda-13/lib64", "/usr/local/cuda-12/lib64");
+
+    /**
+     * The libraries to try: only {@code -Drnn4j.cuda.cublas} ({@code property}) where it is set; else
+     * {@link #LIBRARIES} by name (the dynamic linker's search: LD_LIBRARY_PATH, its cache), then those names in
+     * {@code $CUDA_HOME/lib64}, {@code $CUDA_PATH/lib64} and the usual install directories, where {@code exists}
+     * finds them.
+     */
+    static List<String> candidates(String property, Map<String, String> env, Predicate<Path> exists) {
+        if (property != null && !property.isBlank()) {
+            return List.of(property.trim());
+        }
+        List<String> out = new ArrayList<>(LIBRARIES);
+        List<String> dirs = new ArrayList<>();
+        for (String var : List.of("CUDA_HOME", "CUDA_PATH")) {
+            String home = env.get(var);
+            if (home != null && !home.isBlank()) {
+                dirs.add(Path.of(home, "lib64").toString());
+            }
+        }
+        dirs.addAll(INSTALL_DIRS);
+        for (String dir : dirs) {
+            for (String name : LIBRARIES.subList(0, 2)) {
+                Path file = Path.of(dir, name);
+                if (exists.test(file) && !out.contains(file.toString())) {
+                    out.add(file.toString());
+                }
+            }
+        }
+        return out;
+    }
     private static final int CUBLAS_OP_N = 0;
     private static final int CUBLAS_OP_T = 1;
 
@@ -92,7 +129,8 @@ final class NativeCublasGemm implements DeviceGemm {
                 errors.add(name + " lacks a cuBLAS entry point: " + firstLine(e.getMessage()));
             }
         }
-        failure = "no libcublas could be bound (" + String.join("; ", errors) + ")";
+        failure = "no libcublas could be bound (" + String.join("; ", errors) + "); put its directory on "
+                + "LD_LIBRARY_PATH or name the file with -Drnn4j.cuda.cublas=/path/to/libcublas.so.13";
         return failure;
     }
 
@@ -105,11 +143,12 @@ final class NativeCublasGemm implements DeviceGemm {
     }
 
     /**
-     * A handle bound to the stream at {@code stream} (a {@code CUstream} handle), after {@link #load} of
-     * {@link #LIBRARIES}; or a reason in {@code whyNot[0]} and null.
+     * A handle bound to the stream at {@code stream} (a {@code CUstream} handle), after {@link #load} of the
+     * {@link #candidates} this JVM and machine give; or a reason in {@code whyNot[0]} and null.
      */
     static NativeCublasGemm open(long stream, String[] whyNot) {
-        return open(LIBRARIES, stream, whyNot);
+        return open(candidates(System.getProperty("rnn4j.cuda.cublas"), System.getenv(), Files::isRegularFile),
+                stream, whyNot);
     }
 
     /** As {@link #open(long, String[])}, binding to {@code candidates} if this JVM has not bound yet. */

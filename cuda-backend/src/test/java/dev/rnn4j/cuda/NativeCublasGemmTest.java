@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,14 +53,28 @@ class NativeCublasGemmTest {
     }
 
     @Test
+    void candidatesAreThePropertyAloneOrTheNamesThenTheInstallDirectories() {
+        assertEquals(List.of("/opt/x/libcublas.so.13"),
+                NativeCublasGemm.candidates(" /opt/x/libcublas.so.13 ", Map.of("CUDA_HOME", "/cuda"), p -> true));
+        assertEquals(NativeCublasGemm.LIBRARIES, NativeCublasGemm.candidates(null, Map.of(), p -> false));
+        Set<Path> present = Set.of(Path.of("/cuda/lib64/libcublas.so.13"),
+                Path.of("/usr/local/cuda/lib64/libcublas.so.12"));
+        List<String> found = NativeCublasGemm.candidates("", Map.of("CUDA_HOME", "/cuda"), present::contains);
+        assertEquals(NativeCublasGemm.LIBRARIES, found.subList(0, 4));
+        assertEquals(List.of("/cuda/lib64/libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.12"),
+                found.subList(4, found.size()));
+    }
+
+    @Test
     void whereNoLibcublasIsTheReasonNamesEveryLibraryTried() {
         // Binds this JVM to a real libcublas where one is (then there is nothing to check here).
-        String why = NativeCublasGemm.load(NativeCublasGemm.LIBRARIES);
+        String why = NativeCublasGemm.load(NativeCublasGemm.candidates(null, Map.of(), p -> false));
         assumeTrue(why != null, "a libcublas is installed here");
         for (String name : List.of("libcublas.so.13", "libcublas.so.12")) {
             assertTrue(why.contains(name), why);
         }
         assertTrue(why.startsWith("no libcublas could be bound ("), why);
+        assertTrue(why.endsWith("-Drnn4j.cuda.cublas=/path/to/libcublas.so.13"), why);
         String[] reason = new String[1];
         assertEquals(null, NativeCublasGemm.open(0, reason));
         assertEquals(why, reason[0]);

@@ -73,7 +73,8 @@ public final class BpttDriver {
     /**
      * Runs every layer and direction forward over T steps and B sequences. The two directions of a bidirectional
      * layer advance step by step together, each step's pair of GEMMs and pair of cells given to the backend as
-     * pairs ({@link Primitives#gemmPair}), which it may run concurrently.
+     * pairs ({@link Primitives#gemmPair}), which it may run concurrently; a direction whose steps the backend runs
+     * all at once ({@link Primitives#recurrentForwardSteps}) is done before the other steps.
      */
     public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
         int H = spec.hiddenSize();

@@ -252,8 +252,8 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
      */
     private boolean fuses(CellType cell, GemmArgs g, StepArgs s) {
         int gateRows = cell.gates() * s.hidden;
-        return stepForm != StepForm.UNFUSED && !s.linearAfterReset && s.batch >= 1 && s.batch <= KernelSource.STEP_MAX_BATCH
-                && g.m == s.batch && g.n == gateRows && g.k >= 1 && g.transA == Transpose.NO
+        return stepForm != StepForm.UNFUSED && !s.linearAfterReset && s.batch >= 1
+                && s.batch <= KernelSource.STEP_MAX_BATCH && g.m == s.batch && g.n == gateRows && g.k >= 1 && g.transA == Transpose.NO
                 && g.transB == Transpose.YES && g.alpha == 1f && g.beta == 0f && g.c == s.gh
                 && g.cOffset == s.ghOffset && g.ldc == gateRows;
     }

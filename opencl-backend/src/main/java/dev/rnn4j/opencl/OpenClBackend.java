@@ -152,7 +152,10 @@ final class OpenClBackend implements Backend {
                 + info.version() + ", driver " + info.driverVersion() + "; kernels " + program.origin + "; GEMM: "
                 + primitives.gemmName() + "; " + primitives.stepForm().description()
                 + (primitives.stepForm() == StepForm.UNFUSED && info.cpu() ? " (the default on a CPU device, where "
-                + "fusing measured slower; -D" + StepForm.PROPERTY + "=fused or persistent fuses)" : ""));
+                + "fusing measured slower; -D" + StepForm.PROPERTY + "=fused or persistent fuses)" : "")
+                + (primitives.stepForm() == StepForm.PERSISTENT ? "; OpenCL runs no group-wide barrier across a "
+                + "launch, so persistent steps take one launch per step unless one work-group holds the layer: a form "
+                + "for testing the kernel, slower than fused" : ""));
     }
 
     @Override

@@ -99,6 +99,8 @@ class FusedStepTest {
             try (Backend b = OpenClBackendTest.open("0")) {
                 assertTrue(b.device().description().contains("; persistent forward steps for batch <= 8"),
                         b.device().description());
+                assertTrue(b.device().description().contains("one launch per step unless one work-group holds the "
+                        + "layer"), b.device().description());
             }
             System.setProperty(StepForm.PROPERTY, "true");
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root, with .gpu/ (bench/gpu/prepare.sh) carried along: the CUDA and
-# OpenCL conformance suites (the CUDA one with cuBLAS and with the tiled GEMM), rnn4j info, the benchmark rows
+# OpenCL conformance suites (the CUDA one with cuBLAS and with the tiled GEMM), rnn4j info, DeepBench rows
 # against PyTorch/cuDNN in one run, and compute-sanitizer over a short CUDA run. Results go to $OUT (or ./gpu-out).
 set -uo pipefail
 out="${OUT:-gpu-out}"
@@ -35,12 +35,14 @@ suite cuda-persistent 60 --select-class dev.rnn4j.cuda.PersistentStepCudaConform
 suite opencl 90 --select-class dev.rnn4j.opencl.OpenClConformanceTest \
   --select-class dev.rnn4j.opencl.PersistentStepOpenClConformanceTest --select-class dev.rnn4j.opencl.PersistentStepTest \
   --select-class dev.rnn4j.opencl.TiledGemmOpenClConformanceTest > "$out/opencl-suite.txt" 2>&1
-# One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device.
-{ timeout 30 python3 ../shared/tools/torch_rnn_bench.py --device cuda
+# One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device: DeepBench rows
+# of issue #7's targets (training; inference at batch <= 4), a few of each cell and size.
+deep=train:RNN_RELU:1760:1760:64:50,train:RNN_RELU:2560:2560:128:50,train:LSTM:1024:1024:64:25,train:LSTM:2048:2048:32:25,train:LSTM:256:256:32:150,train:GRU:1536:1536:32:375,infer:LSTM:512:512:1:25,infer:LSTM:1024:1024:4:25,infer:LSTM:256:256:2:150,infer:LSTM:1536:1536:4:50
+{ timeout 30 python3 ../shared/tools/torch_rnn_bench.py --device cuda --rows "$deep"
   for backend in cuda opencl; do
     timeout 45 "$java" "${opts[@]}" -cp "$cp" dev.rnn4j.bench.Rnn4jCommand bench --backend $backend \
-      --suite pytorch-peer --verify --no-progress --warmup-ms 500 --json "$out/bench-peer-$backend.json"
-  done; } > "$out/bench-peer.txt" 2>&1
+      --rows "$deep" --verify --no-progress --warmup-ms 500 --json "$out/bench-deep-$backend.json"
+  done; } > "$out/bench-deep.txt" 2>&1
 # The small-batch step forms (unfused GEMM + cell, fused recurrent_forward, persistent recurrent_sequence) beside
 # cuDNN, in one run; the persistent form keeps W_hh on chip where it fits (GRU 1536 just does on 132 SMs).
 small=infer:LSTM:256:256:1:100,infer:LSTM:512:512:4:100,infer:LSTM:1024:1024:1:100,infer:GRU:512:512:2:100,infer:RNN_TANH:1024:1024:1:100,infer:GRU:1536:1536:1:375,infer:LSTM:1024:1024:4:375,train:LSTM:512:512:8:50

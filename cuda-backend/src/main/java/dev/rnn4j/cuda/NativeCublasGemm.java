@@ -27,6 +27,35 @@ final class NativeCublasGemm implements DeviceGemm {
     private static final List<String> INSTALL_DIRS = List.of("/usr/local/cuda/lib64",
             "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/local/cuda-13/lib64", "/usr/local/cuda-12/lib64");
 
+    private static final int CUBLAS_OP_N = 0;
+    private static final int CUBLAS_OP_T = 1;
+
+    /** The library the binding went to, or null before {@link #load} or where it failed. */
+    private static String bound;
+    /** Why {@link #load} failed, or null. */
+    private static String failure;
+
+    private long handle;
+    private final int version;
+    /** alpha and beta for cuBLAS's default host pointer mode: read during the call, so reused across calls. */
+    private final Memory scalars = new Memory(2 * Float.BYTES);
+    private final long alphaAt;
+    private final long betaAt;
+
+    /** The direct-mapped entry points; registered by {@link #load}. */
+    private static final class Bindings {
+        static native int cublasCreate_v2(long[] handle);
+
+        static native int cublasDestroy_v2(long handle);
+
+        static native int cublasSetStream_v2(long handle, long stream);
+
+        static native int cublasGetVersion_v2(long handle, int[] version);
+
+        static native int cublasSgemm_v2(long handle, int transa, int transb, int m, int n, int k, long alpha,
+                                         long a, int lda, long b, int ldb, long beta, long c, int ldc);
+    }
+
     /**
      * The libraries to try: only {@code -Drnn4j.cuda.cublas} ({@code property}) where it is set; else
      * {@link #LIBRARIES} by name (the dynamic linker's search: LD_LIBRARY_PATH, its cache), then those names in
@@ -55,34 +84,6 @@ final class NativeCublasGemm implements DeviceGemm {
             }
         }
         return out;
-    }
-    private static final int CUBLAS_OP_N = 0;
-    private static final int CUBLAS_OP_T = 1;
-
-    /** The library the binding went to, or null before {@link #load} or where it failed. */
-    private static String bound;
-    /** Why {@link #load} failed, or null. */
-    private static String failure;
-
-    private long handle;
-    private final int version;
-    /** alpha and beta for cuBLAS's default host pointer mode: read during the call, so reused across calls. */
-    private final Memory scalars = new Memory(2 * Float.BYTES);
-    private final long alphaAt;
-    private final long betaAt;
-
-    /** The direct-mapped entry points; registered by {@link #load}. */
-    private static final class Bindings {
-        static native int cublasCreate_v2(long[] handle);
-
-        static native int cublasDestroy_v2(long handle);
-
-        static native int cublasSetStream_v2(long handle, long stream);
-
-        static native int cublasGetVersion_v2(long handle, int[] version);
-
-        static native int cublasSgemm_v2(long handle, int transa, int transb, int m, int n, int k, long alpha,
-                                         long a, int lda, long b, int ldb, long beta, long c, int ldc);
     }
 
     private NativeCublasGemm(long stream) {

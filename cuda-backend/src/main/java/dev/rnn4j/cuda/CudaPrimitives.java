@@ -19,7 +19,7 @@ import jcuda.driver.JCudaDriver;
  * slot has its own preallocated value holder; a launch copies the slots it used into the parameter array the
  * driver reads. GEMMs go to cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
  */
-final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
+final class CudaPrimitives extends KernelPrimitives {
     private static final int MAX_ARGS = 64;
     private static final int BLOCK = 256;
 
@@ -28,8 +28,6 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private final DeviceGemm cublas;
     private final CudaBuffer dummyFloats;
     private final CudaBuffer dummyInts;
-    /** recurrent_sequence's barrier state (see its source), made at its first use. */
-    private CudaBuffer barrierState;
     /** The dynamic shared memory of the next launch, in bytes (recurrent_sequence's cache of W_hh). */
     private int dynamicBytes;
     /** The dynamic shared memory recurrent_sequence was last allowed, in bytes. */
@@ -50,7 +48,7 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     private int next;
 
     CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, DeviceGemm cublas, StepForm stepForm) {
-        super(stepForm);
+        super(backend, stepForm);
         this.backend = backend;
         this.functions = functions;
         this.cublas = cublas;
@@ -165,15 +163,6 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     }
 
     @Override
-    protected DeviceBuffer barrierState() {
-        if (barrierState == null) {
-            barrierState = (CudaBuffer) backend.allocateInts(2);
-            backend.uploadInts(new int[2], 0, barrierState, 0, 2);
-        }
-        return barrierState;
-    }
-
-    @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
         int block = KernelSource.GEMM_BLOCK;
@@ -209,8 +198,6 @@ final class CudaPrimitives extends KernelPrimitives implements AutoCloseable {
     public synchronized void close() {
         dummyFloats.close();
         dummyInts.close();
-        if (barrierState != null) {
-            barrierState.close();
-        }
+        super.close();
     }
 }

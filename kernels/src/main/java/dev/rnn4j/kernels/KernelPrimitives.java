@@ -2,6 +2,7 @@ package dev.rnn4j.kernels;
 
 import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
+import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
@@ -20,7 +21,7 @@ import java.util.List;
  * argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a backend may override
  * {@link #gemm} (a vendor BLAS) and {@link #copy}. Calls are serialised by this object's lock.
  */
-public abstract class KernelPrimitives implements Primitives, TrainingPrimitives {
+public abstract class KernelPrimitives implements Primitives, TrainingPrimitives, AutoCloseable {
     /** The activation codes of each cell's own functions, for steps without ONNX activations. */
     private static final Activation[][] OWN = new Activation[CellType.values().length][];
 
@@ -75,19 +76,24 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
      */
     protected abstract SequencePlan sequencePlan(int gates, int hidden, int k);
 
-    /**
-     * Two ints, zero before the first launch, that {@code recurrent_sequence}'s barrier between steps keeps; called
-     * before the launch's {@link #begin}, so a backend may make it at its first use.
-     */
-    protected abstract DeviceBuffer barrierState();
-
+    /** The backend whose buffers these primitives use, and on which they allocate their own. */
+    private final Backend owner;
     /** How small-batch forward steps run. */
     private final StepForm stepForm;
     /** recurrent_sequence launches so far. */
     private long sequenceLaunches;
+    /**
+     * Two ints that {@code recurrent_sequence}'s barrier between steps keeps (see its source): zeroed when made, at
+     * the first launch, and zero again after every barrier; null before.
+     */
+    private DeviceBuffer barrierState;
 
-    /** @param stepForm how small-batch forward steps run (see {@link StepForm}) */
-    protected KernelPrimitives(StepForm stepForm) {
+    /**
+     * @param owner    the backend these primitives run on (it need not be ready yet: nothing is allocated here)
+     * @param stepForm how small-batch forward steps run (see {@link StepForm})
+     */
+    protected KernelPrimitives(Backend owner, StepForm stepForm) {
+        this.owner = owner;
         this.stepForm = stepForm;
     }
 
@@ -220,14 +226,17 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         index(s.hNextOffset + rowsOn * s.hidden + (long) s.batch * s.hidden);
         index(s.gxOffset + rowsOn * cell.gates() * s.hidden);
         index(s.reserveOffset + rowsOn * reserveWidth(cell, s));
-        DeviceBuffer barrier = barrierState();
+        if (barrierState == null) {
+            barrierState = owner.allocateInts(2);
+            owner.uploadInts(new int[2], 0, barrierState, 0, 2);
+        }
         int perLaunch = plan.allStepsPerLaunch() ? steps : 1;
         for (int t0 = 0; t0 < steps; t0 += perLaunch) {
             begin("recurrent_sequence");
             arg(t0);
             arg(Math.min(steps, t0 + perLaunch));
             arg(plan.units());
-            ints(barrier);
+            ints(barrierState);
             localFloats(plan.localFloats());
             recurrentArgs(cell, g, s);
             launchSequence(plan);
@@ -579,5 +588,14 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         arg((float) (a.learningRate / (1 - Math.pow(a.beta1, a.step))));
         arg((float) Math.sqrt(1 - Math.pow(a.beta2, a.step)));
         launch(a.n);
+    }
+
+    /** Releases the buffers these primitives made on their backend; a backend's primitives add their own. */
+    @Override
+    public synchronized void close() {
+        if (barrierState != null) {
+            barrierState.close();
+            barrierState = null;
+        }
     }
 }

@@ -16,14 +16,12 @@ import org.jocl.cl_kernel;
  * Arguments go through preallocated one-element arrays and each buffer's own argument pointer, so a call allocates
  * nothing. GEMMs go to CLBlast where it loads, else to the shared tiled kernel; copies to clEnqueueCopyBuffer.
  */
-final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
+final class OpenClPrimitives extends KernelPrimitives {
     private final OpenClBackend backend;
     private final OpenClProgram program;
     /** Stand-ins for the buffers a call does not use (their has* flag is 0); kernels never touch them. */
     private final OpenClBuffer dummyFloats;
     private final OpenClBuffer dummyInts;
-    /** recurrent_sequence's barrier state (see its source), made at its first use. */
-    private OpenClBuffer barrierState;
     /** Whether GEMMs go to CLBlast; else the tiled kernel. */
     private final boolean clblast;
     /** Why CLBlast is not used, or null. */
@@ -45,7 +43,7 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
      * @param stepForm   how small-batch forward steps run
      */
     OpenClPrimitives(OpenClBackend backend, OpenClProgram program, boolean useClBlast, StepForm stepForm) {
-        super(stepForm);
+        super(backend, stepForm);
         this.backend = backend;
         this.program = program;
         String reason = useClBlast ? ClBlastGemm.load() : "the tiled kernel was asked for";
@@ -129,15 +127,6 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     }
 
     @Override
-    protected DeviceBuffer barrierState() {
-        if (barrierState == null) {
-            barrierState = (OpenClBuffer) backend.allocateInts(2);
-            backend.uploadInts(new int[2], 0, barrierState, 0, 2);
-        }
-        return barrierState;
-    }
-
-    @Override
     protected void launchTiles(int m, int n) {
         int t = KernelSource.GEMM_TILE;
         int block = KernelSource.GEMM_BLOCK;
@@ -172,8 +161,6 @@ final class OpenClPrimitives extends KernelPrimitives implements AutoCloseable {
     public synchronized void close() {
         dummyFloats.close();
         dummyInts.close();
-        if (barrierState != null) {
-            barrierState.close();
-        }
+        super.close();
     }
 }

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rnn4j.CellType;
-import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
-import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.SequencePlan;
 import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.BackendOptions;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class PersistentStepTest {
     private static final int STEPS = 6;
+    /** The kernels add the same terms in the same order; allow a float ulp or two for a compiler's contractions. */
+    private static final float SAME_SUMS = 1e-6f;
 
     @BeforeAll
     static void needsOpenCl() {
@@ -40,19 +39,16 @@ class PersistentStepTest {
             for (int hidden : new int[] {40, 300}) {
                 for (int batch : new int[] {1, 8}) {
                     RnnSpec spec = new RnnSpec(cell, 24, hidden, 1, true, true);
-                    RnnInput in = input(spec, batch, cell.ordinal() * 100 + hidden + batch);
+                    RnnInput in = StepFormRuns.randomInput(spec, STEPS, batch, cell.ordinal() * 100 + hidden + batch);
                     try (OpenClBackend fusedBackend = new OpenClBackend(BackendOptions.defaults(), true,
                             StepForm.FUSED);
                          OpenClBackend persistentBackend = new OpenClBackend(BackendOptions.defaults(), true,
                                  StepForm.PERSISTENT)) {
-                        RnnOutput fused = run(fusedBackend, spec, in);
-                        RnnOutput persistent = run(persistentBackend, spec, in);
+                        RnnOutput fused = StepFormRuns.forward(fusedBackend, spec, in);
+                        RnnOutput persistent = StepFormRuns.forward(persistentBackend, spec, in);
                         String what = cell + " H=" + hidden + " B=" + batch;
-                        assertClose(fused.output(), persistent.output(), what + " outputs");
-                        assertClose(fused.hN(), persistent.hN(), what + " h_n");
-                        if (cell == CellType.LSTM) {
-                            assertClose(fused.cN(), persistent.cN(), what + " c_n");
-                        }
+                        StepFormRuns.assertSameResults(fused, persistent, cell, SAME_SUMS,
+                                what + ", persistent against fused,");
                         SequencePlan plan = SequencePlan.of(cell.gates(), hidden, hidden, 0,
                                 persistentBackend.localMemoryBytes() - KernelSource.STEP_PARTIAL_BYTES);
                         assertTrue(plan != null, what + ": W_hh should fit the device's local memory");
@@ -72,50 +68,16 @@ class PersistentStepTest {
     @Test
     void batchesAboveTheFusedLimitStepAsBefore() {
         RnnSpec spec = new RnnSpec(CellType.GRU, 24, 40, 1, false, true);
-        RnnInput in = input(spec, KernelSource.STEP_MAX_BATCH + 1, 5);
+        RnnInput in = StepFormRuns.randomInput(spec, STEPS, KernelSource.STEP_MAX_BATCH + 1, 5);
         try (OpenClBackend unfused = new OpenClBackend(BackendOptions.defaults(), true, StepForm.UNFUSED);
              OpenClBackend persistent = new OpenClBackend(BackendOptions.defaults(), true, StepForm.PERSISTENT)) {
-            assertClose(run(unfused, spec, in).output(), run(persistent, spec, in).output(), "B=9 outputs");
+            StepFormRuns.assertClose(StepFormRuns.forward(unfused, spec, in).output(),
+                    StepFormRuns.forward(persistent, spec, in).output(), SAME_SUMS, "B=9 outputs");
             assertEquals(0, launches(persistent));
         }
     }
 
     private static long launches(OpenClBackend b) {
         return ((KernelPrimitives) b.primitives()).sequenceLaunches();
-    }
-
-    private static RnnInput input(RnnSpec spec, int batch, long seed) {
-        Random r = new Random(seed);
-        float[] x = new float[STEPS * batch * spec.inputSize()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        int[] lengths = new int[batch];
-        lengths[0] = STEPS;
-        for (int b = 1; b < batch; b++) {
-            lengths[b] = 1 + r.nextInt(STEPS);
-        }
-        int states = spec.directions() * batch * spec.hiddenSize();
-        float[] h0 = new float[states];
-        for (int i = 0; i < h0.length; i++) {
-            h0[i] = (float) r.nextGaussian() * 0.5f;
-        }
-        return RnnInput.sequenceMajor(x, STEPS, batch).withLengths(lengths)
-                .withInitialState(h0, spec.cell() == CellType.LSTM ? h0.clone() : null);
-    }
-
-    private static RnnOutput run(OpenClBackend b, RnnSpec spec, RnnInput in) {
-        try (RecurrentLayer layer = RecurrentLayer.create(b, spec, RnnParameters.uniform(spec, 7))) {
-            return layer.forward(in);
-        }
-    }
-
-    /** The kernels add the same terms in the same order; allow a float ulp or two for a compiler's contractions. */
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            assertTrue(Math.abs(expected[i] - actual[i]) <= 1e-6f + 1e-6f * Math.abs(expected[i]),
-                    what + " [" + i + "]: " + expected[i] + " fused, " + actual[i] + " persistent");
-        }
     }
 }

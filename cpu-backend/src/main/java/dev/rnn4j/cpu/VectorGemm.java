@@ -55,9 +55,6 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     static final int SWAP_ROWS = 64;
     /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
     private static final long PARALLEL_THRESHOLD = 1L << 17;
-    /** Whether a packed A is packed as plain rows ({@link #packARows}). */
-    private final boolean packRows;
-
     /**
      * Whether a packed A (a transposed A, or alpha other than 1) is to be packed as plain rows and read by the kernels
      * that read A in place, instead of as MR-row micro-panels for {@link #microKernel}. The results are the same to
@@ -81,6 +78,8 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     }
 
     private final WorkerPool pool;
+    /** Whether a packed A is packed as plain rows ({@link #packARows}). */
+    private final boolean packRows;
     private final float[][] packedA;
     private final float[][] tiles;
     private float[] scratchB = new float[0];
@@ -398,13 +397,12 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     }
 
     /**
-     * The micro-tile of C at rows from {@code row} (the first {@code rows} of them stored), columns from {@code col},
-     * from rows of A read where they lie ({@code src}, row r at {@code at + r·ld}, {@code valid} rows there) and one
-     * packed B panel: row by row for a few rows, else the 8-row kernel as wide as the panel's valid columns.
+     * The micro-tile of C at {@code rows} (at most MR) rows from {@code row}, columns from {@code col}, from those
+     * rows of A read where they lie ({@code src}, row r at {@code at + r·ld}) and one packed B panel: row by row for
+     * a few rows, else the 8-row kernel as wide as the panel's valid columns.
      */
-    private void rowsTile(float[] src, int at, int ld, int valid, int row, int cols, int kc, float[] pb, int pbOff,
+    private void rowsTile(float[] src, int at, int ld, int rows, int row, int cols, int kc, float[] pb, int pbOff,
                           int col, float cScale, float[] tile) {
-        int rows = Math.min(MR, valid);
         if (rows <= SMALL_ROWS) {
             for (int r = 0; r < rows; r++) {
                 rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
@@ -412,7 +410,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             }
             return;
         }
-        // Rows past the valid ones repeat the last; storeTile drops them.
+        // Rows past the last repeat it; storeTile drops them.
         int last = rows - 1;
         int a0 = at;
         int a1 = at + Math.min(1, last) * ld;

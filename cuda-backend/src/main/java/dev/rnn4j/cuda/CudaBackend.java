@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * The CUDA backend on JCuda's driver API: the device's primary context (made current on every thread that
  * enqueues), one stream, the shared kernels from the fatbin the build made with nvcc, GEMM through cuBLAS bound to
  * the stream (JCublas 12, else libcublas itself through JNA, as on CUDA-13-only machines) or, where neither loads,
- * the shared tiled kernel. Transfers happen
- * only at upload and download, through pinned host memory ({@link PinnedStaging}) where the driver grants it: an
- * upload is then enqueued on the stream like everything else, and only a download waits.
+ * the shared tiled kernel. Transfers happen only at upload and download, through pinned host memory
+ * ({@link PinnedStaging}) where the driver grants it: an upload is then enqueued on the stream like everything
+ * else, and only a download waits.
  */
 final class CudaBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);

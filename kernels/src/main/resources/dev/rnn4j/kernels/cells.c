@@ -101,8 +101,9 @@ DEVICE_FN float slope_of(int keepPre, int f, float a, float b, GLOBAL const floa
 }
 
 /*
- * The forward cell step's parameters, shared by cell_forward_unit, cell_forward and recurrent_forward (GH_QUALIFIED
- * qualifies gh: read-only for the cell, written by recurrent_forward), and the same names as arguments.
+ * The forward cell step's parameters, shared by cell_forward_unit, cell_forward, recurrent_forward and
+ * recurrent_sequence (GH_QUALIFIED qualifies gh: read-only for the cell, written by the two recurrent kernels), and
+ * the same names as arguments.
  */
 #define CELL_FORWARD_PARAMS(GH_QUALIFIED) int cell, int batch, int hidden, int step, GLOBAL const int* lengths, \
         GLOBAL const float* gx, int gxOff, GH_QUALIFIED float* gh, int ghOff, \

@@ -38,7 +38,8 @@ class GemmDeterminismTest {
         Random r = new Random(1);
         int[] rows = {1, 2, 3, 4, 5, 8, 9, 12, 13, 21, 32, 36, 50, 64, 65, 100, 200};
         int[] cols = {16, 52, 64, 256, 1024};
-        int[] depths = {8, 16, 100, 256, 1000};
+        // The last two: one depth block and a tail, two blocks and a tail.
+        int[] depths = {8, 16, 100, 256, 1000, VectorGemm.KC + 3, 2 * VectorGemm.KC + 5};
         for (boolean transA : new boolean[] {false, true}) {
             for (boolean transB : new boolean[] {true, false}) {
                 for (int m : rows) {
@@ -71,7 +72,7 @@ class GemmDeterminismTest {
                 if (!transA && alpha == 1f) {
                     continue; // read in place, never packed
                 }
-                for (int[] shape : new int[][] {{2048, 512, 1600}, {97, 61, 385}, {5, 40, 9}, {200, 130, 800}}) {
+                for (int[] shape : new int[][] {{2048, 512, 1600}, {97, 61, VectorGemm.KC + 1}, {5, 40, 9}, {200, 130, 2 * VectorGemm.KC + 32}}) {
                     int m = shape[0];
                     int n = shape[1];
                     int k = shape[2];

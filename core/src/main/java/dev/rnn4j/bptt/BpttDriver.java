@@ -98,12 +98,14 @@ public final class BpttDriver {
                 // Gx = X·W_ihᵀ + b_ih for all rows, time-ordered; the reverse direction then permutes it.
                 DeviceBuffer inputProjection = dir == 0 ? gx : ws.timeOrdered;
                 DeviceBuffer bih = w.buffer(ParameterKind.BIAS_IH, layer, dir);
+                DeviceBuffer wih = w.buffer(ParameterKind.WEIGHT_IH, layer, dir);
                 if (bih != null) {
-                    ops.broadcastRows(bih, 0, inputProjection, 0, rows, GH);
+                    ops.gemmPlusRow(Transpose.NO, Transpose.YES, rows, GH, inWidth, in, 0, inWidth, wih, 0, inWidth,
+                            bih, 0, inputProjection, 0);
+                } else {
+                    ops.gemm(Transpose.NO, Transpose.YES, rows, GH, inWidth, 1f, in, 0, inWidth, wih, 0, inWidth,
+                            0f, inputProjection, 0, GH);
                 }
-                ops.gemm(Transpose.NO, Transpose.YES, rows, GH, inWidth, 1f, in, 0, inWidth,
-                        w.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth,
-                        bih == null ? 0f : 1f, inputProjection, 0, GH);
                 if (dir == 1) {
                     ops.copySteps(ws.lengths, steps, batch, GH, new MatrixRef(ws.timeOrdered, 0, GH),
                             new MatrixRef(gx, 0, GH), true);

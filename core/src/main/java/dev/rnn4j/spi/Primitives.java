@@ -17,6 +17,20 @@ public interface Primitives {
               DeviceBuffer b, long bOffset, int ldb,
               float beta, DeviceBuffer c, long cOffset, int ldc);
 
+    /**
+     * {@code C[m×n] = op(A)·op(B) + row}, the {@code n} floats of {@code row} added to every row of a contiguous C
+     * (row stride n: a layer's input projection and its bias). By default {@link #broadcastRows} then {@link #gemm} with beta 1; a backend
+     * may add the row as it stores C instead, sparing a pass over C (tens of megabytes for a whole sequence), as
+     * long as every element is still {@code row[j] + (the product's sum)}, the default's last addition.
+     */
+    default void gemmPlusRow(Transpose transA, Transpose transB, int m, int n, int k,
+                             DeviceBuffer a, long aOffset, int lda,
+                             DeviceBuffer b, long bOffset, int ldb,
+                             DeviceBuffer row, long rowOffset, DeviceBuffer c, long cOffset) {
+        broadcastRows(row, rowOffset, c, cOffset, m, n);
+        gemm(transA, transB, m, n, k, 1f, a, aOffset, lda, b, bOffset, ldb, 1f, c, cOffset, n);
+    }
+
     /** {@link #gemm} with its arguments in a block. */
     default void gemm(GemmArgs g) {
         gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.aOffset, g.lda, g.b, g.bOffset, g.ldb, g.beta, g.c,

@@ -62,8 +62,9 @@ public final class Linear implements AutoCloseable {
     public DeviceBuffer forward(DeviceBuffer x, long offset, int rows, int blocks) {
         int w = in / blocks;
         DeviceBuffer result = y.get((long) rows * out);
-        backend.primitives().broadcastRows(bias, 0, result, 0, rows, out);
-        for (int d = 0; d < blocks; d++) {
+        backend.primitives().gemmPlusRow(Transpose.NO, Transpose.YES, rows, out, w, x, offset, w, weight, 0, in,
+                bias, 0, result, 0);
+        for (int d = 1; d < blocks; d++) {
             backend.primitives().gemm(Transpose.NO, Transpose.YES, rows, out, w, 1f, x, offset + (long) d * rows * w,
                     w, weight, (long) d * w, in, 1f, result, 0, out);
         }

@@ -150,6 +150,15 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     }
 
     @Override
+    public void gemmPlusRow(Transpose transA, Transpose transB, int m, int n, int k, DeviceBuffer a, long aOffset,
+                            int lda, DeviceBuffer b, long bOffset, int ldb, DeviceBuffer row, long rowOffset,
+                            DeviceBuffer c, long cOffset) {
+        gemm.gemmPlusRow(transA == Transpose.YES, transB == Transpose.YES, m, n, k, CpuBuffer.of(a), (int) aOffset,
+                lda, CpuBuffer.of(b), (int) bOffset, ldb, CpuBuffer.of(row), (int) rowOffset, CpuBuffer.of(c),
+                (int) cOffset);
+    }
+
+    @Override
     public synchronized void cellForward(CellType cell, StepArgs args) {
         step.forForward(cell, args);
         cellKind = CELL_FORWARD;

@@ -9,4 +9,20 @@ interface Gemm {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               CpuBuffer a, int aOffset, int lda, CpuBuffer b, int bOffset, int ldb,
               float beta, CpuBuffer c, int cOffset, int ldc);
+
+    /**
+     * {@code C[m×n] = op(A)·op(B) + row} ({@code row} added to every row of C, which is contiguous: ldc = n). By
+     * default the row is copied into C first and the product added with beta 1; an implementation that adds the
+     * row as it stores C must give the same bits.
+     */
+    default void gemmPlusRow(boolean transA, boolean transB, int m, int n, int k, CpuBuffer a, int aOffset, int lda,
+                             CpuBuffer b, int bOffset, int ldb, CpuBuffer row, int rowOffset, CpuBuffer c,
+                             int cOffset) {
+        float[] r = CpuBuffer.floatsForRead(row);
+        float[] cv = CpuBuffer.floatsForWrite(c);
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(r, rowOffset, cv, cOffset + i * n, n);
+        }
+        gemm(transA, transB, m, n, k, 1f, a, aOffset, lda, b, bOffset, ldb, 1f, c, cOffset, n);
+    }
 }

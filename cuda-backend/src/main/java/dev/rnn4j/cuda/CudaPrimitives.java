@@ -26,8 +26,6 @@ final class CudaPrimitives extends KernelPrimitives {
     private final CudaBackend backend;
     private final Map<String, CUfunction> functions;
     private final DeviceGemm cublas;
-    private final CudaBuffer dummyFloats;
-    private final CudaBuffer dummyInts;
     /** The dynamic shared memory of the next launch, in bytes (recurrent_sequence's cache of W_hh). */
     private int dynamicBytes;
     /** The dynamic shared memory recurrent_sequence was last allowed, in bytes. */
@@ -56,8 +54,6 @@ final class CudaPrimitives extends KernelPrimitives {
             intParams[i] = Pointer.to(ints[i]);
             floatParams[i] = Pointer.to(floats[i]);
         }
-        this.dummyFloats = (CudaBuffer) backend.allocate(1);
-        this.dummyInts = (CudaBuffer) backend.allocateInts(1);
         this.cooperative = backend.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH) != 0;
         this.multiprocessors = backend.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         int[] declared = new int[1];
@@ -93,13 +89,13 @@ final class CudaPrimitives extends KernelPrimitives {
     }
 
     @Override
-    protected void buffer(DeviceBuffer b) {
-        slots[next++] = (b == null ? dummyFloats : CudaBuffer.of(b, backend)).param();
+    protected void bufferArg(DeviceBuffer b) {
+        slots[next++] = CudaBuffer.of(b, backend).param();
     }
 
     @Override
-    protected void ints(DeviceBuffer b) {
-        slots[next++] = (b == null ? dummyInts : CudaBuffer.of(b, backend)).param();
+    protected void intsArg(DeviceBuffer b) {
+        slots[next++] = CudaBuffer.of(b, backend).param();
     }
 
     private Pointer params() {
@@ -192,12 +188,5 @@ final class CudaPrimitives extends KernelPrimitives {
         backend.makeCurrent();
         JCudaDriver.cuMemcpyDtoDAsync(CudaBuffer.of(dst, backend).ptr().withByteOffset(dstOffset * 4),
                 CudaBuffer.of(src, backend).ptr().withByteOffset(srcOffset * 4), n * 4, backend.stream());
-    }
-
-    @Override
-    public synchronized void close() {
-        dummyFloats.close();
-        dummyInts.close();
-        super.close();
     }
 }

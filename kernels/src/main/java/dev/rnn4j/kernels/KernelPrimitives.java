@@ -41,11 +41,11 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** The next argument, a float. */
     protected abstract void arg(float v);
 
-    /** The next argument, a float buffer; null stands for one the kernel will not touch (its flag says so). */
-    protected abstract void buffer(DeviceBuffer b);
+    /** The next argument, a float buffer of this backend (never null). */
+    protected abstract void bufferArg(DeviceBuffer b);
 
-    /** The next argument, an int buffer; null as for {@link #buffer(DeviceBuffer)}. */
-    protected abstract void ints(DeviceBuffer b);
+    /** The next argument, an int buffer of this backend (never null). */
+    protected abstract void intsArg(DeviceBuffer b);
 
     /** Launches the begun kernel over {@code items} work items (1-D), none when 0. */
     protected abstract void launch(long items);
@@ -87,6 +87,12 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
      * the first launch, and zero again after every barrier; null before.
      */
     private DeviceBuffer barrierState;
+    /**
+     * One float and one int, passed where a kernel takes a buffer it will not touch (its flag says so): a kernel
+     * argument cannot be left unset. Made at first need; null before.
+     */
+    private DeviceBuffer unusedFloats;
+    private DeviceBuffer unusedInts;
 
     /**
      * @param owner    the backend these primitives run on (it need not be ready yet: nothing is allocated here)
@@ -109,6 +115,28 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
 
     private void arg(boolean v) {
         arg(v ? 1 : 0);
+    }
+
+    /** The next argument, a float buffer; null stands for one the kernel will not touch (its flag says so). */
+    private void buffer(DeviceBuffer b) {
+        if (b == null) {
+            if (unusedFloats == null) {
+                unusedFloats = owner.allocate(1);
+            }
+            b = unusedFloats;
+        }
+        bufferArg(b);
+    }
+
+    /** The next argument, an int buffer; null as for {@link #buffer(DeviceBuffer)}. */
+    private void ints(DeviceBuffer b) {
+        if (b == null) {
+            if (unusedInts == null) {
+                unusedInts = owner.allocateInts(1);
+            }
+            b = unusedInts;
+        }
+        intsArg(b);
     }
 
     /** A buffer and its element offset (checked to fit the kernels' 32-bit indices). */
@@ -593,9 +621,11 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** Releases the buffers these primitives made on their backend; a backend's primitives add their own. */
     @Override
     public synchronized void close() {
-        if (barrierState != null) {
-            barrierState.close();
-            barrierState = null;
+        for (DeviceBuffer b : new DeviceBuffer[] {barrierState, unusedFloats, unusedInts}) {
+            if (b != null) {
+                b.close();
+            }
         }
+        barrierState = unusedFloats = unusedInts = null;
     }
 }

@@ -20,8 +20,6 @@ final class OpenClPrimitives extends KernelPrimitives {
     private final OpenClBackend backend;
     private final OpenClProgram program;
     /** Stand-ins for the buffers a call does not use (their has* flag is 0); kernels never touch them. */
-    private final OpenClBuffer dummyFloats;
-    private final OpenClBuffer dummyInts;
     /** Whether GEMMs go to CLBlast; else the tiled kernel. */
     private final boolean clblast;
     /** Why CLBlast is not used, or null. */
@@ -49,8 +47,6 @@ final class OpenClPrimitives extends KernelPrimitives {
         String reason = useClBlast ? ClBlastGemm.load() : "the tiled kernel was asked for";
         this.clblast = reason == null;
         this.withoutClBlast = reason;
-        this.dummyFloats = (OpenClBuffer) backend.allocate(1);
-        this.dummyInts = (OpenClBuffer) backend.allocateInts(1);
     }
 
     /** Which GEMM this backend runs, and why not CLBlast when it does not. */
@@ -77,15 +73,13 @@ final class OpenClPrimitives extends KernelPrimitives {
     }
 
     @Override
-    protected void buffer(DeviceBuffer b) {
-        OpenClBuffer o = b == null ? dummyFloats : OpenClBuffer.of(b, backend);
-        CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, o.pointer());
+    protected void bufferArg(DeviceBuffer b) {
+        CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, OpenClBuffer.of(b, backend).pointer());
     }
 
     @Override
-    protected void ints(DeviceBuffer b) {
-        OpenClBuffer o = b == null ? dummyInts : OpenClBuffer.of(b, backend);
-        CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, o.pointer());
+    protected void intsArg(DeviceBuffer b) {
+        CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, OpenClBuffer.of(b, backend).pointer());
     }
 
     @Override
@@ -155,12 +149,5 @@ final class OpenClPrimitives extends KernelPrimitives {
         }
         CL.clEnqueueCopyBuffer(backend.queue(), OpenClBuffer.of(src, backend).mem(), OpenClBuffer.of(dst, backend).mem(),
                 srcOffset * 4, dstOffset * 4, n * 4, 0, null, null);
-    }
-
-    @Override
-    public synchronized void close() {
-        dummyFloats.close();
-        dummyInts.close();
-        super.close();
     }
 }

@@ -119,24 +119,18 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
 
     /** The next argument, a float buffer; null stands for one the kernel will not touch (its flag says so). */
     private void buffer(DeviceBuffer b) {
-        if (b == null) {
-            if (unusedFloats == null) {
-                unusedFloats = owner.allocate(1);
-            }
-            b = unusedFloats;
+        if (b == null && unusedFloats == null) {
+            unusedFloats = owner.allocate(1);
         }
-        bufferArg(b);
+        bufferArg(b != null ? b : unusedFloats);
     }
 
     /** The next argument, an int buffer; null as for {@link #buffer(DeviceBuffer)}. */
     private void ints(DeviceBuffer b) {
-        if (b == null) {
-            if (unusedInts == null) {
-                unusedInts = owner.allocateInts(1);
-            }
-            b = unusedInts;
+        if (b == null && unusedInts == null) {
+            unusedInts = owner.allocateInts(1);
         }
-        intsArg(b);
+        intsArg(b != null ? b : unusedInts);
     }
 
     /** A buffer and its element offset (checked to fit the kernels' 32-bit indices). */

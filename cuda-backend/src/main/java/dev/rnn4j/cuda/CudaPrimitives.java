@@ -6,7 +6,6 @@ import dev.rnn4j.kernels.SequencePlan;
 import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
-import java.util.Arrays;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUdevice_attribute;
@@ -17,7 +16,8 @@ import jcuda.driver.JCudaDriver;
 /**
  * The CUDA primitives: {@link KernelPrimitives} launching on the backend's stream, none waiting. Each argument
  * slot has its own preallocated value holder; a launch copies the slots it used into the parameter array the
- * driver reads. GEMMs go to cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
+ * driver reads, one array per argument count, made at its first use, so a launch allocates nothing (the driver
+ * copies the values it points to during the launch call, so the array may be refilled right after). GEMMs go to cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
  */
 final class CudaPrimitives extends KernelPrimitives {
     private static final int MAX_ARGS = 64;
@@ -42,6 +42,9 @@ final class CudaPrimitives extends KernelPrimitives {
     private final Pointer[] intParams = new Pointer[MAX_ARGS];
     private final Pointer[] floatParams = new Pointer[MAX_ARGS];
     private final Pointer[] slots = new Pointer[MAX_ARGS];
+    /** Per argument count n: an array of n parameter pointers, and the Pointer to it that the driver is given. */
+    private final Pointer[][] paramArrays = new Pointer[MAX_ARGS + 1][];
+    private final Pointer[] paramLists = new Pointer[MAX_ARGS + 1];
     private CUfunction function;
     private int next;
 
@@ -99,7 +102,12 @@ final class CudaPrimitives extends KernelPrimitives {
     }
 
     private Pointer params() {
-        return Pointer.to(Arrays.copyOf(slots, next));
+        if (paramLists[next] == null) {
+            paramArrays[next] = new Pointer[next];
+            paramLists[next] = Pointer.to(paramArrays[next]);
+        }
+        System.arraycopy(slots, 0, paramArrays[next], 0, next);
+        return paramLists[next];
     }
 
     @Override

@@ -19,9 +19,10 @@ public interface Primitives {
 
     /**
      * {@code C[m×n] = op(A)·op(B) + row}, the {@code n} floats of {@code row} added to every row of a contiguous C
-     * (row stride n: a layer's input projection and its bias). By default {@link #broadcastRows} then {@link #gemm} with beta 1; a backend
-     * may add the row as it stores C instead, sparing a pass over C (tens of megabytes for a whole sequence), as
-     * long as every element is still {@code row[j] + (the product's sum)}, the default's last addition.
+     * (row stride n: a layer's input projection and its bias). By default {@link #broadcastRows} then {@link #gemm}
+     * with beta 1; a backend may add the row as it stores C instead, sparing a pass over C (tens of megabytes for a
+     * whole sequence), as long as every element is still {@code row[j] + (the product's sum)}, the default's
+     * additions in the default's order.
      */
     default void gemmPlusRow(Transpose transA, Transpose transB, int m, int n, int k,
                              DeviceBuffer a, long aOffset, int lda,

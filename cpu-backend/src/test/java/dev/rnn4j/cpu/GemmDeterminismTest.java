@@ -72,7 +72,8 @@ class GemmDeterminismTest {
                 if (!transA && alpha == 1f) {
                     continue; // read in place, never packed
                 }
-                for (int[] shape : new int[][] {{2048, 512, 1600}, {97, 61, VectorGemm.KC + 1}, {5, 40, 9}, {200, 130, 2 * VectorGemm.KC + 32}}) {
+                int kc = VectorGemm.KC;
+                for (int[] shape : new int[][] {{2048, 512, 1600}, {97, 61, kc + 1}, {5, 40, 9}, {200, 130, 2 * kc + 32}}) {
                     int m = shape[0];
                     int n = shape[1];
                     int k = shape[2];

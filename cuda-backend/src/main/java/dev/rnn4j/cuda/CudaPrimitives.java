@@ -17,7 +17,8 @@ import jcuda.driver.JCudaDriver;
  * The CUDA primitives: {@link KernelPrimitives} launching on the backend's stream, none waiting. Each argument
  * slot has its own preallocated value holder; a launch copies the slots it used into the parameter array the
  * driver reads, one array per argument count, made at its first use, so a launch allocates nothing (the driver
- * copies the values it points to during the launch call, so the array may be refilled right after). GEMMs go to cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
+ * copies the values it points to during the launch call, so the array may be refilled right after). GEMMs go to
+ * cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
  */
 final class CudaPrimitives extends KernelPrimitives {
     private static final int MAX_ARGS = 64;

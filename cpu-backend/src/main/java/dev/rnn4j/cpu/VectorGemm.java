@@ -31,7 +31,9 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * projection's T·B rows of gate pre-activations, tens of megabytes. 1024 rather than the textbook 256-384
      * keeps the common depths (the layer's input and hidden sizes) to one block: 1024³ went from 460-474 to
      * 491-494 GFLOP/s, 64×4096×1024ᵀ with B fresh from 1.60 to 1.28-1.33 ms, infer:LSTM:1024:1024:64:25 from
-     * 64-69 to 62-68 ms (bench --gemm, 2 cores, one run each side; 512 and 768 measured between).
+     * 64-69 to 62-68 ms (bench --gemm, 2 cores, one run each side; 512 and 768 measured between). Measured on cores
+     * with 2 MB of L2 only: where L2 is 512 KB or less, an A block (MC × KC, 384 KB) no longer fits beside the B
+     * panel, and a smaller KC may pay there.
      */
     static final int KC = 1024;
     /** Rows of a packed A block. */

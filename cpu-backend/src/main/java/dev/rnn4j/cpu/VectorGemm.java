@@ -477,7 +477,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      */
     private void store(float[] tile, int row, int col, int rows, int cols, float cScale, boolean addRow) {
         if (addRow) {
-            storeTilePlusRow(tile, c, cOff + row * ldc + col, ldc, rows, cols, rowToAdd, rowToAddOffset + col);
+            storeTile(tile, c, cOff + row * ldc + col, ldc, rows, cols, 1f, rowToAdd, rowToAddOffset + col, 0);
         } else if (storeTransposed) {
             storeTileTransposed(tile, c, cOff + col * ldc + row, ldc, rows, cols, cScale);
         } else {
@@ -942,44 +942,34 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * {@code cScale} 0, C is overwritten whatever it held (even NaN).
      */
     static void storeTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, float cScale) {
+        storeTile(tile, c, cAt, ldc, rows, cols, cScale, c, cAt, ldc);
+    }
+
+    /**
+     * {@code C[rows×cols] = cScale·S + tile}, S read from {@code src} (row r at {@code srcAt + r·srcLd}): C itself
+     * in {@link #storeTile(float[], float[], int, int, int, int, float)}, the row added to every row of C
+     * ({@code srcLd} 0) in {@link #gemmPlusRow}, so that both make the same additions.
+     */
+    private static void storeTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, float cScale,
+                                  float[] src, int srcAt, int srcLd) {
         for (int r = 0; r < rows; r++) {
             int row = cAt + r * ldc;
+            int from = srcAt + r * srcLd;
             int j = 0;
             if (cols == NR) {
                 for (; j < NR; j += VL) {
                     FloatVector t = FloatVector.fromArray(S, tile, r * NR + j);
                     if (cScale == 1) {
-                        t = t.add(FloatVector.fromArray(S, c, row + j));
+                        t = t.add(FloatVector.fromArray(S, src, from + j));
                     } else if (cScale != 0) {
-                        t = FloatVector.fromArray(S, c, row + j).mul(cScale).add(t);
+                        t = FloatVector.fromArray(S, src, from + j).mul(cScale).add(t);
                     }
                     t.intoArray(c, row + j);
                 }
             }
             for (; j < cols; j++) {
                 float t = tile[r * NR + j];
-                c[row + j] = cScale == 0 ? t : cScale == 1 ? c[row + j] + t : cScale * c[row + j] + t;
-            }
-        }
-    }
-
-    /**
-     * {@code C[rows×cols] = row + tile}: {@link #storeTile} with cScale 1 over a C that holds the row in each of its
-     * rows, the same additions.
-     */
-    static void storeTilePlusRow(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, float[] row,
-                                 int rowAt) {
-        for (int r = 0; r < rows; r++) {
-            int out = cAt + r * ldc;
-            int j = 0;
-            if (cols == NR) {
-                for (; j < NR; j += VL) {
-                    FloatVector.fromArray(S, tile, r * NR + j).add(FloatVector.fromArray(S, row, rowAt + j))
-                            .intoArray(c, out + j);
-                }
-            }
-            for (; j < cols; j++) {
-                c[out + j] = row[rowAt + j] + tile[r * NR + j];
+                c[row + j] = cScale == 0 ? t : cScale == 1 ? src[from + j] + t : cScale * src[from + j] + t;
             }
         }
     }

@@ -12,15 +12,17 @@ import dev.rnn4j.spi.MatrixRef;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Uploads and downloads on a real GPU through the pinned halves, over several of them (the conformance suite's
  * tensors all fit one), interleaved with device work; skipped with the probe's reason where no GPU is.
  * {@link StagedTransfersTest} checks the same schedule everywhere against a simulated stream.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaTransfersTest {
     @BeforeAll
-    static void needsGpu() {
+    void needsGpu() {
         var probe = new CudaBackendProvider().probe();
         assumeTrue(probe.available(), probe.detail());
     }

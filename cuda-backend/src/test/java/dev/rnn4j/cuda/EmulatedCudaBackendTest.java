@@ -1,0 +1,112 @@
+package dev.rnn4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rnn4j.CellType;
+import dev.rnn4j.RecurrentLayer;
+import dev.rnn4j.RnnParameters;
+import dev.rnn4j.RnnSpec;
+import dev.rnn4j.kernels.StepForm;
+import dev.rnn4j.spi.Backend;
+import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.spi.DeviceBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the conformance suite does not look at, against the emulated CUDA driver ({@link EmulatedCuda}): that the
+ * backend opened on it (not on a GPU, not on nothing), that BPTT leaves the host waiting a number of times that does
+ * not grow with the sequence (item 4 of issue #7: no host synchronisation per step), and that closing releases every
+ * allocation, stream, event and module (the emulator counts what is left when the context goes).
+ */
+class EmulatedCudaBackendTest {
+    @BeforeAll
+    static void loadEmulator() {
+        EmulatedCuda.load();
+    }
+
+    @Test
+    void opensOnTheEmulatedDeviceWithCublasThroughJnaAndPinnedTransfers() {
+        assertTrue(new CudaBackendProvider().probe().detail().contains("rnn4j emulated CUDA device (CPU)"),
+                new CudaBackendProvider().probe().detail());
+        try (Backend b = new CudaBackendProvider().open(BackendOptions.defaults())) {
+            String d = b.device().description();
+            assertTrue(d.contains("cuBLAS 13.0.1") && d.contains("through JNA"), d);
+            assertTrue(d.contains("transfers through pinned host memory"), d);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = StepForm.class, names = {"UNFUSED", "FUSED", "PERSISTENT"})
+    void hostWaitsPerPassDoNotGrowWithTheSequence(StepForm form) {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM).inputSize(6).hiddenSize(12).layers(2).bidirectional(true)
+                .build();
+        try (Backend b = new CudaBackend(BackendOptions.defaults(), true, form);
+             RecurrentLayer layer = RecurrentLayer.create(b, spec, RnnParameters.uniform(spec, 5))) {
+            long cooperative = EmulatedCuda.counter(EmulatedCuda.Counter.COOPERATIVE_LAUNCHES);
+            long[] shortPass = pass(b, layer, 3);
+            long[] longPass = pass(b, layer, 24);
+            // The persistent form's sequences run under cooperative launches (a plan fits the emulated device).
+            assertEquals(form == StepForm.PERSISTENT,
+                    EmulatedCuda.counter(EmulatedCuda.Counter.COOPERATIVE_LAUNCHES) > cooperative);
+            assertTrue(longPass[0] > shortPass[0] + 21, "launches grow with the steps: " + shortPass[0] + " for 3, "
+                    + longPass[0] + " for 24");
+            assertEquals(shortPass[1], longPass[1], "host waits for 3 steps and for 24 steps");
+        }
+    }
+
+    /** Launches and host waits of a training pass (forward, backward) of {@code steps} steps, batch 2, on device. */
+    private static long[] pass(Backend b, RecurrentLayer layer, int steps) {
+        int batch = 2;
+        int[] lengths = {steps, steps - 1};
+        try (DeviceBuffer x = b.allocate((long) steps * batch * 6);
+             DeviceBuffer dy = b.allocate((long) steps * batch * 24)) {
+            b.upload(random(steps * batch * 6), 0, x, 0, steps * batch * 6);
+            b.upload(random(steps * batch * 24), 0, dy, 0, steps * batch * 24);
+            // A first pass at this shape plans its workspaces; the second is the one counted.
+            for (int round = 0; round < 2; round++) {
+                b.finish();
+                long launches = EmulatedCuda.counter(EmulatedCuda.Counter.LAUNCHES);
+                long waits = EmulatedCuda.counter(EmulatedCuda.Counter.HOST_WAITS);
+                layer.forwardTrainingOnDevice(x, steps, batch, lengths, null, null);
+                layer.backwardDataOnDevice(dy, null, null);
+                layer.backwardWeights(false);
+                long waited = EmulatedCuda.counter(EmulatedCuda.Counter.HOST_WAITS) - waits;
+                b.finish(); // runs what was queued, so the launches are counted
+                if (round == 1) {
+                    return new long[] {EmulatedCuda.counter(EmulatedCuda.Counter.LAUNCHES) - launches, waited};
+                }
+            }
+            throw new AssertionError("unreachable");
+        }
+    }
+
+    @Test
+    void closingReleasesEverythingTheBackendMade() {
+        long leakedBefore = EmulatedCuda.counter(EmulatedCuda.Counter.LEAKED);
+        long liveBefore = EmulatedCuda.counter(EmulatedCuda.Counter.LIVE_ALLOCATIONS);
+        RnnSpec spec = RnnSpec.builder(CellType.GRU).inputSize(4).hiddenSize(8).build();
+        try (Backend b = new CudaBackend(BackendOptions.defaults(), true, StepForm.PERSISTENT)) {
+            RecurrentLayer layer = RecurrentLayer.create(b, spec, RnnParameters.uniform(spec, 1));
+            pass(b, layer, 5);
+            // The layer is left open: closing the backend must release its buffers too.
+            assertTrue(EmulatedCuda.counter(EmulatedCuda.Counter.LIVE_ALLOCATIONS) > liveBefore);
+        }
+        assertEquals(liveBefore, EmulatedCuda.counter(EmulatedCuda.Counter.LIVE_ALLOCATIONS), "live allocations");
+        assertEquals(leakedBefore, EmulatedCuda.counter(EmulatedCuda.Counter.LEAKED),
+                "objects left when the context was released (see the emulator's message on stderr)");
+    }
+
+    private static float[] random(int n) {
+        Random r = new Random(n);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}

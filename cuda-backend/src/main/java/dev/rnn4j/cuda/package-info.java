@@ -8,6 +8,7 @@
  * else through JNA to libcublas itself ({@code NativeCublasGemm}, for CUDA 13's {@code libcublas.so.13}), else the
  * shared tiled GEMM kernel runs. Transfers pass through two
  * pinned host halves ({@code PinnedStaging}, on the schedule of {@code StagedTransfers}, which is tested without a
- * GPU against a simulated stream).
+ * GPU against a simulated stream). Without a GPU, the tests run the backend whole against an emulated CUDA driver
+ * built at test time ({@code EmulatedCuda} in the tests).
  */
 package dev.rnn4j.cuda;

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * queuing its products on the emulated streams) is named to the backend by {@code -Drnn4j.cuda.cublas}.
  *
  * <p>Only the {@code Emulated*Test} classes use it, in a surefire execution (a JVM) of their own: once loaded, the
- * emulator is the JVM's CUDA driver. Where no C compiler is, they skip saying so.
+ * emulator is the JVM's CUDA driver. Where no C compiler is, they skip saying so (on CI, where .ci/run installs one,
+ * they fail).
  */
 final class EmulatedCuda {
     /** What {@link #counter} reads. */
@@ -46,9 +47,13 @@ final class EmulatedCuda {
 
     /** Builds and loads the emulator once per JVM; skips the calling test where it cannot be built. */
     static synchronized void load() {
+        if (library == null && unavailable == null && !System.getProperty("os.name").startsWith("Linux")) {
+            unavailable = "it is built for Linux (JCuda's natives there bind libcuda.so.1), this is "
+                    + System.getProperty("os.name");
+        }
         if (library == null && unavailable == null) {
             try {
-                Path dir = Files.createTempDirectory("rnn4j-emulated-cuda");
+                Path dir = directory();
                 Path driver = build(dir);
                 if (driver != null) {
                     System.load(driver.toString());
@@ -62,7 +67,31 @@ final class EmulatedCuda {
                 throw new IllegalStateException(e);
             }
         }
+        if (library == null && System.getenv("CI") != null && System.getProperty("os.name").startsWith("Linux")) {
+            // CI installs a C compiler (.ci/run): there, not building the emulator is a failure, not a skip.
+            throw new IllegalStateException("the emulated CUDA driver was not built on CI: " + unavailable);
+        }
         assumeTrue(library != null, () -> "the emulated CUDA driver was not built: " + unavailable);
+    }
+
+    /**
+     * Where the emulator is built: {@code target/emulated-cuda} of the module under Maven (so the command line can use
+     * it afterwards, see README), emptied first; else a new temporary directory.
+     */
+    private static Path directory() throws IOException {
+        Path target = Path.of("target").toAbsolutePath();
+        if (!Files.isDirectory(target)) {
+            return Files.createTempDirectory("rnn4j-emulated-cuda");
+        }
+        Path dir = target.resolve("emulated-cuda");
+        if (Files.isDirectory(dir)) {
+            try (var old = Files.list(dir)) {
+                for (Path p : old.toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
     }
 
     /** One of the emulator's counters. */

@@ -1,9 +1,13 @@
 package dev.rnn4j.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
@@ -13,15 +17,16 @@ import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.DeviceBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * What the conformance suite does not look at, against the emulated CUDA driver ({@link EmulatedCuda}): that the
  * backend opened on it (not on a GPU, not on nothing), that BPTT leaves the host waiting a number of times that does
- * not grow with the sequence (item 4 of issue #7: no host synchronisation per step), and that closing releases every
- * allocation, stream, event and module (the emulator counts what is left when the context goes).
+ * not grow with the sequence (item 4 of issue #7: no host synchronisation per step), that closing releases every
+ * allocation, stream, event and module (the emulator counts what is left when the context goes), device selection,
+ * and running out of device memory.
  */
 class EmulatedCudaBackendTest {
     @BeforeAll
@@ -99,6 +104,37 @@ class EmulatedCudaBackendTest {
         assertEquals(liveBefore, EmulatedCuda.counter(EmulatedCuda.Counter.LIVE_ALLOCATIONS), "live allocations");
         assertEquals(leakedBefore, EmulatedCuda.counter(EmulatedCuda.Counter.LEAKED),
                 "objects left when the context was released (see the emulator's message on stderr)");
+    }
+
+    @Test
+    void devicesAreChosenByIndexOrNameAndAMissingOneIsNamed() {
+        try (Backend b = new CudaBackendProvider().open(new BackendOptions("emulated"))) {
+            assertTrue(b.device().name().contains("emulated"), b.device().name());
+        }
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+                () -> new CudaBackendProvider().open(new BackendOptions("1")));
+        assertTrue(e.getMessage().contains("no CUDA device 1; devices: [cuda:0 rnn4j emulated CUDA device"),
+                e.getMessage());
+        e = assertThrows(BackendUnavailableException.class,
+                () -> new CudaBackendProvider().open(new BackendOptions("A100")));
+        assertTrue(e.getMessage().contains("no CUDA device named like 'A100'"), e.getMessage());
+    }
+
+    /** Out of device memory (the emulated device has 1 GiB): a clear error, and the backend goes on working. */
+    @Test
+    void anAllocationBeyondTheDevicesMemoryFailsClearlyAndLosesNothing() {
+        try (Backend b = new CudaBackendProvider().open(BackendOptions.defaults());
+             DeviceBuffer kept = b.allocate(4)) {
+            b.upload(new float[] {1, 2, 3, 4}, 0, kept, 0, 4);
+            DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+                    () -> b.allocate(300L << 20));
+            assertEquals(1200L << 20, e.requestedBytes());
+            assertTrue(e.getMessage().contains("could not allocate 1258291200 bytes (CUDA_ERROR_OUT_OF_MEMORY")
+                    && e.getMessage().contains("MiB free of 1024 MiB"), e.getMessage());
+            float[] back = new float[4];
+            b.download(kept, 0, back, 0, 4);
+            assertArrayEquals(new float[] {1, 2, 3, 4}, back);
+        }
     }
 
     private static float[] random(int n) {

@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
  * {@code emulated_cuda.c}, the shared kernels ({@code cells.c} under {@code prelude_emulated.h}) and a table of the
  * kernels generated from their preprocessed signatures, into a library whose soname is {@code libcuda.so.1}; then
  * loaded into this JVM before JCuda, whose natives then bind to it. cuBLAS's stand-in ({@code fake_cublas.c},
- * queuing its products on the emulated streams) is named to the backend by {@code -Drnn4j.cuda.cublas}.
+ * queuing its products on the emulated streams) is named to the backend by {@code -Drnn4j.cuda.cublas}, or loaded as
+ * {@code libcublas.so.12} for JCublas ({@link #load(boolean)}).
  *
- * <p>Only the {@code Emulated*Test} classes use it, in a surefire execution (a JVM) of their own: once loaded, the
- * emulator is the JVM's CUDA driver. Where no C compiler is, they skip saying so (on CI, where .ci/run installs one,
+ * <p>Only the {@code Emulated*Test} classes use it, in surefire executions (JVMs) of their own, one for the
+ * {@code EmulatedCuda12*} classes (JCublas) and one for the rest: once loaded, the emulator is the JVM's CUDA driver. Where no C compiler is, they skip saying so (on CI, where .ci/run installs one,
  * they fail).
  */
 final class EmulatedCuda {
@@ -45,8 +46,28 @@ final class EmulatedCuda {
     private EmulatedCuda() {
     }
 
-    /** Builds and loads the emulator once per JVM; skips the calling test where it cannot be built. */
-    static synchronized void load() {
+    /** Whether this JVM's cuBLAS is JCublas on the stand-in as libcublas.so.12, or null before {@link #load}. */
+    private static Boolean jcublas;
+
+    /**
+     * Builds and loads the emulator once per JVM, with cuBLAS's stand-in for {@link NativeCublasGemm}; skips the
+     * calling test where it cannot be built.
+     */
+    static void load() {
+        load(false);
+    }
+
+    /**
+     * {@link #load()}, where {@code asCublas12} also loads the stand-in as {@code libcublas.so.12} (with that
+     * version on its symbols, as JCublas 12.6's natives require) before JCublas, which then binds to it: the backend
+     * then takes its CUDA 12 path ({@link CublasGemm}). One choice per JVM.
+     */
+    static synchronized void load(boolean asCublas12) {
+        if (jcublas != null && jcublas != asCublas12) {
+            throw new IllegalStateException("this JVM's emulator was loaded with" + (jcublas ? "" : "out")
+                    + " libcublas.so.12: the EmulatedCuda12* tests run in a surefire execution of their own");
+        }
+        jcublas = asCublas12;
         if (library == null && unavailable == null && !System.getProperty("os.name").startsWith("Linux")) {
             unavailable = "it is built for Linux (JCuda's natives there bind libcuda.so.1), this is "
                     + System.getProperty("os.name");
@@ -57,6 +78,9 @@ final class EmulatedCuda {
                 Path driver = build(dir);
                 if (driver != null) {
                     System.load(driver.toString());
+                    if (asCublas12) {
+                        System.load(dir.resolve("libcublas.so.12").toString());
+                    }
                     System.setProperty("rnn4j.cuda.cublas", dir.resolve("libcublas.so.13").toString());
                     library = NativeLibrary.getInstance(driver.toString());
                 }
@@ -120,6 +144,9 @@ final class EmulatedCuda {
                 "-Wl,-soname,libcuda.so.1", "-o", "libcuda.so.1", "emulated_cuda.c", "kernels.c", "-lm");
         compile(dir, cc, "-shared", "-fPIC", "-O2", "-DRNN4J_EMULATED_CUDA", "-Wl,-soname,libcublas.so.13", "-o",
                 "libcublas.so.13", "fake_cublas.c", "./libcuda.so.1");
+        Files.writeString(dir.resolve("cublas12.map"), "libcublas.so.12 {\n  global: cublas*;\n  local: *;\n};\n");
+        compile(dir, cc, "-shared", "-fPIC", "-O2", "-DRNN4J_EMULATED_CUDA", "-Wl,-soname,libcublas.so.12",
+                "-Wl,--version-script=cublas12.map", "-o", "libcublas.so.12", "fake_cublas.c", "./libcuda.so.1");
         return dir.resolve("libcuda.so.1");
     }
 

@@ -1,6 +1,6 @@
 /*
- * A stand-in for libcublas with the five entry points NativeCublasGemm binds, computing on host memory: the
- * column-major SGEMM of cuBLAS's reference semantics, with its argument checks (CUBLAS_STATUS_INVALID_VALUE = 7).
+ * A stand-in for libcublas with the entry points NativeCublasGemm binds and JCublas calls, computing on host memory:
+ * the column-major SGEMM of cuBLAS's reference semantics, with its argument checks (CUBLAS_STATUS_INVALID_VALUE = 7).
  * Built by the tests with the machine's C compiler. As it is, it computes during the call (NativeCublasGemmTest:
  * the binding's marshalling and its row-major to column-major mapping); built with -DRNN4J_EMULATED_CUDA beside the
  * emulated CUDA driver (emulator/emulated_cuda.c), it queues each product on the handle's stream, in order with
@@ -65,6 +65,19 @@ int cublasSetStream_v2(void* handle, void* stream) {
 int cublasGetVersion_v2(void* handle, int* version) {
     *version = 130001;
     return valid(handle) ? 0 : 1;
+}
+
+/* JCublas asks which pointer mode a handle is in before passing alpha and beta: the host's, the only one here. */
+int cublasGetPointerMode_v2(void* handle, int* mode) {
+    *mode = 0;
+    return valid(handle) ? 0 : 1;
+}
+
+int cublasSetPointerMode_v2(void* handle, int mode) {
+    if (!valid(handle)) {
+        return 1;
+    }
+    return mode == 0 ? 0 : INVALID_VALUE;
 }
 
 /* One product's arguments, alpha and beta read at the call (host pointer mode). */

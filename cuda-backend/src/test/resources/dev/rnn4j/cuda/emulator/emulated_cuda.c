@@ -15,7 +15,8 @@
  *
  * The kernels come from cells.c compiled with prelude_emulated.h and a table generated from their signatures.
  * Items of a block that reaches a barrier run as fibers (ucontext) on one OS thread; a cooperative launch runs
- * each block on an OS thread of its own, so the barrier between blocks really waits.
+ * each block on an OS thread of its own, so the barrier between blocks really waits. Blocks, and items between
+ * barriers, run in an order that changes from launch to launch.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -347,6 +348,8 @@ struct worker {
     struct timespec started;
     float* dynamic;
     size_t dynamic_bytes;
+    /* Picks the order in which blocks and items run. */
+    unsigned long seed;
 };
 
 static __thread struct worker* self;
@@ -437,17 +440,55 @@ static void fiber_main(void) {
     w->current->done = 1;
 }
 
+/*
+ * An order of 0 … n−1 that changes from launch to launch (i·stride + offset mod n, stride coprime with n; every other
+ * launch backwards): a GPU runs blocks, and items between barriers, in no set order, so neither does this, and a
+ * kernel that needs one shows it.
+ */
+struct order {
+    unsigned long n;
+    unsigned long stride;
+    unsigned long offset;
+};
+
+static unsigned long gcd(unsigned long a, unsigned long b) {
+    while (b != 0) {
+        unsigned long t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static struct order order_of(unsigned long n, unsigned long seed) {
+    struct order o = {n, 1, 0};
+    if (n > 2) {
+        o.offset = seed % n;
+        o.stride = seed % 2 == 0 ? n - 1 : n / 2 + 1;
+        while (gcd(o.stride, n) != 1) {
+            o.stride++;
+        }
+    }
+    return o;
+}
+
+static int order_at(const struct order* o, unsigned long i) {
+    return (int) ((i * o->stride + o->offset) % o->n);
+}
+
 /* Runs one block of w's kernel on the calling thread; returns 0, or 1 when it trapped. */
 static int run_block(struct worker* w, int block_x, int block_y) {
     emu_block.x = block_x;
     emu_block.y = block_y;
     int n = emu_block.dim_x * emu_block.dim_y;
+    struct order items = order_of((unsigned long) n, w->seed + (unsigned long) block_x * 7 + (unsigned long) block_y);
     if (!w->kernel->has_barrier) {
         emu_item = &flat_item;
-        for (flat_item.y = 0; flat_item.y < emu_block.dim_y; flat_item.y++) {
-            for (flat_item.x = 0; flat_item.x < emu_block.dim_x; flat_item.x++) {
-                w->kernel->run(w->argv);
-            }
+        for (int i = 0; i < n; i++) {
+            int at = order_at(&items, (unsigned long) i);
+            flat_item.x = at % emu_block.dim_x;
+            flat_item.y = at / emu_block.dim_x;
+            w->kernel->run(w->argv);
         }
         return 0;
     }
@@ -467,7 +508,7 @@ static int run_block(struct worker* w, int block_x, int block_y) {
     w->arrived = 0;
     while (w->live > 0 && !w->trapped) {
         for (int i = 0; i < n && !w->trapped; i++) {
-            struct fiber* f = &w->fibers[i];
+            struct fiber* f = &w->fibers[order_at(&items, (unsigned long) i)];
             if (f->done) {
                 continue;
             }
@@ -493,6 +534,7 @@ static void start_worker(struct worker* w, struct op* op) {
     w->argv = op->argv;
     w->trapped = 0;
     w->current = NULL;
+    w->seed = (unsigned long) launches;
     clock_gettime(CLOCK_MONOTONIC, &w->started);
     ensure_dynamic(w, op->shared);
     emu_block.dim_x = (int) op->block_x;
@@ -528,12 +570,12 @@ static void run_kernel(struct op* op) {
     launches++;
     if (!op->cooperative) {
         start_worker(self, op);
-        for (unsigned y = 0; y < op->grid_y; y++) {
-            for (unsigned x = 0; x < op->grid_x; x++) {
-                if (run_block(self, (int) x, (int) y)) {
-                    sticky = LAUNCH_FAILED;
-                    return;
-                }
+        struct order blocks = order_of((unsigned long) op->grid_x * op->grid_y, self->seed);
+        for (unsigned long b = 0; b < (unsigned long) op->grid_x * op->grid_y; b++) {
+            int at = order_at(&blocks, b);
+            if (run_block(self, at % (int) op->grid_x, at / (int) op->grid_x)) {
+                sticky = LAUNCH_FAILED;
+                return;
             }
         }
         return;

@@ -75,6 +75,16 @@ final class CudaBackend implements Backend {
      *                  otherwise: the persistent form waits for a GPU run to measure it)
      */
     CudaBackend(BackendOptions options, boolean useCublas, StepForm stepForm) {
+        this(options, useCublas, stepForm, Boolean.getBoolean("rnn4j.cuda.graphs"));
+    }
+
+    /**
+     * @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel
+     * @param stepForm  how small-batch forward steps run
+     * @param graphs    whether repeated batches of launches run as CUDA graphs ({@link LaunchGraphs}; off unless
+     *                  {@code -Drnn4j.cuda.graphs=true}, until a GPU has measured them)
+     */
+    CudaBackend(BackendOptions options, boolean useCublas, StepForm stepForm, boolean graphs) {
         CudaDevices.Survey survey = CudaDevices.survey();
         if (survey.initError() != null || survey.devices().isEmpty()) {
             throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.initError() != null
@@ -129,7 +139,7 @@ final class CudaBackend implements Backend {
             } else {
                 withoutCublas = "the tiled kernel was asked for";
             }
-            primitives = new CudaPrimitives(this, functions, cublas, stepForm);
+            primitives = new CudaPrimitives(this, functions, cublas, stepForm, graphs);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -184,7 +194,8 @@ final class CudaBackend implements Backend {
         return new DeviceInfo(info.name(), info.memoryBytes(), info.multiprocessors(), "compute capability "
                 + info.major() + "." + info.minor() + ", driver " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
                 + "; GEMM: " + (cublas != null ? cublas.description() : "rnn4j tiled kernel (" + withoutCublas + ")")
-                + "; " + primitives.stepForm().description() + (staging != null ? "; transfers through pinned host memory"
+                + "; " + primitives.stepForm().description() + "; " + primitives.launchDescription()
+                + (staging != null ? "; transfers through pinned host memory"
                 : "; transfers from pageable memory (" + withoutPinned + ")"));
     }
 
@@ -227,14 +238,32 @@ final class CudaBackend implements Backend {
         live.remove(b);
     }
 
-    @Override
-    public synchronized void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
-        copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
+    /**
+     * Issues the launches recorded and not yet issued (with CUDA graphs on, they wait for the host's next touch of
+     * the stream). Called before the backend's lock is taken: the primitives' lock comes first, as when they
+     * allocate.
+     */
+    void flushLaunches() {
+        CudaPrimitives p = primitives;
+        if (p != null) {
+            p.flush();
+        }
     }
 
     @Override
-    public synchronized void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
-        copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
+    public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        flushLaunches();
+        synchronized (this) {
+            copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
+        }
+    }
+
+    @Override
+    public void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
+        flushLaunches();
+        synchronized (this) {
+            copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
+        }
     }
 
     /** An upload from whichever of {@code floats} and {@code ints} is not null. */
@@ -275,18 +304,21 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
-        CudaBuffer b = transferTarget(src, srcOffset, n, dstOffset, dst.length);
-        if (b == null) {
-            return;
+    public void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
+        flushLaunches();
+        synchronized (this) {
+            CudaBuffer b = transferTarget(src, srcOffset, n, dstOffset, dst.length);
+            if (b == null) {
+                return;
+            }
+            if (staging != null) {
+                staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
+                return;
+            }
+            JCudaDriver.cuStreamSynchronize(stream);
+            JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
+                    b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
         }
-        if (staging != null) {
-            staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
-            return;
-        }
-        JCudaDriver.cuStreamSynchronize(stream);
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
-                b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
     }
 
     private CudaBuffer checked(DeviceBuffer buffer, long offset, int n) {
@@ -308,13 +340,23 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void finish() {
-        makeCurrent();
-        JCudaDriver.cuStreamSynchronize(stream);
+    public void finish() {
+        flushLaunches();
+        synchronized (this) {
+            makeCurrent();
+            JCudaDriver.cuStreamSynchronize(stream);
+        }
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        flushLaunches();
+        synchronized (this) {
+            release();
+        }
+    }
+
+    private void release() {
         if (contextRetained) {
             makeCurrent();
         }

@@ -65,6 +65,7 @@ final class CudaBuffer implements DeviceBuffer {
 
     @Override
     public void close() {
+        owner.flushLaunches(); // work recorded and not yet issued may use this buffer
         synchronized (owner) {
             if (ptr != null) {
                 owner.released(this);

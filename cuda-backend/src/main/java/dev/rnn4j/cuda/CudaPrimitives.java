@@ -6,7 +6,9 @@ import dev.rnn4j.kernels.SequencePlan;
 import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import jcuda.Pointer;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUfunction;
@@ -14,18 +16,22 @@ import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
- * The CUDA primitives: {@link KernelPrimitives} launching on the backend's stream, none waiting. Each argument
- * slot has its own preallocated value holder; a launch copies the slots it used into the parameter array the
- * driver reads, one array per argument count, made at its first use, so a launch allocates nothing (the driver
- * copies the values it points to during the launch call, so the array may be refilled right after). GEMMs go to
- * cuBLAS when it loaded, else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
+ * The CUDA primitives: {@link KernelPrimitives} launching on the backend's stream, none waiting. Launches, cuBLAS
+ * products and device copies are recorded into a {@link LaunchBatch} and issued from it: at once, or, with CUDA
+ * graphs on ({@link LaunchGraphs}), when the host next touches the stream ({@link #flush}). Issuing fills each
+ * argument slot's preallocated value holder and copies the slots into the parameter array the driver reads, one
+ * array per argument count, made at its first use, so nothing is allocated per launch (the driver copies the
+ * values during the launch call, so the arrays may be refilled right after). GEMMs go to cuBLAS when it loaded,
+ * else to the shared tiled kernel; copies to cuMemcpyDtoDAsync.
  */
 final class CudaPrimitives extends KernelPrimitives {
     private static final int MAX_ARGS = 64;
     private static final int BLOCK = 256;
 
     private final CudaBackend backend;
-    private final Map<String, CUfunction> functions;
+    /** The kernels by index, and each name's index. */
+    private final CUfunction[] kernels;
+    private final Map<String, Integer> kernelIndex = new HashMap<>();
     private final DeviceGemm cublas;
     /** The dynamic shared memory of the next launch, in bytes (recurrent_sequence's cache of W_hh). */
     private int dynamicBytes;
@@ -38,22 +44,31 @@ final class CudaPrimitives extends KernelPrimitives {
     private final int sequenceLocalBytes;
     private final int[] occupancy = new int[1];
 
+    private final LaunchBatch batch = new LaunchBatch();
+    /** CUDA graphs for repeated batches, or null when launches are issued as they come. */
+    private final LaunchGraphs graphs;
+    private final Consumer<LaunchBatch> issuer = this::issue;
+
     private final int[][] ints = new int[MAX_ARGS][1];
     private final float[][] floats = new float[MAX_ARGS][1];
     private final Pointer[] intParams = new Pointer[MAX_ARGS];
     private final Pointer[] floatParams = new Pointer[MAX_ARGS];
-    private final Pointer[] slots = new Pointer[MAX_ARGS];
     /** Per argument count n: an array of n parameter pointers, and the Pointer to it that the driver is given. */
     private final Pointer[][] paramArrays = new Pointer[MAX_ARGS + 1][];
     private final Pointer[] paramLists = new Pointer[MAX_ARGS + 1];
-    private CUfunction function;
-    private int next;
 
-    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, DeviceGemm cublas, StepForm stepForm) {
+    /** @param graphs whether repeated batches of launches run as CUDA graphs */
+    CudaPrimitives(CudaBackend backend, Map<String, CUfunction> functions, DeviceGemm cublas, StepForm stepForm,
+                   boolean graphs) {
         super(backend, stepForm);
         this.backend = backend;
-        this.functions = functions;
+        this.kernels = new CUfunction[KernelSource.KERNELS.length];
+        for (int i = 0; i < kernels.length; i++) {
+            kernels[i] = functions.get(KernelSource.KERNELS[i]);
+            kernelIndex.put(KernelSource.KERNELS[i], i);
+        }
         this.cublas = cublas;
+        this.graphs = graphs ? new LaunchGraphs(backend.stream()) : null;
         for (int i = 0; i < MAX_ARGS; i++) {
             intParams[i] = Pointer.to(ints[i]);
             floatParams[i] = Pointer.to(floats[i]);
@@ -67,65 +82,71 @@ final class CudaPrimitives extends KernelPrimitives {
                 CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN) - declared[0];
     }
 
+    /** How launches are issued, as the backend's description says it. */
+    String launchDescription() {
+        return graphs != null ? graphs.description() : "launches issued as they come";
+    }
+
+    /** The graphs, or null when off (for tests). */
+    LaunchGraphs graphs() {
+        return graphs;
+    }
+
     @Override
     protected void begin(String name) {
-        backend.makeCurrent();
-        function = functions.get(name);
-        if (function == null) {
+        Integer index = kernelIndex.get(name);
+        if (index == null) {
             throw new IllegalStateException("no kernel " + name);
         }
-        next = 0;
+        batch.begin(index);
         dynamicBytes = 0;
     }
 
     @Override
     protected void arg(int v) {
-        ints[next][0] = v;
-        slots[next] = intParams[next];
-        next++;
+        batch.arg(LaunchBatch.INT, v, null);
     }
 
     @Override
     protected void arg(float v) {
-        floats[next][0] = v;
-        slots[next] = floatParams[next];
-        next++;
+        batch.arg(LaunchBatch.FLOAT, Float.floatToRawIntBits(v), null);
     }
 
     @Override
     protected void bufferArg(DeviceBuffer b) {
-        slots[next++] = CudaBuffer.of(b, backend).param();
+        CudaBuffer c = CudaBuffer.of(b, backend);
+        batch.arg(LaunchBatch.BUFFER, c.address(), c);
     }
 
     @Override
     protected void intsArg(DeviceBuffer b) {
-        slots[next++] = CudaBuffer.of(b, backend).param();
+        bufferArg(b);
     }
 
-    private Pointer params() {
-        if (paramLists[next] == null) {
-            paramArrays[next] = new Pointer[next];
-            paramLists[next] = Pointer.to(paramArrays[next]);
+    /** Ends the launch being recorded; issues it at once unless graphs are on. */
+    private void recorded(boolean cooperativeLaunch, int gridX, int gridY, int blockX, int blockY, int shared) {
+        batch.launch(cooperativeLaunch, gridX, gridY, blockX, blockY, shared);
+        if (graphs == null) {
+            flush();
         }
-        System.arraycopy(slots, 0, paramArrays[next], 0, next);
-        return paramLists[next];
     }
 
     @Override
     protected void launch(long items) {
         if (items <= 0) {
+            batch.cancel();
             return;
         }
-        int grid = Math.toIntExact((items + BLOCK - 1) / BLOCK);
-        JCudaDriver.cuLaunchKernel(function, grid, 1, 1, BLOCK, 1, 1, 0, backend.stream(), params(), null);
+        recorded(false, Math.toIntExact((items + BLOCK - 1) / BLOCK), 1, BLOCK, 1, 0);
     }
 
     @Override
     protected void launchGroups(int groups, int groupSize) {
         if (groups <= 0) {
+            batch.cancel();
             return;
         }
-        JCudaDriver.cuLaunchKernel(function, groups, 1, 1, groupSize, 1, 1, 0, backend.stream(), params(), null);
+        recorded(false, groups, 1, groupSize, 1, 0);
     }
 
     /** The placeholder int the CUDA prelude declares; the floats themselves are the launch's dynamic shared memory. */
@@ -150,7 +171,7 @@ final class CudaPrimitives extends KernelPrimitives {
             return null;
         }
         backend.makeCurrent();
-        CUfunction f = functions.get("recurrent_sequence");
+        CUfunction f = kernels[kernelIndex.get("recurrent_sequence")];
         int bytes = plan.localFloats() * Float.BYTES;
         if (bytes > allowedDynamicBytes) {
             JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
@@ -163,16 +184,14 @@ final class CudaPrimitives extends KernelPrimitives {
 
     @Override
     protected void launchSequence(SequencePlan plan) {
-        JCudaDriver.cuLaunchCooperativeKernel(function, plan.groups(), 1, 1, KernelSource.STEP_GROUP, 1, 1,
-                dynamicBytes, backend.stream(), params());
+        recorded(true, plan.groups(), 1, KernelSource.STEP_GROUP, 1, dynamicBytes);
     }
 
     @Override
     protected void launchTiles(int m, int n) {
-        int t = KernelSource.GEMM_TILE;
         int block = KernelSource.GEMM_BLOCK;
-        JCudaDriver.cuLaunchKernel(function, (n + block - 1) / block, (m + block - 1) / block, 1, t, t, 1, 0,
-                backend.stream(), params(), null);
+        recorded(false, (n + block - 1) / block, (m + block - 1) / block, KernelSource.GEMM_TILE,
+                KernelSource.GEMM_TILE, 0);
     }
 
     @Override
@@ -180,10 +199,12 @@ final class CudaPrimitives extends KernelPrimitives {
                                   DeviceBuffer a, long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb,
                                   float beta, DeviceBuffer c, long cOffset, int ldc) {
         if (cublas != null && m > 0 && n > 0 && k > 0) {
-            backend.makeCurrent();
-            cublas.sgemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha, CudaBuffer.of(a, backend),
+            batch.gemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha, CudaBuffer.of(a, backend),
                     aOffset, lda, CudaBuffer.of(b, backend), bOffset, ldb, beta, CudaBuffer.of(c, backend), cOffset,
                     ldc);
+            if (graphs == null) {
+                flush();
+            }
             return;
         }
         super.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -194,8 +215,95 @@ final class CudaPrimitives extends KernelPrimitives {
         if (n <= 0) {
             return;
         }
+        batch.copy(CudaBuffer.of(src, backend), srcOffset, CudaBuffer.of(dst, backend), dstOffset, n);
+        if (graphs == null) {
+            flush();
+        }
+    }
+
+    /**
+     * Issues what was recorded and not yet issued, on the calling thread with the backend's context current. The
+     * backend calls this before anything else touches its stream or frees memory, so work runs in the order it was
+     * asked for.
+     */
+    synchronized void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
         backend.makeCurrent();
-        JCudaDriver.cuMemcpyDtoDAsync(CudaBuffer.of(dst, backend).ptr().withByteOffset(dstOffset * 4),
-                CudaBuffer.of(src, backend).ptr().withByteOffset(srcOffset * 4), n * 4, backend.stream());
+        try {
+            if (graphs != null) {
+                graphs.submit(batch, issuer);
+            } else {
+                issue(batch);
+            }
+        } finally {
+            batch.clear();
+        }
+    }
+
+    /** Issues every op of {@code b} on the stream, in order. */
+    private void issue(LaunchBatch b) {
+        for (int at = 0; at < b.opLength(); ) {
+            int kind = b.op(at);
+            if (kind == LaunchBatch.GEMM) {
+                int arg = b.op(at + 9);
+                cublas.sgemm(b.op(at + 1) != 0, b.op(at + 2) != 0, b.op(at + 3), b.op(at + 4), b.op(at + 5),
+                        Float.intBitsToFloat((int) b.value(arg + 6)), b.buffer(arg), b.value(arg + 1), b.op(at + 6),
+                        b.buffer(arg + 2), b.value(arg + 3), b.op(at + 7), Float.intBitsToFloat((int) b.value(arg + 7)),
+                        b.buffer(arg + 4), b.value(arg + 5), b.op(at + 8));
+                at += LaunchBatch.GEMM_INTS;
+            } else if (kind == LaunchBatch.COPY) {
+                int arg = b.op(at + 1);
+                JCudaDriver.cuMemcpyDtoDAsync(b.buffer(arg + 2).ptr().withByteOffset(b.value(arg + 3) * 4),
+                        b.buffer(arg).ptr().withByteOffset(b.value(arg + 1) * 4), b.value(arg + 4) * 4,
+                        backend.stream());
+                at += LaunchBatch.COPY_INTS;
+            } else {
+                issueKernel(b, at);
+                at += LaunchBatch.KERNEL_INTS;
+            }
+        }
+    }
+
+    private void issueKernel(LaunchBatch b, int at) {
+        int first = b.op(at + 7);
+        int count = b.op(at + 8);
+        if (paramLists[count] == null) {
+            paramArrays[count] = new Pointer[count];
+            paramLists[count] = Pointer.to(paramArrays[count]);
+        }
+        Pointer[] params = paramArrays[count];
+        for (int i = 0; i < count; i++) {
+            long v = b.value(first + i);
+            switch (b.kind(first + i)) {
+                case LaunchBatch.INT -> {
+                    ints[i][0] = (int) v;
+                    params[i] = intParams[i];
+                }
+                case LaunchBatch.FLOAT -> {
+                    floats[i][0] = Float.intBitsToFloat((int) v);
+                    params[i] = floatParams[i];
+                }
+                default -> params[i] = b.buffer(first + i).param();
+            }
+        }
+        CUfunction f = kernels[b.op(at + 1)];
+        if (b.op(at) == LaunchBatch.COOPERATIVE_KERNEL) {
+            JCudaDriver.cuLaunchCooperativeKernel(f, b.op(at + 2), b.op(at + 3), 1, b.op(at + 4), b.op(at + 5), 1,
+                    b.op(at + 6), backend.stream(), paramLists[count]);
+        } else {
+            JCudaDriver.cuLaunchKernel(f, b.op(at + 2), b.op(at + 3), 1, b.op(at + 4), b.op(at + 5), 1, b.op(at + 6),
+                    backend.stream(), paramLists[count], null);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        flush();
+        if (graphs != null) {
+            graphs.close();
+        }
+        super.close();
     }
 }

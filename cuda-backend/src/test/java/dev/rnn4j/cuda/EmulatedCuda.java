@@ -28,13 +28,13 @@ import java.util.regex.Pattern;
  * {@code libcublas.so.12} for JCublas ({@link #load(boolean)}).
  *
  * <p>Only the {@code Emulated*Test} classes use it, in surefire executions (JVMs) of their own, one for the
- * {@code EmulatedCuda12*} classes (JCublas) and one for the rest: once loaded, the emulator is the JVM's CUDA driver. Where no C compiler is, they skip saying so (on CI, where .ci/run installs one,
- * they fail).
+ * {@code EmulatedCuda12*} classes (JCublas) and one for the rest: once loaded, the emulator is the JVM's CUDA
+ * driver. Where no C compiler is, they skip saying so (on CI, where .ci/run installs one, they fail).
  */
 final class EmulatedCuda {
     /** What {@link #counter} reads. */
     enum Counter {
-        LAUNCHES, HOST_WAITS, LEAKED, LIVE_ALLOCATIONS, COOPERATIVE_LAUNCHES
+        LAUNCHES, HOST_WAITS, LEAKED, LIVE_ALLOCATIONS, COOPERATIVE_LAUNCHES, GRAPH_LAUNCHES
     }
 
     private static final Pattern KERNEL = Pattern.compile("rnn4j_emulated_kernel\\s+void\\s+(\\w+)\\s*\\(");
@@ -116,6 +116,11 @@ final class EmulatedCuda {
             }
         }
         return Files.createDirectories(dir);
+    }
+
+    /** Makes the emulated driver refuse, or again accept, stream captures (CUDA graphs). */
+    static void refuseCaptures(boolean refuse) {
+        library.getFunction("rnn4j_emulated_refuse_captures").invokeVoid(new Object[] {refuse ? 1 : 0});
     }
 
     /** One of the emulator's counters. */

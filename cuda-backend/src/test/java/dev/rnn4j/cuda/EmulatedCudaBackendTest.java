@@ -9,6 +9,8 @@ import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.CellType;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.RecurrentLayer;
+import dev.rnn4j.RnnInput;
+import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.kernels.StepForm;
@@ -135,6 +137,75 @@ class EmulatedCudaBackendTest {
             b.download(kept, 0, back, 0, 4);
             assertArrayEquals(new float[] {1, 2, 3, 4}, back);
         }
+    }
+
+    /**
+     * With CUDA graphs on, a pass that repeats is captured the second time and replayed after, and every pass gives
+     * what the same backend without graphs gives, bit for bit: also when the inputs, the lengths or the shape change
+     * between passes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = StepForm.class, names = {"UNFUSED", "FUSED"})
+    void repeatedPassesRunAsCudaGraphsWithTheSameResults(StepForm form) {
+        RnnSpec spec = RnnSpec.builder(CellType.GRU).inputSize(5).hiddenSize(9).layers(2).bidirectional(true)
+                .build();
+        RnnParameters weights = RnnParameters.uniform(spec, 11);
+        try (CudaBackend plain = new CudaBackend(BackendOptions.defaults(), true, form, false);
+             CudaBackend graphed = new CudaBackend(BackendOptions.defaults(), true, form, true);
+             RecurrentLayer expected = RecurrentLayer.create(plain, spec, weights);
+             RecurrentLayer layer = RecurrentLayer.create(graphed, spec, weights)) {
+            assertTrue(graphed.device().description().contains("CUDA graphs for repeated launch sequences"),
+                    graphed.device().description());
+            LaunchGraphs graphs = ((CudaPrimitives) graphed.primitives()).graphs();
+            long graphLaunches = EmulatedCuda.counter(EmulatedCuda.Counter.GRAPH_LAUNCHES);
+            RnnInput[] inputs = {
+                input(7, 3, 1, new int[] {7, 5, 2}), input(7, 3, 1, new int[] {7, 5, 2}),
+                input(7, 3, 1, new int[] {7, 5, 2}), input(7, 3, 2, new int[] {7, 5, 2}),
+                input(7, 3, 2, new int[] {3, 7, 1}), input(4, 2, 3, new int[] {4, 4}),
+                input(7, 3, 2, new int[] {3, 7, 1})};
+            for (int i = 0; i < inputs.length; i++) {
+                RnnOutput want = expected.forward(inputs[i]);
+                RnnOutput got = layer.forward(inputs[i]);
+                assertArrayEquals(want.output(), got.output(), "pass " + i);
+                assertArrayEquals(want.hN(), got.hN(), "pass " + i);
+            }
+            assertTrue(graphs.captured() >= 1 && graphs.replayed() >= 1,
+                    "captured " + graphs.captured() + ", replayed " + graphs.replayed());
+            assertEquals(graphs.captured() + graphs.replayed(),
+                    EmulatedCuda.counter(EmulatedCuda.Counter.GRAPH_LAUNCHES) - graphLaunches);
+        }
+    }
+
+    /** A driver that cannot capture: graphs turn themselves off, say why, and every pass still gives the same. */
+    @Test
+    void whereCaptureFailsGraphsTurnOffAndResultsStayRight() {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM).inputSize(5).hiddenSize(6).build();
+        RnnParameters weights = RnnParameters.uniform(spec, 3);
+        EmulatedCuda.refuseCaptures(true);
+        try (CudaBackend plain = new CudaBackend(BackendOptions.defaults(), true, StepForm.FUSED, false);
+             CudaBackend graphed = new CudaBackend(BackendOptions.defaults(), true, StepForm.FUSED, true);
+             RecurrentLayer expected = RecurrentLayer.create(plain, spec, weights);
+             RecurrentLayer layer = RecurrentLayer.create(graphed, spec, weights)) {
+            for (int i = 0; i < 4; i++) {
+                RnnInput in = input(6, 2, i / 2, new int[] {6, 4});
+                assertArrayEquals(expected.forward(in).output(), layer.forward(in).output(), "pass " + i);
+            }
+            LaunchGraphs graphs = ((CudaPrimitives) graphed.primitives()).graphs();
+            assertEquals(0, graphs.captured() + graphs.replayed());
+            String d = graphed.device().description();
+            assertTrue(d.contains("CUDA graphs turned off after a failed capture (CUDA_ERROR_NOT_SUPPORTED)"), d);
+        } finally {
+            EmulatedCuda.refuseCaptures(false);
+        }
+    }
+
+    private static RnnInput input(int steps, int batch, long seed, int[] lengths) {
+        Random r = new Random(seed);
+        float[] x = new float[steps * batch * 5];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return RnnInput.sequenceMajor(x, steps, batch).withLengths(lengths);
     }
 
     private static float[] random(int n) {

@@ -11,7 +11,9 @@
  * buffer before the copy from it completed sends the new bytes; device memory starts as NaN; kernel pointer
  * arguments and copy ranges must lie inside live allocations; guard bytes around each allocation catch writes past
  * its ends; a launch's shape and shared memory are checked against the device's limits, a cooperative launch's
- * grid against what can be resident; everything left allocated when the context is released is counted as leaked.
+ * grid against what can be resident; everything left allocated when the context is released is counted as leaked;
+ * during a stream capture, the capturing thread may not wait, allocate or free (the capture is invalidated). Graphs
+ * captured from a stream replay copies of the captured ops.
  *
  * The kernels come from cells.c compiled with prelude_emulated.h and a table generated from their signatures.
  * Items of a block that reaches a barrier run as fibers (ucontext) on one OS thread; a cooperative launch runs
@@ -45,6 +47,8 @@ enum {
     INVALID_CONTEXT = 201,
     INVALID_HANDLE = 400,
     NOT_FOUND = 500,
+    STREAM_CAPTURE_UNSUPPORTED = 900,
+    STREAM_CAPTURE_INVALIDATED = 901,
     ILLEGAL_ADDRESS = 700,
     LAUNCH_OUT_OF_RESOURCES = 701,
     LAUNCH_FAILED = 719,
@@ -232,7 +236,8 @@ struct op {
     /* OP_EVENT */
     struct event* event;
     long generation;
-    /* The kernel's argument slots or the call's payload. */
+    /* The bytes of data: the kernel's argument slots or the call's payload. */
+    size_t data_bytes;
     unsigned char data[];
 };
 
@@ -240,7 +245,20 @@ struct stream {
     struct op* head;
     struct op* tail;
     struct stream* next;
+    /* While a capture is on: the thread capturing (its unsafe calls break the capture), and the ops captured. */
+    int capturing;
+    int invalidated;
+    pthread_t capturer;
+    struct op* captured_head;
+    struct op* captured_tail;
 };
+
+/* A captured graph, or an instantiated one: its ops in order. */
+struct graph {
+    struct op* head;
+};
+
+static long live_graphs;
 
 struct event {
     struct stream* stream;
@@ -254,6 +272,7 @@ static long live_events;
 static long synchronisations;
 static long launches;
 static long cooperative_launches;
+static long graph_launches;
 
 static void run_kernel(struct op* op);
 
@@ -302,14 +321,58 @@ static void drain_all(void) {
     check_guards();
 }
 
-static void enqueue(struct stream* s, struct op* op) {
+static void append(struct op** head, struct op** tail, struct op* op) {
     op->next = NULL;
-    if (s->tail == NULL) {
-        s->head = op;
+    if (*tail == NULL) {
+        *head = op;
     } else {
-        s->tail->next = op;
+        (*tail)->next = op;
     }
-    s->tail = op;
+    *tail = op;
+}
+
+/* Queues op on s; while s is being captured, the op goes into the capture instead of running. */
+static void enqueue(struct stream* s, struct op* op) {
+    if (s->capturing) {
+        append(&s->captured_head, &s->captured_tail, op);
+    } else {
+        append(&s->head, &s->tail, op);
+    }
+}
+
+static struct op* copy_op(const struct op* op) {
+    struct op* c = malloc(sizeof *c + op->data_bytes);
+    memcpy(c, op, sizeof *c + op->data_bytes);
+    c->next = NULL;
+    if (op->kind == OP_KERNEL) {
+        for (int i = 0; i < op->function->kernel->arg_count; i++) {
+            c->argv[i] = c->data + (size_t) i * 8;
+        }
+    }
+    return c;
+}
+
+static void free_ops(struct op* op) {
+    while (op != NULL) {
+        struct op* next = op->next;
+        free(op);
+        op = next;
+    }
+}
+
+/*
+ * Whether the calling thread is capturing a stream: then a call that would wait, allocate or free is what CUDA
+ * refuses during a thread-local capture; the capture is invalidated, as CUDA does, and the caller gets the error.
+ */
+static int breaks_capture(const char* what) {
+    for (struct stream* t = streams; t != NULL; t = t->next) {
+        if (t->capturing && pthread_equal(t->capturer, pthread_self())) {
+            report("%s while this thread captures a stream: the capture is invalidated", what);
+            t->invalidated = 1;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int known_stream(struct stream* s) {
@@ -441,9 +504,9 @@ static void fiber_main(void) {
 }
 
 /*
- * An order of 0 … n−1 that changes from launch to launch (i·stride + offset mod n, stride coprime with n; every other
- * launch backwards): a GPU runs blocks, and items between barriers, in no set order, so neither does this, and a
- * kernel that needs one shows it.
+ * An order of 0 … n−1 that changes from launch to launch (i·stride + offset mod n, stride coprime with n;
+ * every other launch backwards): a GPU runs blocks, and items between barriers, in no set order, so neither does
+ * this, and a kernel that needs one shows it.
  */
 struct order {
     unsigned long n;
@@ -727,7 +790,7 @@ CUresult cuDevicePrimaryCtxRelease_v2(int device) {
     if (--primary.retained == 0) {
         /* The context goes: whatever is still allocated in it was leaked. */
         drain_all();
-        long n = live_streams + live_events + live_modules;
+        long n = live_streams + live_events + live_modules + live_graphs;
         for (struct allocation* a = allocations; a != NULL; a = a->next) {
             n++;
         }
@@ -756,6 +819,9 @@ CUresult cuCtxGetCurrent(struct context** context) {
 
 CUresult cuCtxSynchronize(void) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     synchronisations++;
     drain_all();
     LEAVE(sticky);
@@ -763,6 +829,9 @@ CUresult cuCtxSynchronize(void) {
 
 CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     uintptr_t p = 0;
     CUresult r = allocate(&p, bytes, 0);
     *out = p;
@@ -771,6 +840,9 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
 
 CUresult cuMemFree_v2(CUdeviceptr p) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     /* As cudaFree: the device finishes its work first. */
     drain_all();
     CUresult r = release_allocation((uintptr_t) p, 0);
@@ -779,6 +851,9 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
 
 CUresult cuMemAllocHost_v2(void** out, size_t bytes) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     uintptr_t p = 0;
     CUresult r = allocate(&p, bytes, 1);
     *out = (void*) p;
@@ -787,6 +862,9 @@ CUresult cuMemAllocHost_v2(void** out, size_t bytes) {
 
 CUresult cuMemFreeHost(void* p) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     drain_all();
     CUresult r = release_allocation((uintptr_t) p, 1);
     LEAVE(r != SUCCESS ? r : sticky);
@@ -830,6 +908,9 @@ static CUresult copy_on(const char* what, struct stream* s, void* dst, const voi
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     CUresult r = check_device_range("cuMemcpyHtoD", dst, bytes);
     if (r == SUCCESS) {
         synchronisations++;
@@ -841,6 +922,9 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
 
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     CUresult r = check_device_range("cuMemcpyDtoH", src, bytes);
     if (r == SUCCESS) {
         synchronisations++;
@@ -910,6 +994,9 @@ CUresult cuStreamDestroy_v2(struct stream* s) {
 
 CUresult cuStreamSynchronize(struct stream* s) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     synchronisations++;
     if (s == NULL) {
         drain_all();
@@ -934,6 +1021,9 @@ CUresult cuEventCreate(struct event** out, unsigned flags) {
 
 CUresult cuEventRecord(struct event* e, struct stream* s) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     if (e == NULL || !known_stream(s)) {
         LEAVE(INVALID_HANDLE);
     }
@@ -957,6 +1047,9 @@ static void complete(struct event* e) {
 
 CUresult cuEventSynchronize(struct event* e) {
     ENTER_IN_CONTEXT();
+    if (breaks_capture(__func__)) {
+        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
+    }
     if (e == NULL) {
         LEAVE(INVALID_HANDLE);
     }
@@ -1122,6 +1215,7 @@ static CUresult launch(const char* what, struct function* f, unsigned gx, unsign
         return INVALID_VALUE;
     }
     struct op* op = calloc(1, sizeof *op + (size_t) k->arg_count * 8);
+    op->data_bytes = (size_t) k->arg_count * 8;
     op->kind = OP_KERNEL;
     op->function = f;
     op->grid_x = gx;
@@ -1173,6 +1267,108 @@ CUresult cuLaunchCooperativeKernel(struct function* f, unsigned gx, unsigned gy,
     LEAVE(launch("cuLaunchCooperativeKernel", f, gx, gy, gz, bx, by, bz, shared, s, params, 1));
 }
 
+/* Set by the tests, to see the backend cope with a driver that cannot capture. */
+static int refuse_captures;
+
+void rnn4j_emulated_refuse_captures(int refuse) {
+    pthread_mutex_lock(&lock);
+    refuse_captures = refuse;
+    pthread_mutex_unlock(&lock);
+}
+
+CUresult cuStreamBeginCapture_v2(struct stream* s, int mode) {
+    ENTER_IN_CONTEXT();
+    if (refuse_captures) {
+        LEAVE(NOT_SUPPORTED);
+    }
+    if (s == NULL || !known_stream(s) || s->capturing) {
+        LEAVE(INVALID_VALUE);
+    }
+    if (mode != 1) {
+        report("cuStreamBeginCapture: only thread-local capture is emulated, not mode %d", mode);
+        LEAVE(NOT_SUPPORTED);
+    }
+    s->capturing = 1;
+    s->invalidated = 0;
+    s->capturer = pthread_self();
+    s->captured_head = s->captured_tail = NULL;
+    LEAVE(SUCCESS);
+}
+
+CUresult cuStreamEndCapture(struct stream* s, struct graph** out) {
+    ENTER_IN_CONTEXT();
+    if (s == NULL || !known_stream(s) || !s->capturing) {
+        LEAVE(INVALID_VALUE);
+    }
+    s->capturing = 0;
+    if (s->invalidated) {
+        free_ops(s->captured_head);
+        s->captured_head = s->captured_tail = NULL;
+        *out = NULL;
+        LEAVE(STREAM_CAPTURE_INVALIDATED);
+    }
+    struct graph* g = calloc(1, sizeof *g);
+    g->head = s->captured_head;
+    s->captured_head = s->captured_tail = NULL;
+    live_graphs++;
+    *out = g;
+    LEAVE(SUCCESS);
+}
+
+CUresult cuGraphInstantiateWithFlags(struct graph** out, struct graph* g, unsigned long long flags) {
+    ENTER_IN_CONTEXT();
+    if (g == NULL || flags != 0) {
+        LEAVE(INVALID_VALUE);
+    }
+    struct graph* exec = calloc(1, sizeof *exec);
+    struct op* tail = NULL;
+    for (struct op* op = g->head; op != NULL; op = op->next) {
+        if (op->kind == OP_KERNEL && op->cooperative) {
+            report("cuGraphInstantiate: cooperative launches in graphs are not emulated");
+            free_ops(exec->head);
+            free(exec);
+            LEAVE(NOT_SUPPORTED);
+        }
+        append(&exec->head, &tail, copy_op(op));
+    }
+    live_graphs++;
+    *out = exec;
+    LEAVE(SUCCESS);
+}
+
+/* Queues a copy of every op of the instantiated graph on s, in the order captured. */
+CUresult cuGraphLaunch(struct graph* exec, struct stream* s) {
+    ENTER_IN_CONTEXT();
+    if (exec == NULL || s == NULL || !known_stream(s)) {
+        LEAVE(INVALID_HANDLE);
+    }
+    for (struct op* op = exec->head; op != NULL; op = op->next) {
+        enqueue(s, copy_op(op));
+    }
+    graph_launches++;
+    LEAVE(SUCCESS);
+}
+
+static CUresult destroy_graph(struct graph* g) {
+    if (g == NULL) {
+        return INVALID_VALUE;
+    }
+    free_ops(g->head);
+    free(g);
+    live_graphs--;
+    return SUCCESS;
+}
+
+CUresult cuGraphExecDestroy(struct graph* exec) {
+    ENTER_IN_CONTEXT();
+    LEAVE(destroy_graph(exec));
+}
+
+CUresult cuGraphDestroy(struct graph* g) {
+    ENTER_IN_CONTEXT();
+    LEAVE(destroy_graph(g));
+}
+
 static const char* error_name(CUresult r) {
     switch (r) {
         case SUCCESS: return "CUDA_SUCCESS";
@@ -1184,6 +1380,8 @@ static const char* error_name(CUresult r) {
         case INVALID_CONTEXT: return "CUDA_ERROR_INVALID_CONTEXT";
         case INVALID_HANDLE: return "CUDA_ERROR_INVALID_HANDLE";
         case NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
+        case STREAM_CAPTURE_UNSUPPORTED: return "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED";
+        case STREAM_CAPTURE_INVALIDATED: return "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED";
         case ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
         case LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
         case LAUNCH_FAILED: return "CUDA_ERROR_LAUNCH_FAILED";
@@ -1214,6 +1412,7 @@ int rnn4j_emulated_enqueue(void* s, void (*fn)(void*), const void* payload, size
     }
     if (r == SUCCESS) {
         struct op* op = calloc(1, sizeof *op + bytes);
+        op->data_bytes = bytes;
         op->kind = OP_CALL;
         op->fn = fn;
         memcpy(op->data, payload, bytes);
@@ -1233,7 +1432,7 @@ int rnn4j_emulated_device_range(const void* p, size_t bytes) {
 
 /*
  * Counters: 0 launches, 1 host synchronisations, 2 objects leaked at context release, 3 live allocations,
- * 4 cooperative launches.
+ * 4 cooperative launches, 5 graph launches.
  */
 long rnn4j_emulated_counter(int which) {
     pthread_mutex_lock(&lock);
@@ -1243,6 +1442,7 @@ long rnn4j_emulated_counter(int which) {
         case 1: n = synchronisations; break;
         case 2: n = leaked; break;
         case 4: n = cooperative_launches; break;
+        case 5: n = graph_launches; break;
         default:
             for (struct allocation* a = allocations; a != NULL; a = a->next) {
                 n++;

@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "emulated_cuda.h"
 
@@ -102,8 +103,14 @@ static __thread struct context* current;
 
 /* ---- memory ------------------------------------------------------------------------------------------------ */
 
+/*
+ * Device memory ends where an inaccessible page begins, so a kernel that reads or writes past an allocation's end
+ * faults at once (the JVM dies, naming the kernel's frame: a GPU would report an illegal address); guard bytes
+ * before it catch writes in front. Pinned host memory has guard bytes at both ends.
+ */
 struct allocation {
-    unsigned char* raw;
+    unsigned char* map;
+    size_t span;
     uintptr_t base;
     size_t bytes;
     int pinned;
@@ -124,9 +131,24 @@ static struct allocation* find(uintptr_t address, size_t bytes, int pinned) {
     return NULL;
 }
 
+static unsigned char* front_guard(const struct allocation* a) {
+    return (unsigned char*) a->base - GUARD;
+}
+
+static unsigned char* back_guard(const struct allocation* a) {
+    return a->pinned ? (unsigned char*) a->base + a->bytes : NULL;
+}
+
+static void write_guards(const struct allocation* a) {
+    memset(front_guard(a), GUARD_BYTE, GUARD);
+    if (back_guard(a) != NULL) {
+        memset(back_guard(a), GUARD_BYTE, GUARD);
+    }
+}
+
 static int guards_intact(const struct allocation* a) {
     for (size_t i = 0; i < GUARD; i++) {
-        if (a->raw[i] != GUARD_BYTE || a->raw[GUARD + a->bytes + i] != GUARD_BYTE) {
+        if (front_guard(a)[i] != GUARD_BYTE || (back_guard(a) != NULL && back_guard(a)[i] != GUARD_BYTE)) {
             return 0;
         }
     }
@@ -140,8 +162,7 @@ static void check_guards(void) {
             report("a kernel or copy wrote past the ends of the %s allocation at %#lx (%zu bytes)",
                    a->pinned ? "pinned host" : "device", (unsigned long) a->base, a->bytes);
             sticky = ILLEGAL_ADDRESS;
-            memset(a->raw, GUARD_BYTE, GUARD);
-            memset(a->raw + GUARD + a->bytes, GUARD_BYTE, GUARD);
+            write_guards(a);
         }
     }
 }
@@ -153,21 +174,32 @@ static CUresult allocate(uintptr_t* out, size_t bytes, int pinned) {
     if (!pinned && bytes > DEVICE_MEMORY - device_bytes_used) {
         return OUT_OF_MEMORY;
     }
-    struct allocation* a = malloc(sizeof *a);
-    unsigned char* raw = malloc(bytes + 2 * GUARD);
-    if (a == NULL || raw == NULL) {
-        free(a);
-        free(raw);
+    struct allocation* a = calloc(1, sizeof *a);
+    if (a == NULL) {
         return OUT_OF_MEMORY;
     }
-    memset(raw, GUARD_BYTE, GUARD);
-    /* Device memory starts as NaN (0xFF bytes): a kernel that reads what nobody wrote shows in its results. */
-    memset(raw + GUARD, pinned ? 0 : 0xFF, bytes);
-    memset(raw + GUARD + bytes, GUARD_BYTE, GUARD);
-    a->raw = raw;
-    a->base = (uintptr_t) (raw + GUARD);
+    if (pinned) {
+        a->map = malloc(bytes + 2 * GUARD);
+        a->base = (uintptr_t) (a->map + GUARD);
+    } else {
+        size_t page = (size_t) sysconf(_SC_PAGESIZE);
+        a->span = (GUARD + bytes + page - 1) / page * page + page;
+        void* m = mmap(NULL, a->span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        a->map = m == MAP_FAILED ? NULL : m;
+        if (a->map != NULL) {
+            mprotect(a->map + a->span - page, page, PROT_NONE);
+            a->base = (uintptr_t) (a->map + a->span - page - bytes);
+        }
+    }
+    if (a->map == NULL) {
+        free(a);
+        return OUT_OF_MEMORY;
+    }
     a->bytes = bytes;
     a->pinned = pinned;
+    write_guards(a);
+    /* Device memory starts as NaN (0xFF bytes): a kernel that reads what nobody wrote shows in its results. */
+    memset((void*) a->base, pinned ? 0 : 0xFF, bytes);
     a->next = allocations;
     allocations = a;
     if (!pinned) {
@@ -190,7 +222,11 @@ static CUresult release_allocation(uintptr_t base, int pinned) {
             if (!pinned) {
                 device_bytes_used -= a->bytes;
             }
-            free(a->raw);
+            if (pinned) {
+                free(a->map);
+            } else {
+                munmap(a->map, a->span);
+            }
             free(a);
             return SUCCESS;
         }

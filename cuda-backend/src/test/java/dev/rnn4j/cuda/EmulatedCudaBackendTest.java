@@ -66,6 +66,42 @@ class EmulatedCudaBackendTest {
         }
     }
 
+    /**
+     * Kernel launches per forward step of inference (one LSTM layer, batch 2): what each step form claims. The
+     * unfused form launches the cell per step (its GEMM, in cuBLAS's stand-in, is no kernel here), the tiled GEMM
+     * and the cell with the tiled kernel; the fused form one kernel per step; the persistent form one launch per
+     * sequence.
+     */
+    @ParameterizedTest
+    @EnumSource(value = StepForm.class, names = {"UNFUSED", "FUSED", "PERSISTENT"})
+    void launchesPerForwardStepAreWhatTheStepFormSays(StepForm form) {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM).inputSize(4).hiddenSize(16).build();
+        for (boolean useCublas : new boolean[] {true, false}) {
+            try (Backend b = new CudaBackend(BackendOptions.defaults(), useCublas, form, false);
+                 RecurrentLayer layer = RecurrentLayer.create(b, spec, RnnParameters.uniform(spec, 2))) {
+                long perStep = (inferenceLaunches(b, layer, 20) - inferenceLaunches(b, layer, 4)) / 16;
+                long expected = switch (form) {
+                    case UNFUSED -> useCublas ? 1 : 2;
+                    case FUSED -> 1;
+                    default -> 0;
+                };
+                assertEquals(expected, perStep, form + (useCublas ? " with cuBLAS" : " with the tiled GEMM"));
+            }
+        }
+    }
+
+    private static long inferenceLaunches(Backend b, RecurrentLayer layer, int steps) {
+        try (DeviceBuffer x = b.allocate(steps * 2L * 4)) {
+            b.upload(random(steps * 2 * 4), 0, x, 0, steps * 2 * 4);
+            layer.forwardOnDevice(x, steps, 2, null, null, null); // plans the workspace
+            b.finish();
+            long before = EmulatedCuda.counter(EmulatedCuda.Counter.LAUNCHES);
+            layer.forwardOnDevice(x, steps, 2, null, null, null);
+            b.finish();
+            return EmulatedCuda.counter(EmulatedCuda.Counter.LAUNCHES) - before;
+        }
+    }
+
     /** Launches and host waits of a training pass (forward, backward) of {@code steps} steps, batch 2, on device. */
     private static long[] pass(Backend b, RecurrentLayer layer, int steps) {
         int batch = 2;

@@ -241,7 +241,7 @@ final class CudaBackend implements Backend {
     /**
      * Issues the launches recorded and not yet issued (with CUDA graphs on, they wait for the host's next touch of
      * the stream). Called before the backend's lock is taken: the primitives' lock comes first, as when they
-     * allocate.
+     * allocate or capture a graph.
      */
     void flushLaunches() {
         CudaPrimitives p = primitives;
@@ -350,9 +350,19 @@ final class CudaBackend implements Backend {
 
     @Override
     public void close() {
-        flushLaunches();
-        synchronized (this) {
-            release();
+        CudaPrimitives p = primitives;
+        if (p == null) {
+            synchronized (this) {
+                release();
+            }
+            return;
+        }
+        // The primitives' lock first, as everywhere: closing buffers flushes launches, which takes it.
+        synchronized (p) {
+            p.flush();
+            synchronized (this) {
+                release();
+            }
         }
     }
 

@@ -233,7 +233,11 @@ final class CudaPrimitives extends KernelPrimitives {
         backend.makeCurrent();
         try {
             if (graphs != null) {
-                graphs.submit(batch, issuer);
+                // A capture takes whatever any thread enqueues on the stream: the backend's lock keeps its uploads,
+                // downloads and frees out until the capture is over (this lock, then the backend's, as ever).
+                synchronized (backend) {
+                    graphs.submit(batch, issuer);
+                }
             } else {
                 issue(batch);
             }

@@ -178,7 +178,7 @@ class EmulatedCudaBackendTest {
     /**
      * With CUDA graphs on, a pass that repeats is captured the second time and replayed after, and every pass gives
      * what the same backend without graphs gives, bit for bit: also when the inputs, the lengths or the shape change
-     * between passes.
+     * between passes. Closing destroys the graphs (the emulator counts any left when the context goes).
      */
     @ParameterizedTest
     @EnumSource(value = StepForm.class, names = {"UNFUSED", "FUSED"})
@@ -186,6 +186,7 @@ class EmulatedCudaBackendTest {
         RnnSpec spec = RnnSpec.builder(CellType.GRU).inputSize(5).hiddenSize(9).layers(2).bidirectional(true)
                 .build();
         RnnParameters weights = RnnParameters.uniform(spec, 11);
+        long leakedBefore = EmulatedCuda.counter(EmulatedCuda.Counter.LEAKED);
         try (CudaBackend plain = new CudaBackend(BackendOptions.defaults(), true, form, false);
              CudaBackend graphed = new CudaBackend(BackendOptions.defaults(), true, form, true);
              RecurrentLayer expected = RecurrentLayer.create(plain, spec, weights);
@@ -209,6 +210,54 @@ class EmulatedCudaBackendTest {
                     "captured " + graphs.captured() + ", replayed " + graphs.replayed());
             assertEquals(graphs.captured() + graphs.replayed(),
                     EmulatedCuda.counter(EmulatedCuda.Counter.GRAPH_LAUNCHES) - graphLaunches);
+        }
+        assertEquals(leakedBefore, EmulatedCuda.counter(EmulatedCuda.Counter.LEAKED), "graphs left at close");
+    }
+
+    /**
+     * Threads sharing one backend with CUDA graphs on, each with its own copy of a layer, each pass's result checked:
+     * a capture takes everything enqueued on the stream from any thread, so nothing else may enqueue while one is
+     * on (another thread's upload once landed in a graph, and its lengths arrived as garbage).
+     */
+    @Test
+    void threadsSharingAGraphedBackendGetTheirOwnResults() throws Exception {
+        RnnSpec spec = RnnSpec.builder(CellType.LSTM).inputSize(5).hiddenSize(7).build();
+        RnnParameters weights = RnnParameters.uniform(spec, 8);
+        int threads = 4;
+        RnnInput[] inputs = new RnnInput[threads];
+        float[][] expected = new float[threads][];
+        try (CudaBackend plain = new CudaBackend(BackendOptions.defaults(), true, StepForm.FUSED, false);
+             RecurrentLayer reference = RecurrentLayer.create(plain, spec, weights)) {
+            for (int t = 0; t < threads; t++) {
+                inputs[t] = input(6, 2, t, new int[] {6 - t, 3 + t});
+                expected[t] = reference.forward(inputs[t]).output();
+            }
+        }
+        try (CudaBackend graphed = new CudaBackend(BackendOptions.defaults(), true, StepForm.FUSED, true);
+             RecurrentLayer layer = RecurrentLayer.create(graphed, spec, weights)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int mine = t;
+                    done.add(pool.submit(() -> {
+                        try (RecurrentLayer copy = layer.copy()) {
+                            for (int k = 0; k < 40; k++) {
+                                assertArrayEquals(expected[mine], copy.forward(inputs[mine]).output(),
+                                        "thread " + mine + ", pass " + k);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            LaunchGraphs graphs = ((CudaPrimitives) graphed.primitives()).graphs();
+            assertTrue(graphs.replayed() > 0, "replayed " + graphs.replayed());
         }
     }
 

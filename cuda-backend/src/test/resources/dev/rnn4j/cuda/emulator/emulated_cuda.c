@@ -50,6 +50,7 @@ enum {
     NOT_FOUND = 500,
     STREAM_CAPTURE_UNSUPPORTED = 900,
     STREAM_CAPTURE_INVALIDATED = 901,
+    STREAM_CAPTURE_WRONG_THREAD = 908,
     ILLEGAL_ADDRESS = 700,
     LAUNCH_OUT_OF_RESOURCES = 701,
     LAUNCH_FAILED = 719,
@@ -367,8 +368,16 @@ static void append(struct op** head, struct op** tail, struct op* op) {
     *tail = op;
 }
 
-/* Queues op on s; while s is being captured, the op goes into the capture instead of running. */
+/*
+ * Queues op on s; while s is being captured, the op goes into the capture instead of running. CUDA captures work
+ * from any thread; here work from a thread other than the capturing one is an error every later call reports (it
+ * is never what the backend means: another thread's upload would run only when the graph does).
+ */
 static void enqueue(struct stream* s, struct op* op) {
+    if (s->capturing && !pthread_equal(s->capturer, pthread_self())) {
+        report("work enqueued from another thread on a stream being captured");
+        sticky = STREAM_CAPTURE_WRONG_THREAD;
+    }
     if (s->capturing) {
         append(&s->captured_head, &s->captured_tail, op);
     } else {
@@ -1418,6 +1427,7 @@ static const char* error_name(CUresult r) {
         case NOT_FOUND: return "CUDA_ERROR_NOT_FOUND";
         case STREAM_CAPTURE_UNSUPPORTED: return "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED";
         case STREAM_CAPTURE_INVALIDATED: return "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED";
+        case STREAM_CAPTURE_WRONG_THREAD: return "CUDA_ERROR_STREAM_CAPTURE_WRONG_THREAD";
         case ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
         case LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
         case LAUNCH_FAILED: return "CUDA_ERROR_LAUNCH_FAILED";

@@ -21,7 +21,9 @@ suite() { timeout "$2" "$java" "${opts[@]}" -jar .gpu/lib/junit-platform-console
 # linker does not know libcublas.so.13 (a pip wheel's copy, say), put its directory on LD_LIBRARY_PATH.
 cublas=$(ldconfig -p 2>/dev/null | grep -o '/[^ ]*libcublas.so.13$' | head -1)
 if [ -z "$cublas" ]; then
-  cublas=$(timeout 20 find / -xdev -name 'libcublas.so.13' 2>/dev/null | head -1)
+  # Never the cuBLAS stand-in that cuda-backend's tests build beside their emulated libcuda.so.1 (target/emulated-cuda):
+  # its directory on LD_LIBRARY_PATH would put the emulated driver in front of the real one.
+  cublas=$(timeout 20 find / -xdev -name 'libcublas.so.13' -not -path '*emulated-cuda*' 2>/dev/null | head -1)
   [ -n "$cublas" ] && export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 echo "libcublas.so.13: ${cublas:-not found}; LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" > "$out/cublas.txt"

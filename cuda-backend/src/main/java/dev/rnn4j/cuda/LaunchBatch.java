@@ -20,8 +20,10 @@ final class LaunchBatch {
     static final int COPY = 4;
     /** Ints per kernel op: kind, function, grid x, grid y, block x, block y, shared bytes, first argument, count. */
     static final int KERNEL_INTS = 9;
-    /** Ints per GEMM op: kind, transA, transB, m, n, k, lda, ldb, ldc, first argument (a, aOff, b, bOff, c, cOff,
-     *  alpha, beta). */
+    /**
+     * Ints per GEMM op: kind, transA, transB, m, n, k, lda, ldb, ldc, first argument (its arguments: a, aOff, b,
+     * bOff, c, cOff, alpha, beta).
+     */
     static final int GEMM_INTS = 10;
     /** Ints per copy op: kind, first argument (src, srcOff, dst, dstOff, n). */
     static final int COPY_INTS = 2;
@@ -153,7 +155,7 @@ final class LaunchBatch {
         return cooperative;
     }
 
-    /** The op ints, {@link #opLength} of them. */
+    /** Op int {@code i}; there are {@link #opLength} of them. */
     int op(int i) {
         return ops[i];
     }

@@ -118,11 +118,6 @@ final class CudaPrimitives extends KernelPrimitives {
         batch.arg(LaunchBatch.BUFFER, c.address(), c);
     }
 
-    @Override
-    protected void intsArg(DeviceBuffer b) {
-        bufferArg(b);
-    }
-
     /** Ends the launch being recorded; issues it at once unless graphs are on. */
     private void recorded(boolean cooperativeLaunch, int gridX, int gridY, int blockX, int blockY, int shared) {
         batch.launch(cooperativeLaunch, gridX, gridY, blockX, blockY, shared);

@@ -41,11 +41,8 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** The next argument, a float. */
     protected abstract void arg(float v);
 
-    /** The next argument, a float buffer of this backend (never null). */
+    /** The next argument, a float or int buffer of this backend (never null). */
     protected abstract void bufferArg(DeviceBuffer b);
-
-    /** The next argument, an int buffer of this backend (never null). */
-    protected abstract void intsArg(DeviceBuffer b);
 
     /** Launches the begun kernel over {@code items} work items (1-D), none when 0. */
     protected abstract void launch(long items);
@@ -130,7 +127,7 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         if (b == null && unusedInts == null) {
             unusedInts = owner.allocateInts(1);
         }
-        intsArg(b != null ? b : unusedInts);
+        bufferArg(b != null ? b : unusedInts);
     }
 
     /** A buffer and its element offset (checked to fit the kernels' 32-bit indices). */

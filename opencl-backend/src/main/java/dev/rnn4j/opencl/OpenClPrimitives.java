@@ -19,7 +19,6 @@ import org.jocl.cl_kernel;
 final class OpenClPrimitives extends KernelPrimitives {
     private final OpenClBackend backend;
     private final OpenClProgram program;
-    /** Stand-ins for the buffers a call does not use (their has* flag is 0); kernels never touch them. */
     /** Whether GEMMs go to CLBlast; else the tiled kernel. */
     private final boolean clblast;
     /** Why CLBlast is not used, or null. */
@@ -74,11 +73,6 @@ final class OpenClPrimitives extends KernelPrimitives {
 
     @Override
     protected void bufferArg(DeviceBuffer b) {
-        CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, OpenClBuffer.of(b, backend).pointer());
-    }
-
-    @Override
-    protected void intsArg(DeviceBuffer b) {
         CL.clSetKernelArg(kernel, next++, Sizeof.cl_mem, OpenClBuffer.of(b, backend).pointer());
     }
 

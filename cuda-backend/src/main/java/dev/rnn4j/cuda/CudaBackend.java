@@ -350,16 +350,10 @@ final class CudaBackend implements Backend {
 
     @Override
     public void close() {
-        CudaPrimitives p = primitives;
-        if (p == null) {
-            synchronized (this) {
-                release();
-            }
-            return;
-        }
         // The primitives' lock first, as everywhere: closing buffers flushes launches, which takes it.
-        synchronized (p) {
-            p.flush();
+        Object outer = primitives != null ? primitives : this;
+        synchronized (outer) {
+            flushLaunches();
             synchronized (this) {
                 release();
             }

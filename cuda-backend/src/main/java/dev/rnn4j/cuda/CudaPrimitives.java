@@ -47,6 +47,7 @@ final class CudaPrimitives extends KernelPrimitives {
     private final LaunchBatch batch = new LaunchBatch();
     /** CUDA graphs for repeated batches, or null when launches are issued as they come. */
     private final LaunchGraphs graphs;
+    private final StreamIssuer streamIssuer = new StreamIssuer();
     private final Consumer<LaunchBatch> issuer = this::issue;
 
     private final int[][] ints = new int[MAX_ARGS][1];
@@ -121,6 +122,13 @@ final class CudaPrimitives extends KernelPrimitives {
     /** Ends the launch being recorded; issues it at once unless graphs are on. */
     private void recorded(boolean cooperativeLaunch, int gridX, int gridY, int blockX, int blockY, int shared) {
         batch.launch(cooperativeLaunch, gridX, gridY, blockX, blockY, shared);
+        issueUnlessDeferred();
+    }
+
+    /**
+     * Without graphs, what was just recorded is issued at once; with them, at the host's next touch ({@link #flush}).
+     */
+    private void issueUnlessDeferred() {
         if (graphs == null) {
             flush();
         }
@@ -197,9 +205,7 @@ final class CudaPrimitives extends KernelPrimitives {
             batch.gemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha, CudaBuffer.of(a, backend),
                     aOffset, lda, CudaBuffer.of(b, backend), bOffset, ldb, beta, CudaBuffer.of(c, backend), cOffset,
                     ldc);
-            if (graphs == null) {
-                flush();
-            }
+            issueUnlessDeferred();
             return;
         }
         super.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -211,9 +217,7 @@ final class CudaPrimitives extends KernelPrimitives {
             return;
         }
         batch.copy(CudaBuffer.of(src, backend), srcOffset, CudaBuffer.of(dst, backend), dstOffset, n);
-        if (graphs == null) {
-            flush();
-        }
+        issueUnlessDeferred();
     }
 
     /**
@@ -241,60 +245,56 @@ final class CudaPrimitives extends KernelPrimitives {
         }
     }
 
-    /** Issues every op of {@code b} on the stream, in order. */
-    private void issue(LaunchBatch b) {
-        for (int at = 0; at < b.opLength(); ) {
-            int kind = b.op(at);
-            if (kind == LaunchBatch.GEMM) {
-                int arg = b.op(at + 9);
-                cublas.sgemm(b.op(at + 1) != 0, b.op(at + 2) != 0, b.op(at + 3), b.op(at + 4), b.op(at + 5),
-                        Float.intBitsToFloat((int) b.value(arg + 6)), b.buffer(arg), b.value(arg + 1), b.op(at + 6),
-                        b.buffer(arg + 2), b.value(arg + 3), b.op(at + 7), Float.intBitsToFloat((int) b.value(arg + 7)),
-                        b.buffer(arg + 4), b.value(arg + 5), b.op(at + 8));
-                at += LaunchBatch.GEMM_INTS;
-            } else if (kind == LaunchBatch.COPY) {
-                int arg = b.op(at + 1);
-                JCudaDriver.cuMemcpyDtoDAsync(b.buffer(arg + 2).ptr().withByteOffset(b.value(arg + 3) * 4),
-                        b.buffer(arg).ptr().withByteOffset(b.value(arg + 1) * 4), b.value(arg + 4) * 4,
-                        backend.stream());
-                at += LaunchBatch.COPY_INTS;
-            } else {
-                issueKernel(b, at);
-                at += LaunchBatch.KERNEL_INTS;
+    /** Puts a batch's ops on the stream, in order. */
+    private final class StreamIssuer implements LaunchBatch.Issuer {
+        @Override
+        public void kernel(LaunchBatch batch, boolean cooperativeLaunch, int function, int gridX, int gridY,
+                           int blockX, int blockY, int sharedBytes, int firstArg, int argCount) {
+            if (paramLists[argCount] == null) {
+                paramArrays[argCount] = new Pointer[argCount];
+                paramLists[argCount] = Pointer.to(paramArrays[argCount]);
             }
+            Pointer[] params = paramArrays[argCount];
+            for (int i = 0; i < argCount; i++) {
+                long v = batch.value(firstArg + i);
+                switch (batch.kind(firstArg + i)) {
+                    case LaunchBatch.INT -> {
+                        ints[i][0] = (int) v;
+                        params[i] = intParams[i];
+                    }
+                    case LaunchBatch.FLOAT -> {
+                        floats[i][0] = Float.intBitsToFloat((int) v);
+                        params[i] = floatParams[i];
+                    }
+                    default -> params[i] = batch.buffer(firstArg + i).param();
+                }
+            }
+            if (cooperativeLaunch) {
+                JCudaDriver.cuLaunchCooperativeKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1,
+                        sharedBytes, backend.stream(), paramLists[argCount]);
+            } else {
+                JCudaDriver.cuLaunchKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1, sharedBytes,
+                        backend.stream(), paramLists[argCount], null);
+            }
+        }
+
+        @Override
+        public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, CudaBuffer a, long aOffset,
+                         int lda, CudaBuffer b, long bOffset, int ldb, float beta, CudaBuffer c, long cOffset,
+                         int ldc) {
+            cublas.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        }
+
+        @Override
+        public void copy(CudaBuffer src, long srcOffset, CudaBuffer dst, long dstOffset, long n) {
+            JCudaDriver.cuMemcpyDtoDAsync(dst.ptr().withByteOffset(dstOffset * 4),
+                    src.ptr().withByteOffset(srcOffset * 4), n * 4, backend.stream());
         }
     }
 
-    private void issueKernel(LaunchBatch b, int at) {
-        int first = b.op(at + 7);
-        int count = b.op(at + 8);
-        if (paramLists[count] == null) {
-            paramArrays[count] = new Pointer[count];
-            paramLists[count] = Pointer.to(paramArrays[count]);
-        }
-        Pointer[] params = paramArrays[count];
-        for (int i = 0; i < count; i++) {
-            long v = b.value(first + i);
-            switch (b.kind(first + i)) {
-                case LaunchBatch.INT -> {
-                    ints[i][0] = (int) v;
-                    params[i] = intParams[i];
-                }
-                case LaunchBatch.FLOAT -> {
-                    floats[i][0] = Float.intBitsToFloat((int) v);
-                    params[i] = floatParams[i];
-                }
-                default -> params[i] = b.buffer(first + i).param();
-            }
-        }
-        CUfunction f = kernels[b.op(at + 1)];
-        if (b.op(at) == LaunchBatch.COOPERATIVE_KERNEL) {
-            JCudaDriver.cuLaunchCooperativeKernel(f, b.op(at + 2), b.op(at + 3), 1, b.op(at + 4), b.op(at + 5), 1,
-                    b.op(at + 6), backend.stream(), paramLists[count]);
-        } else {
-            JCudaDriver.cuLaunchKernel(f, b.op(at + 2), b.op(at + 3), 1, b.op(at + 4), b.op(at + 5), 1, b.op(at + 6),
-                    backend.stream(), paramLists[count], null);
-        }
+    /** Issues every op of {@code b} on the stream, in order. */
+    private void issue(LaunchBatch b) {
+        b.issue(streamIssuer);
     }
 
     @Override

@@ -14,19 +14,19 @@ import java.util.Arrays;
  */
 final class LaunchBatch {
     /** Op kinds. */
-    static final int KERNEL = 1;
-    static final int COOPERATIVE_KERNEL = 2;
-    static final int GEMM = 3;
-    static final int COPY = 4;
+    private static final int KERNEL = 1;
+    private static final int COOPERATIVE_KERNEL = 2;
+    private static final int GEMM = 3;
+    private static final int COPY = 4;
     /** Ints per kernel op: kind, function, grid x, grid y, block x, block y, shared bytes, first argument, count. */
-    static final int KERNEL_INTS = 9;
+    private static final int KERNEL_INTS = 9;
     /**
      * Ints per GEMM op: kind, transA, transB, m, n, k, lda, ldb, ldc, first argument (its arguments: a, aOff, b,
      * bOff, c, cOff, alpha, beta).
      */
-    static final int GEMM_INTS = 10;
+    private static final int GEMM_INTS = 10;
     /** Ints per copy op: kind, first argument (src, srcOff, dst, dstOff, n). */
-    static final int COPY_INTS = 2;
+    private static final int COPY_INTS = 2;
 
     /** Argument kinds. */
     static final int INT = 0;
@@ -145,23 +145,46 @@ final class LaunchBatch {
         return count == 0;
     }
 
-    /** How many ops. */
-    int size() {
-        return count;
-    }
-
     /** Whether an op is a cooperative launch (which this backend never puts in a graph). */
     boolean hasCooperativeLaunch() {
         return cooperative;
     }
 
-    /** Op int {@code i}; there are {@link #opLength} of them. */
-    int op(int i) {
-        return ops[i];
+    /** What {@link #issue} hands each op to, in order. */
+    interface Issuer {
+        /** A launch of kernel {@code function}; its arguments are {@code batch}'s, {@code argCount} from firstArg. */
+        void kernel(LaunchBatch batch, boolean cooperative, int function, int gridX, int gridY, int blockX, int blockY,
+                    int sharedBytes, int firstArg, int argCount);
+
+        /** A row-major product for cuBLAS, as {@link DeviceGemm#sgemm}. */
+        void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, CudaBuffer a, long aOffset,
+                  int lda, CudaBuffer b, long bOffset, int ldb, float beta, CudaBuffer c, long cOffset, int ldc);
+
+        /** A device-to-device copy of {@code n} floats. */
+        void copy(CudaBuffer src, long srcOffset, CudaBuffer dst, long dstOffset, long n);
     }
 
-    int opLength() {
-        return opLength;
+    /** Hands every op, in order, to {@code to}: the one place that reads the layout the recording methods write. */
+    void issue(Issuer to) {
+        for (int at = 0; at < opLength; ) {
+            int kind = ops[at];
+            if (kind == GEMM) {
+                int arg = ops[at + 9];
+                to.gemm(ops[at + 1] != 0, ops[at + 2] != 0, ops[at + 3], ops[at + 4], ops[at + 5],
+                        Float.intBitsToFloat((int) values[arg + 6]), buffers[arg], values[arg + 1], ops[at + 6],
+                        buffers[arg + 2], values[arg + 3], ops[at + 7], Float.intBitsToFloat((int) values[arg + 7]),
+                        buffers[arg + 4], values[arg + 5], ops[at + 8]);
+                at += GEMM_INTS;
+            } else if (kind == COPY) {
+                int arg = ops[at + 1];
+                to.copy(buffers[arg], values[arg + 1], buffers[arg + 2], values[arg + 3], values[arg + 4]);
+                at += COPY_INTS;
+            } else {
+                to.kernel(this, kind == COOPERATIVE_KERNEL, ops[at + 1], ops[at + 2], ops[at + 3], ops[at + 4],
+                        ops[at + 5], ops[at + 6], ops[at + 7], ops[at + 8]);
+                at += KERNEL_INTS;
+            }
+        }
     }
 
     long value(int arg) {

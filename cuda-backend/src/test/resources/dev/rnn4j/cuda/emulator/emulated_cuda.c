@@ -730,6 +730,13 @@ static void run_kernel(struct op* op) {
         pthread_mutex_unlock(&lock);                                                 \
         return INVALID_CONTEXT;                                                      \
     }
+/* For a call that waits, allocates or frees: refused from a thread that is capturing a stream. */
+#define ENTER_UNSAFE_IN_CAPTURE()                                                    \
+    ENTER_IN_CONTEXT();                                                              \
+    if (breaks_capture(__func__)) {                                                  \
+        pthread_mutex_unlock(&lock);                                                 \
+        return STREAM_CAPTURE_UNSUPPORTED;                                           \
+    }
 #define LEAVE(r)                         \
     do {                                 \
         CUresult r_ = (r);               \
@@ -863,20 +870,14 @@ CUresult cuCtxGetCurrent(struct context** context) {
 }
 
 CUresult cuCtxSynchronize(void) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     synchronisations++;
     drain_all();
     LEAVE(sticky);
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     uintptr_t p = 0;
     CUresult r = allocate(&p, bytes, 0);
     *out = p;
@@ -884,10 +885,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
 }
 
 CUresult cuMemFree_v2(CUdeviceptr p) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     /* As cudaFree: the device finishes its work first. */
     drain_all();
     CUresult r = release_allocation((uintptr_t) p, 0);
@@ -895,10 +893,7 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
 }
 
 CUresult cuMemAllocHost_v2(void** out, size_t bytes) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     uintptr_t p = 0;
     CUresult r = allocate(&p, bytes, 1);
     *out = (void*) p;
@@ -906,10 +901,7 @@ CUresult cuMemAllocHost_v2(void** out, size_t bytes) {
 }
 
 CUresult cuMemFreeHost(void* p) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     drain_all();
     CUresult r = release_allocation((uintptr_t) p, 1);
     LEAVE(r != SUCCESS ? r : sticky);
@@ -952,10 +944,7 @@ static CUresult copy_on(const char* what, struct stream* s, void* dst, const voi
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     CUresult r = check_device_range("cuMemcpyHtoD", dst, bytes);
     if (r == SUCCESS) {
         synchronisations++;
@@ -966,10 +955,7 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
 }
 
 CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr src, size_t bytes) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     CUresult r = check_device_range("cuMemcpyDtoH", src, bytes);
     if (r == SUCCESS) {
         synchronisations++;
@@ -1038,10 +1024,7 @@ CUresult cuStreamDestroy_v2(struct stream* s) {
 }
 
 CUresult cuStreamSynchronize(struct stream* s) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     synchronisations++;
     if (s == NULL) {
         drain_all();
@@ -1065,10 +1048,7 @@ CUresult cuEventCreate(struct event** out, unsigned flags) {
 }
 
 CUresult cuEventRecord(struct event* e, struct stream* s) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     if (e == NULL || !known_stream(s)) {
         LEAVE(INVALID_HANDLE);
     }
@@ -1091,10 +1071,7 @@ static void complete(struct event* e) {
 }
 
 CUresult cuEventSynchronize(struct event* e) {
-    ENTER_IN_CONTEXT();
-    if (breaks_capture(__func__)) {
-        LEAVE(STREAM_CAPTURE_UNSUPPORTED);
-    }
+    ENTER_UNSAFE_IN_CAPTURE();
     if (e == NULL) {
         LEAVE(INVALID_HANDLE);
     }

@@ -1,9 +1,12 @@
 package dev.rnn4j.reference;
 
+import dev.rnn4j.host.HostBackend;
+import dev.rnn4j.host.HostBuffer;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.DeviceInfo;
 
 /** Provides the reference backend, which runs everywhere and is chosen by {@code auto} only when nothing else can run. */
 public final class ReferenceBackendProvider implements BackendProvider {
@@ -32,6 +35,14 @@ public final class ReferenceBackendProvider implements BackendProvider {
             throw new IllegalArgumentException("the reference backend has one device, 'reference:0'; got device '"
                     + options.device() + "'");
         }
-        return new ReferenceBackend();
+        return new HostBackend(NAME, ReferenceBackendProvider::device, new ReferencePrimitives(),
+                new ReferenceTrainingPrimitives(), HostBuffer::new);
+    }
+
+    private static DeviceInfo device() {
+        Runtime rt = Runtime.getRuntime();
+        return new DeviceInfo("Java heap (" + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version") + ")", rt.maxMemory(), rt.availableProcessors(),
+                "plain Java loops, double accumulation; the oracle, not a fast path");
     }
 }

@@ -1,9 +1,12 @@
 package dev.rnn4j.cpu;
 
+import dev.rnn4j.host.HostBackend;
+import dev.rnn4j.host.HostTrainingPrimitives;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.DeviceInfo;
 import dev.rnn4j.spi.ProbeCache;
 
 /**
@@ -147,12 +150,21 @@ public final class CpuBackendProvider implements BackendProvider {
         }
         WorkerPool p = ownPool != null ? ownPool : sharedPool();
         KernelChoice k = forceScalar ? new KernelChoice(false, "scalar kernels (forced)") : kernelChoice();
-        if (k.vector()) {
-            return new CpuBackend(p, VectorKernels.gemm(p),
-                    new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, VectorKernels.cells(),
-                    k.description());
-        }
-        return new CpuBackend(p, new ScalarGemm(p), new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)},
-                new ScalarCells(), k.description());
+        // The lane GEMMs are single-threaded, for the halves of paired calls (see CpuPrimitives).
+        CpuPrimitives primitives = k.vector()
+                ? new CpuPrimitives(p, VectorKernels.gemm(p),
+                        new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, VectorKernels.cells())
+                : new CpuPrimitives(p, new ScalarGemm(p), new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)},
+                        new ScalarCells());
+        int threads = p.parts();
+        String kernels = k.description();
+        return new HostBackend(NAME, () -> device(threads, kernels), primitives, new HostTrainingPrimitives(),
+                CpuBuffer::new);
+    }
+
+    private static DeviceInfo device(int threads, String kernels) {
+        Runtime rt = Runtime.getRuntime();
+        return new DeviceInfo(System.getProperty("os.arch") + " CPU, " + threads + " threads", rt.maxMemory(),
+                rt.availableProcessors(), kernels);
     }
 }

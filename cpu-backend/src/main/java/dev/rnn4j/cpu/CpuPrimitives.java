@@ -1,13 +1,12 @@
 package dev.rnn4j.cpu;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.host.HostPrimitives;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
-import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.Transpose;
-import java.util.Arrays;
 
 /**
  * The CPU primitives: GEMM and fused cells from the chosen kernels (vector or scalar twin), split across the shared
@@ -19,7 +18,7 @@ import java.util.Arrays;
  * keeps its direction's weights in its own cache. With more threads, or for steps too small to be worth a hand-off,
  * the two calls run one after the other, each split across the pool.
  */
-final class CpuPrimitives implements Primitives, WorkerPool.Task {
+final class CpuPrimitives implements HostPrimitives, WorkerPool.Task {
     /** Below this many hidden units in a step, splitting it across threads costs more than it saves. */
     private static final int PARALLEL_CELL_UNITS = 4096;
 
@@ -225,17 +224,6 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
         }
     }
 
-    @Override
-    public void fill(DeviceBuffer dst, long offset, long n, float value) {
-        Arrays.fill(CpuBuffer.floatsForWrite(dst), (int) offset, (int) (offset + n), value);
-    }
-
-    @Override
-    public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long n) {
-        System.arraycopy(CpuBuffer.floatsForRead(src), (int) srcOffset, CpuBuffer.floatsForWrite(dst), (int) dstOffset,
-                (int) n);
-    }
-
     /** Below this many floats moved, a helper runs on the calling thread. */
     private static final long PARALLEL_HELPER_FLOATS = 1L << 15;
 
@@ -274,12 +262,8 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
     /** Part of a helper: broadcast and copySteps by rows (or steps), columnSums by column blocks of 16. */
     private void runHelper(int part, int parts) {
         switch (helperKind) {
-            case HELPER_BROADCAST -> {
-                int r1 = WorkerPool.begin(helperRows, part + 1, parts);
-                for (int r = WorkerPool.begin(helperRows, part, parts); r < r1; r++) {
-                    System.arraycopy(helperSrc, helperSrcOff, helperDst, helperDstOff + r * helperCols, helperCols);
-                }
-            }
+            case HELPER_BROADCAST -> HostPrimitives.broadcastRows(helperSrc, helperSrcOff, helperDst, helperDstOff,
+                    helperCols, WorkerPool.begin(helperRows, part, parts), WorkerPool.begin(helperRows, part + 1, parts));
             case HELPER_COLUMN_SUMS -> {
                 int blocks = (helperCols + 15) / 16;
                 int c0 = Math.min(helperCols, WorkerPool.begin(blocks, part, parts) * 16);
@@ -298,23 +282,9 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
                     }
                 }
             }
-            default -> {
-                int t1 = WorkerPool.begin(helperRows, part + 1, parts);
-                int width = helperCols;
-                for (int t = WorkerPool.begin(helperRows, part, parts); t < t1; t++) {
-                    for (int b = 0; b < helperBatch; b++) {
-                        int dstRow = helperDstOff + (t * helperBatch + b) * helperDstLd;
-                        int len = helperLengths[b];
-                        if (t >= len) {
-                            Arrays.fill(helperDst, dstRow, dstRow + width, 0f);
-                            continue;
-                        }
-                        int from = helperReverse ? len - 1 - t : t;
-                        System.arraycopy(helperSrc, helperSrcOff + (from * helperBatch + b) * helperSrcLd, helperDst,
-                                dstRow, width);
-                    }
-                }
-            }
+            default -> HostPrimitives.copySteps(helperLengths, helperBatch, helperCols, helperSrc, helperSrcOff,
+                    helperSrcLd, helperDst, helperDstOff, helperDstLd, helperReverse,
+                    WorkerPool.begin(helperRows, part, parts), WorkerPool.begin(helperRows, part + 1, parts));
         }
     }
 
@@ -361,28 +331,6 @@ final class CpuPrimitives implements Primitives, WorkerPool.Task {
             int br = (int) b.offset() + r * b.ld();
             for (int c = 0; c < cols; c++) {
                 d[out + c] += av[ar + c] * bv[br + c];
-            }
-        }
-    }
-
-    @Override
-    public void carryPastEnd(DeviceBuffer lengths, int step, int batch, int width, MatrixRef src, MatrixRef dst,
-                             float beta) {
-        // O(B·P) per step, usually no rows at all: on the calling thread.
-        int[] len = CpuBuffer.ints(lengths);
-        float[] s = CpuBuffer.floatsForRead(src.buffer());
-        float[] d = null;
-        for (int b = 0; b < batch; b++) {
-            if (step < len[b]) {
-                continue;
-            }
-            if (d == null) {
-                d = CpuBuffer.floatsForWrite(dst.buffer()); // resolved only when a row is written
-            }
-            int si = (int) src.offset() + b * src.ld();
-            int di = (int) dst.offset() + b * dst.ld();
-            for (int j = 0; j < width; j++) {
-                d[di + j] = beta == 0 ? s[si + j] : beta * d[di + j] + s[si + j];
             }
         }
     }

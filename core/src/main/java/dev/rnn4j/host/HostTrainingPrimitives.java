@@ -1,4 +1,4 @@
-package dev.rnn4j.cpu;
+package dev.rnn4j.host;
 
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.DropoutHash;
@@ -8,19 +8,20 @@ import dev.rnn4j.spi.TrainingPrimitives;
 import java.util.Arrays;
 
 /**
- * The CPU backend's training primitives: plain float loops on the calling thread. They touch O(parameters) or
- * O(rows · classes) values once per step, next to the recurrent layers' O(T·B·H²) GEMMs; the loops are written
- * unit-stride so C2 vectorises them.
+ * The training primitives of the host backends: plain float loops on the calling thread. They touch O(parameters)
+ * or O(rows · classes) values once per step, next to the recurrent layers' O(T·B·H²) GEMMs; the loops are written
+ * unit-stride so C2 vectorises them. The reference backend overrides the ones whose arithmetic it does in double
+ * (losses, the norm's reduction, optimizer steps); the rest move or multiply floats, the same for both.
  */
-final class CpuTrainingPrimitives implements TrainingPrimitives {
+public class HostTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void softmaxCrossEntropy(MatrixRef logits, DeviceBuffer targets, int rows, int classes, float scale,
                                     MatrixRef dLogits, DeviceBuffer losses) {
-        float[] z = CpuBuffer.floatsForRead(logits.buffer());
-        int[] t = CpuBuffer.ints(targets);
-        float[] dz = CpuBuffer.floatsForWrite(dLogits.buffer());
-        float[] loss = CpuBuffer.floatsForWrite(losses);
+        float[] z = HostBuffer.floatsForRead(logits.buffer());
+        int[] t = HostBuffer.ints(targets);
+        float[] dz = HostBuffer.floatsForWrite(dLogits.buffer());
+        float[] loss = HostBuffer.floatsForWrite(losses);
         for (int r = 0; r < rows; r++) {
             int row = (int) logits.offset() + r * logits.ld();
             int drow = (int) dLogits.offset() + r * dLogits.ld();
@@ -51,11 +52,11 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
     @Override
     public void squaredError(MatrixRef pred, MatrixRef target, DeviceBuffer mask, int rows, int cols, float scale,
                              MatrixRef dPred, DeviceBuffer losses) {
-        float[] y = CpuBuffer.floatsForRead(pred.buffer());
-        float[] t = CpuBuffer.floatsForRead(target.buffer());
-        int[] m = mask == null ? null : CpuBuffer.ints(mask);
-        float[] dy = CpuBuffer.floatsForWrite(dPred.buffer());
-        float[] loss = CpuBuffer.floatsForWrite(losses);
+        float[] y = HostBuffer.floatsForRead(pred.buffer());
+        float[] t = HostBuffer.floatsForRead(target.buffer());
+        int[] m = mask == null ? null : HostBuffer.ints(mask);
+        float[] dy = HostBuffer.floatsForWrite(dPred.buffer());
+        float[] loss = HostBuffer.floatsForWrite(losses);
         for (int r = 0; r < rows; r++) {
             boolean counts = m == null || m[r] != 0;
             int yr = (int) pred.offset() + r * pred.ld();
@@ -73,9 +74,9 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void gatherRows(DeviceBuffer table, DeviceBuffer ids, int rows, int dim, MatrixRef out) {
-        float[] w = CpuBuffer.floatsForRead(table);
-        int[] id = CpuBuffer.ints(ids);
-        float[] o = CpuBuffer.floatsForWrite(out.buffer());
+        float[] w = HostBuffer.floatsForRead(table);
+        int[] id = HostBuffer.ints(ids);
+        float[] o = HostBuffer.floatsForWrite(out.buffer());
         for (int r = 0; r < rows; r++) {
             int to = (int) out.offset() + r * out.ld();
             if (id[r] < 0) {
@@ -88,9 +89,9 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void scatterAddRows(MatrixRef dOut, DeviceBuffer ids, int rows, int dim, DeviceBuffer dTable) {
-        float[] d = CpuBuffer.floatsForRead(dOut.buffer());
-        int[] id = CpuBuffer.ints(ids);
-        float[] g = CpuBuffer.floatsForWrite(dTable);
+        float[] d = HostBuffer.floatsForRead(dOut.buffer());
+        int[] id = HostBuffer.ints(ids);
+        float[] g = HostBuffer.floatsForWrite(dTable);
         for (int r = 0; r < rows; r++) {
             if (id[r] < 0) {
                 continue;
@@ -106,9 +107,9 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
     @Override
     public void dropout(DeviceBuffer x, long xOffset, DeviceBuffer y, long yOffset, DeviceBuffer mask, long maskOffset,
                         long n, float p, long seed) {
-        float[] xv = CpuBuffer.floatsForRead(x);
-        float[] yv = CpuBuffer.floatsForWrite(y);
-        float[] mv = CpuBuffer.floatsForWrite(mask);
+        float[] xv = HostBuffer.floatsForRead(x);
+        float[] yv = HostBuffer.floatsForWrite(y);
+        float[] mv = HostBuffer.floatsForWrite(mask);
         float keep = 1f / (1f - p);
         for (int i = 0; i < n; i++) {
             float m = DropoutHash.uniform(seed, i) >= p ? keep : 0f;
@@ -120,9 +121,9 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
     @Override
     public void multiply(DeviceBuffer a, long aOffset, DeviceBuffer b, long bOffset, DeviceBuffer y, long yOffset,
                          long n) {
-        float[] av = CpuBuffer.floatsForRead(a);
-        float[] bv = CpuBuffer.floatsForRead(b);
-        float[] yv = CpuBuffer.floatsForWrite(y);
+        float[] av = HostBuffer.floatsForRead(a);
+        float[] bv = HostBuffer.floatsForRead(b);
+        float[] yv = HostBuffer.floatsForWrite(y);
         for (int i = 0; i < n; i++) {
             yv[(int) yOffset + i] = av[(int) aOffset + i] * bv[(int) bOffset + i];
         }
@@ -130,7 +131,7 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void scale(DeviceBuffer x, long offset, long n, float factor) {
-        float[] v = CpuBuffer.floatsForWrite(x);
+        float[] v = HostBuffer.floatsForWrite(x);
         for (int i = 0; i < n; i++) {
             v[(int) offset + i] *= factor;
         }
@@ -138,8 +139,8 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void sumOfSquares(DeviceBuffer x, long offset, long n, DeviceBuffer out, long outOffset, int parts) {
-        float[] v = CpuBuffer.floatsForRead(x);
-        float[] o = CpuBuffer.floatsForWrite(out);
+        float[] v = HostBuffer.floatsForRead(x);
+        float[] o = HostBuffer.floatsForWrite(out);
         for (int p = 0; p < parts; p++) {
             float sum = 0;
             for (long i = p; i < n; i += parts) {
@@ -152,10 +153,10 @@ final class CpuTrainingPrimitives implements TrainingPrimitives {
 
     @Override
     public void optimizerStep(OptimizerArgs a) {
-        float[] w = CpuBuffer.floatsForWrite(a.weights);
-        float[] g = CpuBuffer.floatsForRead(a.gradients);
-        float[] s1 = a.state1 == null ? null : CpuBuffer.floatsForWrite(a.state1);
-        float[] s2 = a.state2 == null ? null : CpuBuffer.floatsForWrite(a.state2);
+        float[] w = HostBuffer.floatsForWrite(a.weights);
+        float[] g = HostBuffer.floatsForRead(a.gradients);
+        float[] s1 = a.state1 == null ? null : HostBuffer.floatsForWrite(a.state1);
+        float[] s2 = a.state2 == null ? null : HostBuffer.floatsForWrite(a.state2);
         float lr = a.learningRate;
         float decay = a.weightDecay;
         int wo = (int) a.weightsOffset;

@@ -38,7 +38,7 @@ suite opencl 80 --select-class dev.rnn4j.opencl.OpenClConformanceTest \
   --select-class dev.rnn4j.opencl.PersistentStepOpenClConformanceTest --select-class dev.rnn4j.opencl.PersistentStepTest \
   --select-class dev.rnn4j.opencl.TiledGemmOpenClConformanceTest > "$out/opencl-suite.txt" 2>&1
 # One command for rnn4j's rows and PyTorch's (cuDNN), so the ratio comes from one run on one device: DeepBench rows
-# of issue #7's targets (training; inference at batch <= 4), a few of each cell and size.
+# of the CUDA backend's targets against cuDNN (training; inference at batch <= 4), a few of each cell and size.
 deep=train:RNN_RELU:1760:1760:64:50,train:RNN_RELU:2560:2560:128:50,train:LSTM:1024:1024:64:25,train:LSTM:2048:2048:32:25,train:LSTM:256:256:32:150,train:GRU:1536:1536:32:375,infer:LSTM:512:512:1:25,infer:LSTM:1024:1024:4:25,infer:LSTM:256:256:2:150,infer:LSTM:1536:1536:4:50
 { timeout 30 python3 ../shared/tools/torch_rnn_bench.py --device cuda --rows "$deep"
   for backend in cuda opencl; do

@@ -1,4 +1,4 @@
-"""PyTorch's side of the char-rnn comparison (issue #8): the model `rnn4j-examples char-rnn` trains, the same way.
+"""PyTorch's side of the char-rnn comparison: the model `rnn4j-examples char-rnn` trains, the same way.
 
     ../shared/tools/with_openblas.sh /usr/bin/python3 bench/peers/char_rnn_torch.py --minutes 10
 

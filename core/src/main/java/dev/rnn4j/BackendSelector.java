@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses and opens a backend among a set of providers (architecture.md §6). A request is {@code auto} or a
+ * Chooses and opens a backend among a set of providers (docs/architecture.md, "Selection"). A request is {@code auto} or a
  * provider name with an optional device after a colon ({@code opencl:1}, {@code cuda:0}). Where the request comes
  * from, in order: an explicit argument, the system property {@code rnn4j.backend}, the environment variable
  * {@code RNN4J_BACKEND}, else {@code auto}. {@code auto} takes the highest-priority provider whose probe succeeds and

@@ -3,7 +3,7 @@ package dev.rnn4j;
 import java.util.List;
 
 /**
- * Cell variants beyond the PyTorch cells (issue #5). {@link #NONE} is PyTorch's and cuDNN's cells.
+ * Cell variants beyond the PyTorch cells (ONNX's and cuDNN's). {@link #NONE} is PyTorch's and cuDNN's cells.
  *
  * @param peepholes   ONNX's {@code P}: i and f also see {@code p ⊙ c_{t−1}}, o sees {@code p_o ⊙ c_t}; one
  *                    {@code [3·H]} tensor {@code weight_peephole_l{k}} ({@code p_i, p_f, p_o}) per layer and direction

@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
 
-    /** The SGEMM grid of issue #3: 1024³ and the recurrent GEMM [B×H]·[H×4H]ᵀ. */
+    /** The SGEMM grid: 1024³ and the recurrent GEMM [B×H]·[H×4H]ᵀ. */
     static final List<String> GEMM_ROWS = List.of(
             "gemm:1024:1024:1024", "gemm:1:1024:256:N:T", "gemm:32:1024:256:N:T", "gemm:64:1024:256:N:T",
             "gemm:1:2048:512:N:T", "gemm:32:2048:512:N:T", "gemm:64:2048:512:N:T",
@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--suite", defaultValue = Suites.QUICK, paramLabel = "NAME",
             description = "quick (default; under a minute on a 2-core laptop), deepbench-train (53 rows), "
                     + "deepbench-inference (69 rows), deepbench-device (3 rows), or pytorch-peer (the 10 rows "
-                    + "../shared/tools/torch_rnn_bench.py times by default).")
+                    + "the PyTorch peer script torch_rnn_bench.py times by default).")
     String suite;
 
     @Option(names = "--rows", split = ",", paramLabel = "ROW",
@@ -196,7 +196,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar on the error stream.")
     boolean noProgress;
 
-    @Option(names = "--gemm", description = "Time the SGEMM grid of issue #3 instead of layer rows.")
+    @Option(names = "--gemm", description = "Time the SGEMM grid (1024³ and the recurrent GEMMs [B×H]·[H×4H]ᵀ) instead of layer rows.")
     boolean gemmGrid;
 
     @Option(names = "--gemm-keep-b", description = "GEMM rows: leave B unchanged between calls (as a weight matrix is "

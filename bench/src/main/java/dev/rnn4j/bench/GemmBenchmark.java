@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH: one SGEMM call through a backend's {@link dev.rnn4j.spi.Primitives}, on the shapes of issue #3 (1024³ and the
+ * JMH: one SGEMM call through a backend's {@link dev.rnn4j.spi.Primitives}, on the CPU targets' shapes (1024³ and the
  * recurrent GEMM {@code [B×H]·[H×4H]}), with B rewritten before each call ({@code keepB=false}, as a BLAS packs it
  * every time) or left alone ({@code keepB=true}, as a weight matrix is over a sequence). Shapes are
  * {@code M:N:K[:TA:TB]} as in {@code rnn4j bench --rows gemm:...}; compare with {@code bench/peer/torch_mm_bench.py}.

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH: whole recurrent layers, the rows of issue #3 in the peer script's syntax {@code CELL:I:H:B:T[:LAYERS[:BIDIR]]}.
+ * JMH: whole recurrent layers, the CPU targets' rows in the peer script's syntax {@code CELL:I:H:B:T[:LAYERS[:BIDIR]]}.
  * {@code inference} is {@link RecurrentLayer#forward}; {@code training} is forward, backward-data and
- * backward-weights of {@code output.sum()}, as {@code ../shared/tools/torch_rnn_bench.py} times PyTorch.
+ * backward-weights of {@code output.sum()}, as the PyTorch peer script {@code torch_rnn_bench.py} times PyTorch.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

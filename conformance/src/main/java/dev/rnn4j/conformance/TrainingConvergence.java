@@ -9,7 +9,7 @@ import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
 import java.util.Random;
 
-/** Small training runs that must converge on every backend (issue #8's "every example converges"). */
+/** Small training runs that must converge on every backend (every example must converge). */
 final class TrainingConvergence {
     private TrainingConvergence() {
     }

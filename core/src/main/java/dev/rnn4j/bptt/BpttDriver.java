@@ -12,7 +12,7 @@ import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.Transpose;
 
 /**
- * The batched BPTT schedule of architecture.md §4, written once and composed from {@link Primitives}:
+ * The batched BPTT schedule (docs/architecture.md, "One forward pass" and "One backward pass"), written once and composed from {@link Primitives}:
  * <ol>
  *   <li>per layer and direction, one GEMM projects the inputs of all T·B rows: {@code Gx = X·W_ihᵀ + b_ih};</li>
  *   <li>per step, one GEMM {@code Gh = h_{t−1}·W_hhᵀ} and one fused cell step;</li>

@@ -9,8 +9,8 @@ import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.StepArgs;
 
 /**
- * The oracle's cells: one plain loop per formula of the cell math (docs/architecture.md, "What the engine
- * computes"), float storage, double arithmetic, written to be checked line by line rather than to be fast.
+ * The oracle's cells: one plain loop per formula of the cell math (docs/architecture.md,
+ * "Cell math"), float storage, double arithmetic, written to be checked line by line rather than to be fast.
  * Variable names follow the math: {@code ai, af, ag, ao} are LSTM gate pre-activations, {@code i, f, g, o} their
  * activations.
  */

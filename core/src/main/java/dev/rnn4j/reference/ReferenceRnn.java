@@ -151,7 +151,7 @@ public final class ReferenceRnn {
         return out;
     }
 
-    /** One step of one sequence: the formulas of architecture.md §1, literally. */
+    /** One step of one sequence: the formulas of docs/architecture.md, "Cell math", literally. */
     private StepCache step(int l, int d, double[] x, double[] hPrev, double[] cPrev) {
         int H = spec.hiddenSize();
         int S = spec.stateSize();

@@ -1,7 +1,7 @@
 package dev.rnn4j.spi;
 
 /**
- * The compute a backend supplies for training whole models around the recurrent layers (issue #8): losses,
+ * The compute a backend supplies for training whole models around the recurrent layers: losses,
  * embeddings, dropout, optimizer steps and the reduction global-norm clipping needs. Like {@link Primitives}:
  * row-major buffers, offsets and sizes in elements, enqueue-style, nothing waits for the device. Every operation
  * is deterministic: the same inputs give the same bits on the same backend.

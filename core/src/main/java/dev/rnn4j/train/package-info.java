@@ -1,5 +1,5 @@
 /**
- * Training whole models around the recurrent layers, with the arithmetic on the backend (issue #8): building
+ * Training whole models around the recurrent layers, with the arithmetic on the backend: building
  * blocks ({@link dev.rnn4j.train.Embedding}, {@link dev.rnn4j.train.Linear}, {@link dev.rnn4j.train.Dropout}),
  * losses ({@link dev.rnn4j.train.Losses}), optimizers ({@link dev.rnn4j.train.Optimizer}: SGD with momentum, Adam,
  * AdamW, RMSprop), {@link dev.rnn4j.train.GradientClipping} by global norm, {@link dev.rnn4j.train.Initializers},

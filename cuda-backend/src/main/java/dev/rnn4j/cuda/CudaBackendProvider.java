@@ -11,9 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * The CUDA backend's provider. Its probe loads JCuda behind a guard and turns every way of failing into a reason:
- * {@code libcuda.so.1} not found (no NVIDIA driver), {@code cuInit} errors, no device. The kernels and device-side
- * BPTT arrive with issue #7; until then a machine with a working GPU is reported, with its devices, as not yet
- * usable by this build.
+ * {@code libcuda.so.1} not found (no NVIDIA driver), {@code cuInit} errors, no device, a build of the kernels
+ * without a CUDA fatbin, a device older than the kernels' compute capability. A machine that passes opens a
+ * {@link CudaBackend} on the chosen device.
  */
 public final class CudaBackendProvider implements BackendProvider {
     /** The name users select it by. */

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * What the conformance suite does not look at, against the emulated CUDA driver ({@link EmulatedCuda}): that the
  * backend opened on it (not on a GPU, not on nothing), that BPTT leaves the host waiting a number of times that does
- * not grow with the sequence (item 4 of issue #7: no host synchronisation per step), that closing releases every
+ * not grow with the sequence (no host synchronisation per step), that closing releases every
  * allocation, stream, event and module (the emulator counts what is left when the context goes), device selection,
  * and running out of device memory.
  */

@@ -46,7 +46,8 @@ final class CharRnnExample implements Callable<Integer> {
     CommonOptions common = new CommonOptions();
 
     @Option(names = "--text", paramLabel = "FILE",
-            description = "Training text (default: ../shared/data/tinyshakespeare.txt where it exists).")
+            description = "Training text (default: tinyshakespeare.txt in the development machines' shared data, "
+                    + "where it exists).")
     Path text;
 
     @Option(names = "--hidden", defaultValue = "256") int hidden;

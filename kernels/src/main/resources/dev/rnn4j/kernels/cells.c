@@ -1,7 +1,7 @@
 /*
  * rnn4j's device kernels, written once in the C subset that OpenCL C 1.2 and CUDA C++ both accept; a dialect
  * prelude (prelude_opencl.h, prelude_cuda.h) names the keywords, index functions and math. The math mirrors the CPU
- * backend's scalar kernels (ScalarCells) line for line, and architecture.md §1 and §4 say what each computes.
+ * backend's scalar kernels (ScalarCells) line for line, and docs/architecture.md says what each computes.
  *
  * Conventions: one work item per (row b, hidden unit j) for cell steps; offsets and leading dimensions in
  * elements; buffers a call does not use are passed as a dummy with its has* flag 0. Cell codes are CellType's

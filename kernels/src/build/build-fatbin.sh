@@ -19,7 +19,11 @@ if [ -z "$nvcc" ]; then
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-cat "$src/prelude_cuda.h" "$src/cells.c" > "$tmp/cells.cu"
+# The body is the files sources.list names, in its order (as KernelSource.body() reads them).
+{
+  cat "$src/prelude_cuda.h"
+  grep -v -e '^#' -e '^[[:space:]]*$' "$src/sources.list" | while read -r f; do cat "$src/$f"; echo; done
+} > "$tmp/cells.cu"
 "$nvcc" -fatbin -Werror all-warnings \
   -gencode arch=compute_80,code=sm_80 \
   -gencode arch=compute_90,code=sm_90 \

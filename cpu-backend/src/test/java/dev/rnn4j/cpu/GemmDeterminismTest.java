@@ -96,13 +96,13 @@ class GemmDeterminismTest {
 
     @Test
     void thePackingFollowsTheJdkUnlessAskedFor() {
-        assertFalse(VectorGemm.packARows(null, 17));
-        assertFalse(VectorGemm.packARows(" ", 21));
-        assertTrue(VectorGemm.packARows(null, 25));
-        assertTrue(VectorGemm.packARows("rows", 17));
-        assertFalse(VectorGemm.packARows("panels", 25));
+        assertFalse(GemmPacking.aAsRows(null, 17));
+        assertFalse(GemmPacking.aAsRows(" ", 21));
+        assertTrue(GemmPacking.aAsRows(null, 25));
+        assertTrue(GemmPacking.aAsRows("rows", 17));
+        assertFalse(GemmPacking.aAsRows("panels", 25));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VectorGemm.packARows("fast", 25));
+                () -> GemmPacking.aAsRows("fast", 25));
         assertEquals("-Drnn4j.cpu.packA must be panels or rows, got 'fast'", e.getMessage());
     }
 

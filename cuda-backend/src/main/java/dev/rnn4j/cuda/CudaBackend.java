@@ -336,7 +336,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
-        return primitives;
+        return primitives.training();
     }
 
     @Override

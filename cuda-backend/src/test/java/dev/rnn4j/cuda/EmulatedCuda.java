@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 /**
  * The emulated CUDA driver (resources {@code emulator/}): built here with the machine's C compiler from
- * {@code emulated_cuda.c}, the shared kernels ({@code cells.c} under {@code prelude_emulated.h}) and a table of the
+ * {@code emulated_cuda.c}, the shared kernels ({@link KernelSource#body()}, written as {@code cells.c}, under {@code prelude_emulated.h}) and a table of the
  * kernels generated from their preprocessed signatures, into a library whose soname is {@code libcuda.so.1}; then
  * loaded into this JVM before JCuda, whose natives then bind to it. cuBLAS's stand-in ({@code fake_cublas.c},
  * queuing its products on the emulated streams) is named to the backend by {@code -Drnn4j.cuda.cublas}, or loaded as
@@ -134,7 +134,7 @@ final class EmulatedCuda {
             copy(EmulatedCuda.class, "emulator/" + name, dir.resolve(name));
         }
         copy(EmulatedCuda.class, "fake_cublas.c", dir.resolve("fake_cublas.c"));
-        copy(KernelSource.class, "cells.c", dir.resolve("cells.c"));
+        Files.writeString(dir.resolve("cells.c"), KernelSource.body());
         Files.writeString(dir.resolve("scan.c"), "#include \"prelude_emulated.h\"\n#include \"cells.c\"\n");
         String cc = System.getenv().getOrDefault("CC", "cc");
         String scanned;

@@ -6,7 +6,6 @@ import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
-import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
@@ -15,13 +14,13 @@ import java.util.List;
 
 /**
  * The {@link Primitives} of a device backend that runs this module's kernels: each call names a kernel, passes its
- * arguments in the order {@code cells.c} declares them, and launches it, all through the few low-level methods a
- * backend supplies ({@link #begin}, {@link #arg}, {@link #buffer}, {@link #launch}, {@link #launchTiles},
- * {@link #launchGroups}). The
- * argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a backend may override
- * {@link #gemm} (a vendor BLAS) and {@link #copy}. Calls are serialised by this object's lock.
+ * arguments in the order the kernels declare them, and launches it, through {@link KernelCalls}; and the policy of
+ * the small-batch step forms ({@link StepForm}: which steps fuse, when a layer direction's steps run as one
+ * sequence launch). The argument lists live here once, beside the kernels' source, for OpenCL and CUDA alike; a
+ * backend may override {@link #gemm} (a vendor BLAS) and {@link #copy}. The training kernels are {@link #training()}.
+ * Calls are serialised by this object's lock.
  */
-public abstract class KernelPrimitives implements Primitives, TrainingPrimitives, AutoCloseable {
+public abstract class KernelPrimitives extends KernelCalls implements Primitives, AutoCloseable {
     /** The activation codes of each cell's own functions, for steps without ONNX activations. */
     private static final Activation[][] OWN = new Activation[CellType.values().length][];
 
@@ -32,51 +31,9 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         }
     }
 
-    /** Starts a call of kernel {@code name}: the next argument is its first. */
-    protected abstract void begin(String name);
-
-    /** The next argument, an int. */
-    protected abstract void arg(int v);
-
-    /** The next argument, a float. */
-    protected abstract void arg(float v);
-
-    /** The next argument, a float or int buffer of this backend (never null). */
-    protected abstract void bufferArg(DeviceBuffer b);
-
-    /** Launches the begun kernel over {@code items} work items (1-D), none when 0. */
-    protected abstract void launch(long items);
-
-    /**
-     * Launches {@code gemm_tiled} over an m × n C: one group of {@link KernelSource#GEMM_TILE}² items per
-     * {@link KernelSource#GEMM_BLOCK}² block of C.
-     */
-    protected abstract void launchTiles(int m, int n);
-
-    /** Launches the begun kernel as {@code groups} 1-D work-groups (CUDA blocks) of {@code groupSize} items. */
-    protected abstract void launchGroups(int groups, int groupSize);
-
-    /**
-     * Launches the begun {@code recurrent_sequence} as {@code plan} says: {@code plan.groups()} groups of
-     * {@link KernelSource#STEP_GROUP} items, all resident at once where the plan runs all steps in one launch with
-     * more than one group (a cooperative launch on CUDA).
-     */
-    protected abstract void launchSequence(SequencePlan plan);
-
-    /** The next argument: {@code floats} floats of local memory for each work-group, sized at launch. */
-    protected abstract void localFloats(int floats);
-
-    /**
-     * How {@code recurrent_sequence} would cover a layer of {@code hidden} units with {@code gates} gate rows of
-     * {@code k} each on this device ({@link SequencePlan#of} with the device's limits), or null where W_hh does not
-     * fit on chip or the device cannot run it.
-     */
-    protected abstract SequencePlan sequencePlan(int gates, int hidden, int k);
-
-    /** The backend whose buffers these primitives use, and on which they allocate their own. */
-    private final Backend owner;
     /** How small-batch forward steps run. */
     private final StepForm stepForm;
+    private final KernelTrainingPrimitives training;
     /** recurrent_sequence launches so far. */
     private long sequenceLaunches;
     /**
@@ -84,20 +41,20 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
      * the first launch, and zero again after every barrier; null before.
      */
     private DeviceBuffer barrierState;
-    /**
-     * One float and one int, passed where a kernel takes a buffer it will not touch (its flag says so): a kernel
-     * argument cannot be left unset. Made at first need; null before.
-     */
-    private DeviceBuffer unusedFloats;
-    private DeviceBuffer unusedInts;
 
     /**
      * @param owner    the backend these primitives run on (it need not be ready yet: nothing is allocated here)
      * @param stepForm how small-batch forward steps run (see {@link StepForm})
      */
     protected KernelPrimitives(Backend owner, StepForm stepForm) {
-        this.owner = owner;
+        super(owner);
         this.stepForm = stepForm;
+        this.training = new KernelTrainingPrimitives(this);
+    }
+
+    /** The training primitives, which launch through these primitives' calls and lock. */
+    public TrainingPrimitives training() {
+        return training;
     }
 
     /** How this backend runs small-batch forward steps. */
@@ -108,40 +65,6 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
     /** How many {@code recurrent_sequence} launches this backend has made: which form the steps took, for tests. */
     public synchronized long sequenceLaunches() {
         return sequenceLaunches;
-    }
-
-    private void arg(boolean v) {
-        arg(v ? 1 : 0);
-    }
-
-    /** The next argument, a float buffer; null stands for one the kernel will not touch (its flag says so). */
-    private void buffer(DeviceBuffer b) {
-        if (b == null && unusedFloats == null) {
-            unusedFloats = owner.allocate(1);
-        }
-        bufferArg(b != null ? b : unusedFloats);
-    }
-
-    /** The next argument, an int buffer; null as for {@link #buffer(DeviceBuffer)}. */
-    private void ints(DeviceBuffer b) {
-        if (b == null && unusedInts == null) {
-            unusedInts = owner.allocateInts(1);
-        }
-        bufferArg(b != null ? b : unusedInts);
-    }
-
-    /** A buffer and its element offset (checked to fit the kernels' 32-bit indices). */
-    private void buffer(DeviceBuffer b, long offset) {
-        buffer(b);
-        arg(index(offset));
-    }
-
-    /** An element offset or count as the kernels' 32-bit index. */
-    protected static int index(long v) {
-        if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("offset " + v + " does not fit the device kernels' 32-bit indices");
-        }
-        return (int) v;
     }
 
     private void activations(CellType cell, StepArgs s) {
@@ -482,141 +405,13 @@ public abstract class KernelPrimitives implements Primitives, TrainingPrimitives
         launch((long) steps * batch * width);
     }
 
-    // Training primitives.
-
-    private void matrix(MatrixRef m) {
-        buffer(m.buffer(), m.offset());
-        arg(m.ld());
-    }
-
-    @Override
-    public synchronized void softmaxCrossEntropy(MatrixRef logits, DeviceBuffer targets, int rows, int classes,
-                                                 float scale, MatrixRef dLogits, DeviceBuffer losses) {
-        begin("softmax_cross_entropy");
-        matrix(logits);
-        ints(targets);
-        arg(rows);
-        arg(classes);
-        arg(scale);
-        matrix(dLogits);
-        buffer(losses);
-        launch(rows);
-    }
-
-    @Override
-    public synchronized void squaredError(MatrixRef pred, MatrixRef target, DeviceBuffer mask, int rows, int cols,
-                                          float scale, MatrixRef dPred, DeviceBuffer losses) {
-        begin("squared_error");
-        matrix(pred);
-        matrix(target);
-        ints(mask);
-        arg(mask != null);
-        arg(rows);
-        arg(cols);
-        arg(scale);
-        matrix(dPred);
-        buffer(losses);
-        launch(rows);
-    }
-
-    @Override
-    public synchronized void gatherRows(DeviceBuffer table, DeviceBuffer ids, int rows, int dim, MatrixRef out) {
-        begin("gather_rows");
-        buffer(table);
-        ints(ids);
-        arg(rows);
-        arg(dim);
-        matrix(out);
-        launch((long) rows * dim);
-    }
-
-    @Override
-    public synchronized void scatterAddRows(MatrixRef dOut, DeviceBuffer ids, int rows, int dim, DeviceBuffer dTable) {
-        begin("scatter_add_rows");
-        matrix(dOut);
-        ints(ids);
-        arg(rows);
-        arg(dim);
-        buffer(dTable);
-        launch(dim);
-    }
-
-    @Override
-    public synchronized void dropout(DeviceBuffer x, long xOffset, DeviceBuffer y, long yOffset, DeviceBuffer mask,
-                                     long maskOffset, long n, float p, long seed) {
-        begin("dropout_mask");
-        buffer(x, xOffset);
-        buffer(y, yOffset);
-        buffer(mask, maskOffset);
-        arg(index(n));
-        arg(p);
-        arg((int) seed);
-        arg((int) (seed >>> 32));
-        launch(n);
-    }
-
-    @Override
-    public synchronized void multiply(DeviceBuffer a, long aOffset, DeviceBuffer b, long bOffset, DeviceBuffer y,
-                                      long yOffset, long n) {
-        begin("multiply_floats");
-        buffer(a, aOffset);
-        buffer(b, bOffset);
-        buffer(y, yOffset);
-        arg(index(n));
-        launch(n);
-    }
-
-    @Override
-    public synchronized void scale(DeviceBuffer x, long offset, long n, float factor) {
-        begin("scale_floats");
-        buffer(x, offset);
-        arg(index(n));
-        arg(factor);
-        launch(n);
-    }
-
-    @Override
-    public synchronized void sumOfSquares(DeviceBuffer x, long offset, long n, DeviceBuffer out, long outOffset,
-                                          int parts) {
-        begin("sum_of_squares");
-        buffer(x, offset);
-        arg(index(n));
-        buffer(out, outOffset);
-        arg(parts);
-        launch(parts);
-    }
-
-    @Override
-    public synchronized void optimizerStep(OptimizerArgs a) {
-        begin("optimizer_step");
-        arg(a.kind.ordinal());
-        arg(index(a.n));
-        buffer(a.weights, a.weightsOffset);
-        buffer(a.gradients, a.gradientsOffset);
-        buffer(a.state1, a.state1 == null ? 0 : a.state1Offset);
-        arg(a.state1 != null);
-        buffer(a.state2, a.state2 == null ? 0 : a.state2Offset);
-        arg(a.learningRate);
-        arg(a.weightDecay);
-        arg(a.decoupledWeightDecay);
-        arg(a.momentum);
-        arg(a.beta1);
-        arg(a.beta2);
-        arg(a.alpha);
-        arg(a.eps);
-        arg((float) (a.learningRate / (1 - Math.pow(a.beta1, a.step))));
-        arg((float) Math.sqrt(1 - Math.pow(a.beta2, a.step)));
-        launch(a.n);
-    }
-
     /** Releases the buffers these primitives made on their backend; a backend's primitives add their own. */
     @Override
     public synchronized void close() {
-        for (DeviceBuffer b : new DeviceBuffer[] {barrierState, unusedFloats, unusedInts}) {
-            if (b != null) {
-                b.close();
-            }
+        if (barrierState != null) {
+            barrierState.close();
+            barrierState = null;
         }
-        barrierState = unusedFloats = unusedInts = null;
+        releaseStandIns();
     }
 }

@@ -9,9 +9,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The device kernels' source: one body ({@code cells.c}, in the C subset OpenCL C 1.2 and CUDA C++ share) behind a
- * prelude per dialect. Backends compile {@link #opencl()} or {@link #cuda()}; the names of the kernels are
- * {@link #KERNELS}.
+ * The device kernels' source: one body, in the C subset OpenCL C 1.2 and CUDA C++ share, behind a prelude per
+ * dialect. The body is the files {@code sources.list} names, one concern each (the shared codes, the activations,
+ * the cell steps, the fused recurrent steps, the GEMM, the driver's moves, the training kernels), concatenated in
+ * that order. Backends compile {@link #opencl()} or {@link #cuda()}; the names of the kernels are {@link #KERNELS}.
  */
 public final class KernelSource {
     /** Every kernel the body defines. */
@@ -43,12 +44,24 @@ public final class KernelSource {
 
     /** The OpenCL C program. */
     public static String opencl() {
-        return resource("prelude_opencl.h") + "\n" + resource("cells.c");
+        return resource("prelude_opencl.h") + "\n" + body();
     }
 
     /** The CUDA C++ translation unit. */
     public static String cuda() {
-        return resource("prelude_cuda.h") + "\n" + resource("cells.c");
+        return resource("prelude_cuda.h") + "\n" + body();
+    }
+
+    /** The dialect-neutral body: the files of {@code sources.list}, in its order. */
+    public static String body() {
+        StringBuilder b = new StringBuilder();
+        for (String line : resource("sources.list").split("\n")) {
+            String name = line.strip();
+            if (!name.isEmpty() && !name.startsWith("#")) {
+                b.append(resource(name)).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     /**

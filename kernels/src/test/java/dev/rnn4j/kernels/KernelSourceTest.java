@@ -41,8 +41,17 @@ class KernelSourceTest {
                 KernelSource.GEMM_BLOCK / KernelSource.GEMM_TILE, "STEP_GROUP", KernelSource.STEP_GROUP, "STEP_LANES",
                 KernelSource.STEP_LANES, "STEP_MAX_BATCH", KernelSource.STEP_MAX_BATCH);
         constants.forEach((name, value) -> assertTrue(body.contains("#define " + name + " " + value + "\n"),
-                name + " must be " + value + " in cells.c as in KernelSource"));
+                name + " must be " + value + " in the kernels as in KernelSource"));
         assertEquals(0, KernelSource.STEP_GROUP % KernelSource.STEP_LANES);
+    }
+
+    @Test
+    void theKernelsCodesAreTheJavaEnums() throws Exception {
+        try (var in = KernelSource.class.getResourceAsStream("codes.h")) {
+            assertEquals(KernelCodes.header(), new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    "codes.h differs from KernelCodes.header(): write that text to codes.h");
+        }
+        assertTrue(KernelSource.body().startsWith(KernelCodes.header()), "codes.h comes first in sources.list");
     }
 
     @Test

@@ -244,7 +244,7 @@ final class OpenClBackend implements Backend {
 
     @Override
     public dev.rnn4j.spi.TrainingPrimitives trainingPrimitives() {
-        return primitives;
+        return primitives.training();
     }
 
     @Override

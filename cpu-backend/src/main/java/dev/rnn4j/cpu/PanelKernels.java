@@ -1,0 +1,346 @@
+package dev.rnn4j.cpu;
+
+import static dev.rnn4j.cpu.VectorGemm.MR;
+import static dev.rnn4j.cpu.VectorGemm.NR;
+import static dev.rnn4j.cpu.VectorGemm.S;
+import static dev.rnn4j.cpu.VectorGemm.VL;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The GEMM's register-blocked micro-kernels: an MR × NR tile of C (three vectors wide, or the two- and one-vector
+ * last panels) from a packed A micro-panel or eight rows of A read in place, and a packed B panel; and the one-row
+ * forms for batch 1. They repeat one another on purpose: each is a straight-line method with its accumulators in
+ * locals, the shape C2 compiles into registers; folding the variants into one method with branches or loops over
+ * the accumulators is what measured 6-10 times slower. Every variant makes the same multiply-adds in the same order,
+ * so which one computed a tile never shows in its bits.
+ */
+final class PanelKernels {
+    private PanelKernels() {
+    }
+
+    /**
+     * One row of a packed A micro-panel (stride MR) · a packed B panel into {@code tile[0, NR)}: the matrix-vector
+     * form for batch 1. Two steps of k per iteration into separate accumulators keep six multiply-adds in flight;
+     * the loop is bound by the loads of B, which is what a GEMV is.
+     */
+    static void rowKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);
+        FloatVector y0 = FloatVector.zero(S), y1 = FloatVector.zero(S), y2 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int bo = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            x0 = a.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = a.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = a.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+            FloatVector a2 = FloatVector.broadcast(S, pa[paOff + (p + 1) * MR]);
+            y0 = a2.fma(FloatVector.fromArray(S, pb, bo + NR), y0);
+            y1 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + VL), y1);
+            y2 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + 2 * VL), y2);
+        }
+        for (; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector a = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            x0 = a.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = a.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = a.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+        }
+        x0.add(y0).intoArray(tile, 0);
+        x1.add(y1).intoArray(tile, VL);
+        x2.add(y2).intoArray(tile, 2 * VL);
+    }
+
+    /** {@link #microKernel} for a last column panel only 2 vectors wide: no multiply-adds on its zero padding. */
+    static void microKernel2(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL);
+    }
+
+    /** {@link #microKernel} for a last column panel only 1 vector wide: no multiply-adds on its zero padding. */
+    static void microKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[paOff + p * MR]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 1]);
+            c10 = x.fma(b0, c10);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 2]);
+            c20 = x.fma(b0, c20);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 3]);
+            c30 = x.fma(b0, c30);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 4]);
+            c40 = x.fma(b0, c40);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 5]);
+            c50 = x.fma(b0, c50);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 6]);
+            c60 = x.fma(b0, c60);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + 7]);
+            c70 = x.fma(b0, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
+    }
+
+    /** {@link #microKernelDirect} for a last column panel only 2 vectors wide. */
+    static void microKernelDirect2(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+                                   float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL);
+    }
+
+    /** {@link #microKernelDirect} for a last column panel only 1 vector wide. */
+    static void microKernelDirect1(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+                                   float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, 1 * NR);
+        c20.intoArray(tile, 2 * NR);
+        c30.intoArray(tile, 3 * NR);
+        c40.intoArray(tile, 4 * NR);
+        c50.intoArray(tile, 5 * NR);
+        c60.intoArray(tile, 6 * NR);
+        c70.intoArray(tile, 7 * NR);
+    }
+
+    /** {@link #rowKernel} on one row of A read in place (unit stride) from {@code aAt}. */
+    static void rowKernelDirect(float[] a, int aAt, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);
+        FloatVector y0 = FloatVector.zero(S), y1 = FloatVector.zero(S), y2 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int bo = pbOff + p * NR;
+            FloatVector av = FloatVector.broadcast(S, a[aAt + p]);
+            x0 = av.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = av.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = av.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+            FloatVector a2 = FloatVector.broadcast(S, a[aAt + p + 1]);
+            y0 = a2.fma(FloatVector.fromArray(S, pb, bo + NR), y0);
+            y1 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + VL), y1);
+            y2 = a2.fma(FloatVector.fromArray(S, pb, bo + NR + 2 * VL), y2);
+        }
+        for (; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector av = FloatVector.broadcast(S, a[aAt + p]);
+            x0 = av.fma(FloatVector.fromArray(S, pb, bo), x0);
+            x1 = av.fma(FloatVector.fromArray(S, pb, bo + VL), x1);
+            x2 = av.fma(FloatVector.fromArray(S, pb, bo + 2 * VL), x2);
+        }
+        x0.add(y0).intoArray(tile, 0);
+        x1.add(y1).intoArray(tile, VL);
+        x2.add(y2).intoArray(tile, 2 * VL);
+    }
+
+    /**
+     * {@link #microKernel} with the eight rows of A read in place from {@code a0..a7} (unit stride along k) instead
+     * of from a packed micro-panel.
+     */
+    static void microKernelDirect(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+                                  float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61); c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL); c02.intoArray(tile, 0 + 2 * VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL); c42.intoArray(tile, 4 * NR + 2 * VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL); c52.intoArray(tile, 5 * NR + 2 * VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL); c62.intoArray(tile, 6 * NR + 2 * VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL); c72.intoArray(tile, 7 * NR + 2 * VL);
+    }
+
+    /**
+     * A packed A micro-panel [MR×kc] · a packed B panel [kc×NR] into {@code tile} (MR rows, NR apart): an outer
+     * product per k, the 8×3-vector tile held in 24 accumulators (three quarters of the 32 vector registers), one
+     * broadcast of A per row and three loads of B per k. Deliberately branch-free and with no vector crossing a
+     * call: either makes C2's code depend on the profile and, in some runs, box the accumulators, which was
+     * measured at 6 to 10 times slower.
+     */
+    static void microKernel(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            int ao = paOff + p * MR;
+            FloatVector a;
+            a = FloatVector.broadcast(S, pa[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, pa[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, pa[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, pa[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(S, pa[ao + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41); c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(S, pa[ao + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51); c52 = a.fma(b2, c52);
+            a = FloatVector.broadcast(S, pa[ao + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61); c62 = a.fma(b2, c62);
+            a = FloatVector.broadcast(S, pa[ao + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71); c72 = a.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL); c02.intoArray(tile, 0 + 2 * VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + VL); c42.intoArray(tile, 4 * NR + 2 * VL);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + VL); c52.intoArray(tile, 5 * NR + 2 * VL);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + VL); c62.intoArray(tile, 6 * NR + 2 * VL);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + VL); c72.intoArray(tile, 7 * NR + 2 * VL);
+    }
+}

@@ -1,0 +1,19 @@
+/* Generated from the Java enums by KernelCodes.header(); KernelSourceTest checks it. Do not edit. */
+#define CELL_RNN_TANH 0
+#define CELL_RNN_RELU 1
+#define CELL_LSTM 2
+#define CELL_GRU 3
+#define ACT_RELU 0
+#define ACT_TANH 1
+#define ACT_SIGMOID 2
+#define ACT_AFFINE 3
+#define ACT_LEAKY_RELU 4
+#define ACT_THRESHOLDED_RELU 5
+#define ACT_SCALED_TANH 6
+#define ACT_HARD_SIGMOID 7
+#define ACT_ELU 8
+#define ACT_SOFTSIGN 9
+#define ACT_SOFTPLUS 10
+#define OPT_SGD 0
+#define OPT_ADAM 1
+#define OPT_RMSPROP 2

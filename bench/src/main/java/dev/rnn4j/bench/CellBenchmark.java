@@ -2,10 +2,12 @@ package dev.rnn4j.bench;
 
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,9 +64,8 @@ public class CellBenchmark {
         type = CellType.parse(cell);
         int gh = type.gates() * hidden;
         Random r = new Random(0);
+        step.config = StepConfig.of(new RnnSpec(type, hidden, hidden, 1, false, true), 0);
         step.batch = batch;
-        step.hidden = hidden;
-        step.step = 0;
         step.lengths = opened.allocateInts(batch);
         buffers.add(step.lengths);
         int[] lengths = new int[batch];
@@ -74,12 +75,10 @@ public class CellBenchmark {
         step.gh = filled(r, (long) batch * gh);
         step.bhh = filled(r, gh);
         step.hPrev = step.hNext = filled(r, 2L * batch * hidden);
-        step.hNextOffset = (long) batch * hidden;
         if (type == CellType.LSTM) {
-            step.cPrev = step.cNext = filled(r, 2L * batch * hidden);
-            step.cNextOffset = (long) batch * hidden;
+            step.c = filled(r, 2L * batch * hidden);
         }
-        int reserve = StepArgs.reserveWidth(type, hidden);
+        int reserve = step.config.reserveWidth();
         step.reserve = reserve == 0 ? null : filled(r, (long) batch * reserve);
         step.dy = filled(r, (long) batch * hidden);
         step.dh = filled(r, (long) batch * hidden);
@@ -88,6 +87,7 @@ public class CellBenchmark {
         step.dhPrev = filled(r, (long) batch * hidden);
         step.dGatesX = filled(r, (long) batch * gh);
         step.dGatesH = type == CellType.GRU ? filled(r, (long) batch * gh) : step.dGatesX;
+        step.forwardStep(0);
         ops.cellForward(type, step);
     }
 
@@ -104,14 +104,16 @@ public class CellBenchmark {
 
     @Benchmark
     public void forward() {
+        step.forwardStep(0);
         ops.cellForward(type, step);
-        opened.download(step.hNext, step.hNextOffset, sink, 0, 1);
+        opened.download(step.hNext, step.hNextOffset(), sink, 0, 1);
     }
 
     @Benchmark
     public void backward() {
         // Backward scales dc in place; restoring it keeps every call on normal (not ever smaller, subnormal) values.
         ops.copy(dcInitial, 0, step.dc, 0, (long) batch * hidden);
+        step.backwardStep(0);
         ops.cellBackward(type, step);
         opened.download(step.dhPrev, 0, sink, 0, 1);
     }

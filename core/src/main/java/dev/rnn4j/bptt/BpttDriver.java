@@ -9,6 +9,7 @@ import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.Transpose;
 
 /**
@@ -52,8 +53,8 @@ public final class BpttDriver {
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
     /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
     private final GemmArgs[] projection = {new GemmArgs(), new GemmArgs()};
-    /** Per direction: ONNX's activations as the cell steps take them, or null for the cell's own. */
-    private final dev.rnn4j.Activation[][] activations = new dev.rnn4j.Activation[2][];
+    /** Per direction: what is fixed for its steps. */
+    private final StepConfig[] configs = new StepConfig[2];
 
     private final Backend backend;
     /** Dropout between stacked layers in training (PyTorch's {@code dropout}), and the seed of the next pass. */
@@ -65,8 +66,8 @@ public final class BpttDriver {
         this.spec = spec;
         this.backend = backend;
         this.ops = backend.primitives();
-        for (int dir = 0; dir < spec.directions() && spec.variant().hasActivations(); dir++) {
-            activations[dir] = spec.activations(dir).toArray(new dev.rnn4j.Activation[0]);
+        for (int dir = 0; dir < spec.directions(); dir++) {
+            configs[dir] = StepConfig.of(spec, dir);
         }
     }
 
@@ -85,7 +86,6 @@ public final class BpttDriver {
         int rows = steps * batch;
         CellType cell = spec.cell();
         boolean originalGru = spec.linearAfterReset();
-        int reserveWidth = StepArgs.reserveWidth(spec);
         for (int layer = 0; layer < spec.layers(); layer++) {
             DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
             int inWidth = spec.layerInputSize(layer);
@@ -128,25 +128,24 @@ public final class BpttDriver {
                 recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, S, 1f, ws.hs[slot],
                         0, S, whh, 0, S, 0f, ws.gh[dir], 0, GH);
                 if (originalGru) {
-                    s.rh = ws.reserve != null ? s.reserve : ws.rh[dir];
-                    s.rhStride = ws.reserve != null ? reserveWidth : H;
-                    s.rhOffset = ws.reserve != null ? 3L * H : 0;
-                    candidate[dir].set(Transpose.NO, Transpose.YES, batch, H, H, 1f, s.rh, s.rhOffset, s.rhStride,
-                            whh, 2L * H * H, H, 0f, ws.gh[dir], 2L * H, GH);
+                    s.rh = ws.rh == null ? null : ws.rh[dir];
+                    s.forwardStep(0);
+                    candidate[dir].set(Transpose.NO, Transpose.YES, batch, H, H, 1f, s.rhBuffer(), s.rhOffset(),
+                            s.rhStride(), whh, 2L * H * H, H, 0f, ws.gh[dir], 2L * H, GH);
                 }
             }
 
             // A direction whose steps the backend runs at once (W_hh kept on chip) is done here; the rest step.
             int stepwise = 0;
             for (int dir = 0; dir < D; dir++) {
-                positionStep(dir, 0, batch, S, H, GH, reserveWidth, projected, originalGru, ws.training);
+                positionStep(dir, 0, batch, S, projected, originalGru);
                 wholeSteps[dir] = !projected && !originalGru
                         && ops.recurrentForwardSteps(cell, recurrent[dir], steps(dir), steps);
                 stepwise += wholeSteps[dir] ? 0 : 1;
             }
             for (int t = 0; t < steps && stepwise > 0; t++) {
                 for (int dir = 0; dir < D; dir++) {
-                    positionStep(dir, t, batch, S, H, GH, reserveWidth, projected, originalGru, ws.training);
+                    positionStep(dir, t, batch, S, projected, originalGru);
                 }
                 if (originalGru) {
                     gemms(recurrent, D);
@@ -199,28 +198,18 @@ public final class BpttDriver {
         }
     }
 
-    /** Points direction {@code dir}'s step arguments, and the GEMMs that move with them, at step {@code t}. */
-    private void positionStep(int dir, int t, int batch, int S, int H, int GH, int reserveWidth, boolean projected,
-                              boolean originalGru, boolean training) {
-        long hPrev = (long) t * batch * S;
-        recurrent[dir].aOffset = hPrev;
+    /** Points direction {@code dir}'s step arguments, and the GEMMs that move with them, at forward step {@code t}. */
+    private void positionStep(int dir, int t, int batch, int S, boolean projected, boolean originalGru) {
         StepArgs s = steps(dir);
-        s.step = t;
-        s.gxOffset = (long) t * batch * GH;
-        s.hPrevOffset = hPrev;
-        s.hNextOffset = hPrev + (long) batch * S;
-        s.cPrevOffset = (long) t * batch * H;
-        s.cNextOffset = s.cPrevOffset + (long) batch * H;
+        s.forwardStep(t);
+        recurrent[dir].aOffset = s.hPrevOffset();
         if (projected) {
-            // m_t: all steps kept in training (dW_hr needs them), one step's worth in inference.
-            s.hNextOffset = training ? s.cPrevOffset : 0;
-            projection[dir].aOffset = s.hNextOffset;
-            projection[dir].cOffset = hPrev + (long) batch * S;
+            // m_t (all steps kept in training, for dW_hr; one step's worth in inference) becomes h_t.
+            projection[dir].aOffset = s.hNextOffset();
+            projection[dir].cOffset = s.hPrevOffset() + (long) batch * S;
         }
-        s.reserveOffset = (long) t * batch * reserveWidth;
-        if (originalGru && s.reserve != null) {
-            s.rhOffset = s.reserveOffset + 3L * H;
-            candidate[dir].aOffset = s.rhOffset;
+        if (originalGru) {
+            candidate[dir].aOffset = s.rhOffset();
         }
     }
 
@@ -297,11 +286,8 @@ public final class BpttDriver {
                 StepArgs s = stepArgs(ws, w, layer, dir, batch);
                 s.dy = ws.dYSteps == null ? null : ws.dYSteps[dir];
                 s.dc = ws.dC == null ? null : ws.dC[dir];
-                s.dcOffset = 0;
                 s.dGatesX = ws.dGatesX[ld];
                 s.dGatesH = ws.dGatesH[ld];
-                s.dhOffset = 0;
-                s.dhPrevOffset = 0;
                 // dh_{t−1} += dGates_t·W_hh into the buffer the cell step writes as dhPrev (A's offset and C are
                 // set per step). The original GRU's n column reaches h_{t−1} through r ⊙ h_{t−1} instead: its
                 // d(r ⊙ h) = dn·W_hn comes first, for gruResetBackward.
@@ -319,7 +305,6 @@ public final class BpttDriver {
                 }
                 if (originalGru) {
                     s.drh = ws.drh[dir];
-                    s.drhOffset = 0;
                     candidate[dir].set(Transpose.NO, Transpose.NO, batch, H, H, 1f, ws.dGatesH[ld], 2L * H, GH,
                             whh, 2L * H * H, H, 0f, ws.drh[dir], 0, H);
                 }
@@ -328,23 +313,15 @@ public final class BpttDriver {
             int current = 0;
             for (int t = steps - 1; t >= 0; t--) {
                 for (int dir = 0; dir < D; dir++) {
-                    long hPrev = (long) t * batch * S;
                     StepArgs s = steps(dir);
-                    s.step = t;
-                    s.hPrevOffset = hPrev;
-                    s.hNextOffset = hPrev + (long) batch * S;
-                    s.cPrevOffset = (long) t * batch * H;
-                    s.cNextOffset = s.cPrevOffset + (long) batch * H;
-                    s.reserveOffset = (long) t * batch * StepArgs.reserveWidth(spec);
-                    s.dGatesXOffset = (long) t * batch * GH;
-                    s.dGatesHOffset = s.dGatesXOffset;
-                    recurrent[dir].aOffset = s.dGatesHOffset;
-                    candidate[dir].aOffset = s.dGatesHOffset + 2L * H;
+                    s.backwardStep(t);
+                    long hPrev = s.hPrevOffset();
+                    recurrent[dir].aOffset = s.gxOffset();
+                    candidate[dir].aOffset = s.gxOffset() + 2L * H;
                     if (projected) {
                         projection[dir].aOffset = hPrev + (long) batch * S;
                         recurrent[dir].cOffset = hPrev;
                     } else {
-                        s.dyOffset = hPrev;
                         s.dh = ws.dH[dir][current];
                         s.dhPrev = ws.dH[dir][1 - current];
                         recurrent[dir].c = s.dhPrev;
@@ -423,7 +400,7 @@ public final class BpttDriver {
                     ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH,
                             ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
                     ops.gemm(Transpose.YES, Transpose.NO, H, H, rows, 1f, ws.dGatesH[ld], 2L * H, GH,
-                            ws.reserve[ld], 3L * H, StepArgs.reserveWidth(spec),
+                            ws.reserve[ld], 3L * H, StepConfig.reserveWidth(spec),
                             beta, dWhh, 2L * H * H, H);
                 } else {
                     ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
@@ -471,25 +448,16 @@ public final class BpttDriver {
     private StepArgs stepArgs(Workspace ws, DeviceParameters w, int layer, int dir, int batch) {
         int slot = ws.stateSlot(layer, dir);
         StepArgs s = steps[dir];
+        s.config = configs[dir];
         s.batch = batch;
-        s.hidden = spec.hiddenSize();
         s.lengths = ws.lengths;
         s.gx = ws.gx[dir];
         s.gh = ws.gh[dir];
-        s.ghOffset = 0;
         s.bhh = w.buffer(ParameterKind.BIAS_HH, layer, dir);
-        s.bhhOffset = 0;
         s.peephole = w.buffer(ParameterKind.PEEPHOLE, layer, dir);
-        s.peepholeOffset = 0;
-        s.inputForget = spec.inputForget();
-        s.clip = spec.clip();
-        s.cellClip = spec.cellClip();
-        s.linearAfterReset = spec.linearAfterReset();
-        s.projected = spec.projectionSize() > 0;
-        s.activations = activations[dir];
         s.rh = s.drh = null;
         s.hPrev = s.hNext = ws.hs[slot];
-        s.cPrev = s.cNext = ws.cs == null ? null : ws.cs[slot];
+        s.c = ws.cs == null ? null : ws.cs[slot];
         s.reserve = ws.reserve == null ? null : ws.reserve[layer * spec.directions() + dir];
         s.dy = s.dh = s.dc = s.dhPrev = s.dGatesX = s.dGatesH = null;
         return s;

@@ -4,7 +4,7 @@ import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -123,7 +123,7 @@ public final class Workspace implements AutoCloseable {
         int GH = spec.gateRows();
         int widestInput = Math.max(spec.inputSize(), spec.outputSize());
         boolean lstm = spec.cell() == CellType.LSTM;
-        int reserveWidth = StepArgs.reserveWidth(spec);
+        int reserveWidth = StepConfig.reserveWidth(spec);
         try {
             x = alloc(backend, rows * spec.inputSize());
             DeviceBuffer len = backend.allocateInts(batch);

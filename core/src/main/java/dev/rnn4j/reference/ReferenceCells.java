@@ -25,19 +25,19 @@ final class ReferenceCells {
 
     static void forward(CellType cell, StepArgs s) {
         Step x = new Step(cell, s, true);
-        int H = s.hidden;
+        int H = s.config.hidden();
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < x.lengths[b];
+            boolean valid = s.step() < x.lengths[b];
             int gRow = b * cell.gates() * H;
-            int row = (int) s.reserveOffset + b * x.width; // this row's reserve
+            int row = (int) s.reserveOffset() + b * x.width; // this row's reserve
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
-                int hOut = (int) s.hNextOffset + hi;
+                int hOut = (int) s.hNextOffset() + hi;
                 if (!valid) {
                     // A projected LSTM's h has P < H features and is not read here; its m past the end is zero.
-                    x.hNext[hOut] = s.projected ? 0 : x.hPrev[(int) s.hPrevOffset + hi];
+                    x.hNext[hOut] = s.config.projected() ? 0 : x.hPrev[(int) s.hPrevOffset() + hi];
                     if (cell.hasCellState()) {
-                        x.cNext[(int) s.cNextOffset + hi] = x.cPrev[(int) s.cPrevOffset + hi];
+                        x.cNext[(int) s.cNextOffset() + hi] = x.cPrev[(int) s.cPrevOffset() + hi];
                     }
                     continue;
                 }
@@ -47,19 +47,19 @@ final class ReferenceCells {
                         x.hNext[hOut] = (float) x.act[0].apply(a);
                     }
                     case LSTM -> {
-                        double cPrev = x.cPrev[(int) s.cPrevOffset + hi];
+                        double cPrev = x.cPrev[(int) s.cPrevOffset() + hi];
                         double i = x.act[0].apply(x.gate(pre(x, gRow, j) + peep(s, j) * cPrev, row, j));
                         // input_forget couples the gates (f = 1 − i); the forget gate's pre-activation is unused.
-                        double f = s.inputForget ? 1 - i
+                        double f = s.config.inputForget() ? 1 - i
                                 : x.act[0].apply(x.gate(pre(x, gRow, H + j) + peep(s, H + j) * cPrev, row, H + j));
                         double g = x.act[1].apply(x.gate(pre(x, gRow, 2 * H + j), row, 2 * H + j));
                         double c = f * cPrev + i * g;
-                        if (s.cellClip > 0) {
-                            c = Math.max(-s.cellClip, Math.min(s.cellClip, c)); // cuDNN's cell clipping
+                        if (s.config.cellClip() > 0) {
+                            c = Math.max(-s.config.cellClip(), Math.min(s.config.cellClip(), c)); // cuDNN's cell clipping
                         }
                         double o = x.act[0].apply(x.gate(pre(x, gRow, 3 * H + j) + peep(s, 2 * H + j) * c, row,
                                 3 * H + j));
-                        x.cNext[(int) s.cNextOffset + hi] = (float) c;
+                        x.cNext[(int) s.cNextOffset() + hi] = (float) c;
                         x.hNext[hOut] = (float) (o * x.act[2].apply(c));
                         x.keep(row, j, i);
                         x.keep(row, H + j, f);
@@ -70,20 +70,20 @@ final class ReferenceCells {
                         double r;
                         double z;
                         double n;
-                        if (s.linearAfterReset) {
+                        if (s.config.originalGru()) {
                             // r and z are activations already (gruResetForward); gh's n column is (r ⊙ h)·W_hnᵀ.
-                            r = x.gh[(int) s.ghOffset + gRow + j];
-                            z = x.gh[(int) s.ghOffset + gRow + H + j];
+                            r = x.gh[gRow + j];
+                            z = x.gh[gRow + H + j];
                             n = x.act[1].apply(x.gate(pre(x, gRow, 2 * H + j), row, 2 * H + j));
                         } else {
                             r = x.act[0].apply(x.gate(pre(x, gRow, j), row, j));
                             z = x.act[0].apply(x.gate(pre(x, gRow, H + j), row, H + j));
-                            double hn = x.gh[(int) s.ghOffset + gRow + 2 * H + j] + bias(x, 2 * H + j);
-                            n = x.act[1].apply(x.gate(x.gx[(int) s.gxOffset + gRow + 2 * H + j] + r * hn, row,
+                            double hn = x.gh[gRow + 2 * H + j] + bias(x, 2 * H + j);
+                            n = x.act[1].apply(x.gate(x.gx[(int) s.gxOffset() + gRow + 2 * H + j] + r * hn, row,
                                     2 * H + j));
                             x.keep(row, 3 * H + j, hn);
                         }
-                        x.hNext[hOut] = (float) ((1 - z) * n + z * x.hPrev[(int) s.hPrevOffset + hi]);
+                        x.hNext[hOut] = (float) ((1 - z) * n + z * x.hPrev[(int) s.hPrevOffset() + hi]);
                         x.keep(row, j, r);
                         x.keep(row, H + j, z);
                         x.keep(row, 2 * H + j, n);
@@ -95,7 +95,7 @@ final class ReferenceCells {
 
     /**
      * The arrays and reserve layout of one cell call, resolved once. A reserve row holds the cell's activations
-     * (StepArgs.reserveWidth(cell, H)), then with clip one pass flag per gate, then with ONNX activations each
+     * (StepConfig#activationFloats), then with clip one pass flag per gate, then with ONNX activations each
      * gate's pre-activation.
      */
     private static final class Step {
@@ -116,20 +116,19 @@ final class ReferenceCells {
 
         Step(CellType cell, StepArgs s, boolean forward) {
             this.s = s;
-            act = s.activations != null ? s.activations : Activation.defaults(cell).toArray(new Activation[0]);
+            act = new Activation[] {s.config.activation(0), s.config.activation(1), s.config.activation(2)};
             lengths = ints(s.lengths);
             gx = s.gx == null || !forward ? null : floats(s.gx);
             gh = s.gh == null || !forward ? null : floats(s.gh);
             bhh = s.bhh == null ? null : floats(s.bhh);
             hPrev = floats(s.hPrev);
             hNext = floats(s.hNext);
-            cPrev = cell.hasCellState() ? floats(s.cPrev) : null;
-            cNext = cell.hasCellState() ? floats(s.cNext) : null;
+            cPrev = cell.hasCellState() ? floats(s.c) : null;
+            cNext = cell.hasCellState() ? floats(s.c) : null;
             reserve = s.reserve == null ? null : floats(s.reserve);
-            int H = s.hidden;
-            width = StepArgs.reserveWidth(cell, H, s.clip > 0, s.activations != null);
-            flags = StepArgs.reserveWidth(cell, H);
-            pres = StepArgs.preActivationsAt(cell, H, s.clip > 0);
+            width = s.config.reserveWidth();
+            flags = s.config.flagsAt();
+            pres = s.config.preActivationsAt();
         }
 
         /**
@@ -138,14 +137,14 @@ final class ReferenceCells {
          */
         double gate(double pre, int row, int q) {
             double v = pre;
-            if (s.clip > 0) {
-                boolean passed = !(Math.abs(pre) > s.clip); // NaN goes through
-                v = passed ? pre : Math.copySign(s.clip, pre);
+            if (s.config.clip() > 0) {
+                boolean passed = !(Math.abs(pre) > s.config.clip()); // NaN goes through
+                v = passed ? pre : Math.copySign(s.config.clip(), pre);
                 if (reserve != null) {
                     reserve[row + flags + q] = passed ? 1f : 0f;
                 }
             }
-            if (reserve != null && s.activations != null) {
+            if (reserve != null && s.config.onnxActivations()) {
                 reserve[row + pres + q] = (float) v;
             }
             return v;
@@ -160,7 +159,7 @@ final class ReferenceCells {
 
         /** The clip flag of gate column q (1 passed, 0 clamped), or 1 without clipping. */
         double passed(int row, int q) {
-            return s.clip <= 0 ? 1 : reserve[row + flags + q];
+            return s.config.clip() <= 0 ? 1 : reserve[row + flags + q];
         }
 
         /**
@@ -168,7 +167,7 @@ final class ReferenceCells {
          * activations, else from the kept output {@code y} (the cell's own functions are sigmoid, tanh, ReLU).
          */
         double slope(Activation a, int row, int q, double y) {
-            if (s.activations != null) {
+            if (s.config.onnxActivations()) {
                 return a.derivative((double) reserve[row + pres + q]);
             }
             return switch (a.function()) {
@@ -182,16 +181,16 @@ final class ReferenceCells {
 
     /** Gate pre-activation: input projection + recurrent projection + recurrent bias. */
     private static double pre(Step x, int row, int col) {
-        return (double) x.gx[(int) x.s.gxOffset + row + col] + x.gh[(int) x.s.ghOffset + row + col] + bias(x, col);
+        return (double) x.gx[(int) x.s.gxOffset() + row + col] + x.gh[row + col] + bias(x, col);
     }
 
     private static double bias(Step x, int col) {
-        return x.bhh == null ? 0 : x.bhh[(int) x.s.bhhOffset + col];
+        return x.bhh == null ? 0 : x.bhh[col];
     }
 
     /** Peephole weight {@code k} of {@code p_i, p_f, p_o} ({@code [3·H]}), or 0 without peepholes. */
     private static double peep(StepArgs s, int k) {
-        return s.peephole == null ? 0 : floats(s.peephole)[(int) s.peepholeOffset + k];
+        return s.peephole == null ? 0 : floats(s.peephole)[k];
     }
 
     static void backward(CellType cell, StepArgs s) {
@@ -200,19 +199,19 @@ final class ReferenceCells {
         float[] dh = floats(s.dh);
         float[] dhPrev = floats(s.dhPrev);
         float[] dGx = floats(s.dGatesX);
-        float[] dGh = cell == CellType.GRU && !s.linearAfterReset ? floats(s.dGatesH) : null;
-        int H = s.hidden;
+        float[] dGh = cell == CellType.GRU && !s.config.originalGru() ? floats(s.dGatesH) : null;
+        int H = s.config.hidden();
         int G = cell.gates();
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < x.lengths[b];
-            int gRow = (int) s.dGatesXOffset + b * G * H;
-            int hRow = (int) s.dGatesHOffset + b * G * H;
-            int row = (int) s.reserveOffset + b * x.width;
+            boolean valid = s.step() < x.lengths[b];
+            int gRow = (int) s.gxOffset() + b * G * H;
+            int hRow = (int) s.gxOffset() + b * G * H;
+            int row = (int) s.reserveOffset() + b * x.width;
             for (int j = 0; j < H; j++) {
                 int hi = b * H + j;
-                double dhTotal = dh[(int) s.dhOffset + hi] + (dyv == null ? 0 : dyv[(int) s.dyOffset + hi]);
+                double dhTotal = dh[hi] + (dyv == null ? 0 : dyv[(int) s.dyOffset() + hi]);
                 if (!valid) {
-                    dhPrev[(int) s.dhPrevOffset + hi] = (float) dhTotal;
+                    dhPrev[hi] = (float) dhTotal;
                     for (int q = 0; q < G; q++) {
                         dGx[gRow + q * H + j] = 0;
                         if (dGh != null) {
@@ -223,9 +222,9 @@ final class ReferenceCells {
                 }
                 switch (cell) {
                     case RNN_TANH, RNN_RELU -> {
-                        double h = x.hNext[(int) s.hNextOffset + hi];
+                        double h = x.hNext[(int) s.hNextOffset() + hi];
                         dGx[gRow + j] = (float) (dhTotal * x.slope(x.act[0], row, j, h) * x.passed(row, j));
-                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
+                        dhPrev[hi] = 0;
                     }
                     case LSTM -> {
                         float[] dcv = floats(s.dc);
@@ -233,20 +232,20 @@ final class ReferenceCells {
                         double f = x.reserve[row + H + j];
                         double g = x.reserve[row + 2 * H + j];
                         double o = x.reserve[row + 3 * H + j];
-                        double cPrev = x.cPrev[(int) s.cPrevOffset + hi];
-                        double c = x.cNext[(int) s.cNextOffset + hi];
+                        double cPrev = x.cPrev[(int) s.cPrevOffset() + hi];
+                        double c = x.cNext[(int) s.cNextOffset() + hi];
                         double ao = dhTotal * x.act[2].apply(c) * x.slope(x.act[0], row, 3 * H + j, o)
                                 * x.passed(row, 3 * H + j);
                         // c_t reaches the loss through h, the next step, and o's peephole.
-                        double dcTotal = dcv[(int) s.dcOffset + hi] + dhTotal * o * x.act[2].derivative(c)
+                        double dcTotal = dcv[hi] + dhTotal * o * x.act[2].derivative(c)
                                 + ao * peep(s, 2 * H + j);
-                        if (s.cellClip > 0 && Math.abs(c) >= s.cellClip) {
+                        if (s.config.cellClip() > 0 && Math.abs(c) >= s.config.cellClip()) {
                             dcTotal = 0; // c_t was clamped
                         }
                         // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f.
-                        double ai = dcTotal * (s.inputForget ? g - cPrev : g) * x.slope(x.act[0], row, j, i)
+                        double ai = dcTotal * (s.config.inputForget() ? g - cPrev : g) * x.slope(x.act[0], row, j, i)
                                 * x.passed(row, j);
-                        double af = s.inputForget ? 0
+                        double af = s.config.inputForget() ? 0
                                 : dcTotal * cPrev * x.slope(x.act[0], row, H + j, f) * x.passed(row, H + j);
                         dGx[gRow + j] = (float) ai;
                         dGx[gRow + H + j] = (float) af;
@@ -254,21 +253,21 @@ final class ReferenceCells {
                                 * x.passed(row, 2 * H + j));
                         dGx[gRow + 3 * H + j] = (float) ao;
                         // c_{t−1} reached c_t through f, and i and f through their peepholes.
-                        dcv[(int) s.dcOffset + hi] = (float) (dcTotal * f + ai * peep(s, j) + af * peep(s, H + j));
-                        dhPrev[(int) s.dhPrevOffset + hi] = 0;
+                        dcv[hi] = (float) (dcTotal * f + ai * peep(s, j) + af * peep(s, H + j));
+                        dhPrev[hi] = 0;
                     }
                     case GRU -> {
                         double r = x.reserve[row + j];
                         double z = x.reserve[row + H + j];
                         double n = x.reserve[row + 2 * H + j];
-                        double hp = x.hPrev[(int) s.hPrevOffset + hi];
+                        double hp = x.hPrev[(int) s.hPrevOffset() + hi];
                         double dnPre = dhTotal * (1 - z) * x.slope(x.act[1], row, 2 * H + j, n)
                                 * x.passed(row, 2 * H + j);
                         double dzPre = dhTotal * (hp - n) * x.slope(x.act[0], row, H + j, z) * x.passed(row, H + j);
                         dGx[gRow + H + j] = (float) dzPre;
                         dGx[gRow + 2 * H + j] = (float) dnPre;
-                        dhPrev[(int) s.dhPrevOffset + hi] = (float) (dhTotal * z);
-                        if (s.linearAfterReset) {
+                        dhPrev[hi] = (float) (dhTotal * z);
+                        if (s.config.originalGru()) {
                             dGx[gRow + j] = 0; // the r gate's gradient needs dn·W_hn: gruResetBackward writes it
                             continue;
                         }
@@ -286,24 +285,24 @@ final class ReferenceCells {
 
     static void gruResetForward(StepArgs s) {
         Step x = new Step(CellType.GRU, s, true);
-        float[] rh = floats(s.rh);
-        int H = s.hidden;
+        float[] rh = floats(s.rhBuffer());
+        int H = s.config.hidden();
         int G = CellType.GRU.gates();
         for (int b = 0; b < s.batch; b++) {
-            boolean valid = s.step < x.lengths[b];
+            boolean valid = s.step() < x.lengths[b];
             int gRow = b * G * H;
-            int row = (int) s.reserveOffset + b * x.width;
+            int row = (int) s.reserveOffset() + b * x.width;
             for (int j = 0; j < H; j++) {
-                int at = (int) s.rhOffset + b * s.rhStride + j;
+                int at = (int) s.rhOffset() + b * s.rhStride() + j;
                 if (!valid) {
                     rh[at] = 0;
                     continue;
                 }
                 double r = x.act[0].apply(x.gate(pre(x, gRow, j), row, j));
                 double z = x.act[0].apply(x.gate(pre(x, gRow, H + j), row, H + j));
-                x.gh[(int) s.ghOffset + gRow + j] = (float) r;
-                x.gh[(int) s.ghOffset + gRow + H + j] = (float) z;
-                rh[at] = (float) (r * x.hPrev[(int) s.hPrevOffset + b * H + j]);
+                x.gh[gRow + j] = (float) r;
+                x.gh[gRow + H + j] = (float) z;
+                rh[at] = (float) (r * x.hPrev[(int) s.hPrevOffset() + b * H + j]);
             }
         }
     }
@@ -313,20 +312,20 @@ final class ReferenceCells {
         float[] drh = floats(s.drh);
         float[] dhPrev = floats(s.dhPrev);
         float[] dGx = floats(s.dGatesX);
-        int H = s.hidden;
+        int H = s.config.hidden();
         int G = CellType.GRU.gates();
         for (int b = 0; b < s.batch; b++) {
-            if (s.step >= x.lengths[b]) {
+            if (s.step() >= x.lengths[b]) {
                 continue;
             }
-            int row = (int) s.reserveOffset + b * x.width;
+            int row = (int) s.reserveOffset() + b * x.width;
             for (int j = 0; j < H; j++) {
                 double r = x.reserve[row + j];
-                double d = drh[(int) s.drhOffset + b * H + j];
-                double hp = x.hPrev[(int) s.hPrevOffset + b * H + j];
-                dGx[(int) s.dGatesXOffset + b * G * H + j] = (float) (d * hp * x.slope(x.act[0], row, j, r)
+                double d = drh[b * H + j];
+                double hp = x.hPrev[(int) s.hPrevOffset() + b * H + j];
+                dGx[(int) s.gxOffset() + b * G * H + j] = (float) (d * hp * x.slope(x.act[0], row, j, r)
                         * x.passed(row, j));
-                int at = (int) s.dhPrevOffset + b * H + j;
+                int at = b * H + j;
                 dhPrev[at] = (float) (dhPrev[at] + d * r);
             }
         }

@@ -73,10 +73,8 @@ public interface Primitives {
      * (a device kernel that keeps W_hh on chip across the steps): returns true when it ran them, false, having done
      * nothing, when it has no such form for this layer (the caller then calls {@link #recurrentForward} per step).
      * {@code recurrent} and {@code step} describe step 0 of a layer whose every step is {@link #recurrentForward}'s
-     * with h in rows of {@code step.hidden} (no projection): step t reads and writes t rows of the batch further on,
-     * that is {@code recurrent.a} (which is h_{t−1}, {@code step.hPrev}) and the states t·batch·hidden elements on,
-     * {@code step.gx} t·batch·gates·hidden, {@code step.reserve} t·batch·(its row width), while {@code step.gh} is
-     * one step's and reused. The results are {@link #recurrentForward}'s per step. By default, false.
+     * with h in rows of H (no projection): step t's rows lie where {@link StepArgs#forwardStep} places them, and
+     * {@code recurrent.a} is h_{t−1}, {@code step.hPrev}; {@code step.gh} is one step's and reused. The results are {@link #recurrentForward}'s per step. By default, false.
      */
     default boolean recurrentForwardSteps(CellType cell, GemmArgs recurrent, StepArgs step, int steps) {
         return false;
@@ -114,7 +112,7 @@ public interface Primitives {
     void cellBackward(CellType cell, StepArgs args);
 
     /**
-     * GRU in its original form ({@link StepArgs#linearAfterReset}), the first part of a forward step, after the
+     * GRU in its original form ({@link StepConfig#originalGru}), the first part of a forward step, after the
      * GEMM that wrote gh's r and z columns ({@code h_prev·W_h{r,z}ᵀ}): computes r and z (with b_hh and clip as in
      * {@link #cellForward}), writes them over gh's r and z columns, writes {@code r ⊙ h_prev} to {@code rh}, and
      * in training the clip flags of r and z into the reserve. The caller then computes gh's n column as

@@ -2,6 +2,7 @@ package dev.rnn4j.cpu;
 
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 
 /**
  * The arrays and offsets of one cell step, resolved once per call from {@link StepArgs} (buffers that the step
@@ -40,6 +41,8 @@ final class CellArrays {
     int drhOff;
     /** ONNX's activations of this direction, or null for the cell's own. */
     dev.rnn4j.Activation[] activations;
+    /** Where {@link #activations} are copied to, so that resolving a step allocates nothing. */
+    private final dev.rnn4j.Activation[] ownActivations = new dev.rnn4j.Activation[3];
     /** With ONNX activations: where the gates' pre-activations start within a reserve row. */
     int presAt;
     /** Projected LSTM: hNext is m = o ⊙ tanh(c), zero past a sequence's end; hPrev is not read. */
@@ -73,48 +76,48 @@ final class CellArrays {
     void forForward(CellType cell, StepArgs s) {
         common(cell, s);
         gx = CpuBuffer.floatsForRead(s.gx);
-        gxOff = (int) s.gxOffset;
+        gxOff = (int) s.gxOffset();
         gh = CpuBuffer.floatsForRead(s.gh);
-        ghOff = (int) s.ghOffset;
+        ghOff = 0;
         bhh = s.bhh == null ? null : CpuBuffer.floatsForRead(s.bhh);
-        bhhOff = (int) s.bhhOffset;
+        bhhOff = 0;
         hNext = CpuBuffer.floatsForWrite(s.hNext);
-        cNext = cell.hasCellState() ? CpuBuffer.floatsForWrite(s.cNext) : null;
+        cNext = cell.hasCellState() ? CpuBuffer.floatsForWrite(s.c) : null;
         reserve = s.reserve == null || reserveWidth == 0 ? null : CpuBuffer.floatsForWrite(s.reserve);
     }
 
     void forBackward(CellType cell, StepArgs s) {
         common(cell, s);
         hNext = CpuBuffer.floatsForRead(s.hNext);
-        cNext = cell.hasCellState() ? CpuBuffer.floatsForRead(s.cNext) : null;
+        cNext = cell.hasCellState() ? CpuBuffer.floatsForRead(s.c) : null;
         reserve = reserveWidth == 0 ? null : CpuBuffer.floatsForRead(s.reserve);
         dy = s.dy == null ? null : CpuBuffer.floatsForRead(s.dy);
-        dyOff = (int) s.dyOffset;
+        dyOff = (int) s.dyOffset();
         dh = CpuBuffer.floatsForRead(s.dh);
-        dhOff = (int) s.dhOffset;
+        dhOff = 0;
         dc = cell.hasCellState() ? CpuBuffer.floatsForWrite(s.dc) : null;
-        dcOff = (int) s.dcOffset;
+        dcOff = 0;
         dhPrev = CpuBuffer.floatsForWrite(s.dhPrev);
-        dhPrevOff = (int) s.dhPrevOffset;
+        dhPrevOff = 0;
         dGx = CpuBuffer.floatsForWrite(s.dGatesX);
-        dGxOff = (int) s.dGatesXOffset;
-        dGh = cell == CellType.GRU && !s.linearAfterReset ? CpuBuffer.floatsForWrite(s.dGatesH) : null;
-        dGhOff = (int) s.dGatesHOffset;
+        dGxOff = (int) s.gxOffset();
+        dGh = cell == CellType.GRU && !s.config.originalGru() ? CpuBuffer.floatsForWrite(s.dGatesH) : null;
+        dGhOff = (int) s.gxOffset();
     }
 
     /** Original-form GRU, the first part of a forward step: writes r, z over gh and r ⊙ h_prev into rh. */
     void forResetForward(StepArgs s) {
         common(CellType.GRU, s);
         gx = CpuBuffer.floatsForRead(s.gx);
-        gxOff = (int) s.gxOffset;
+        gxOff = (int) s.gxOffset();
         gh = CpuBuffer.floatsForWrite(s.gh);
-        ghOff = (int) s.ghOffset;
+        ghOff = 0;
         bhh = s.bhh == null ? null : CpuBuffer.floatsForRead(s.bhh);
-        bhhOff = (int) s.bhhOffset;
+        bhhOff = 0;
         reserve = s.reserve == null ? null : CpuBuffer.floatsForWrite(s.reserve);
-        rh = CpuBuffer.floatsForWrite(s.rh);
-        rhOff = (int) s.rhOffset;
-        rhStride = s.rhStride;
+        rh = CpuBuffer.floatsForWrite(s.rhBuffer());
+        rhOff = (int) s.rhOffset();
+        rhStride = s.rhStride();
     }
 
     /** Original-form GRU, the last part of a backward step: the r gate's gradient and r's share of dh_prev. */
@@ -122,37 +125,45 @@ final class CellArrays {
         common(CellType.GRU, s);
         reserve = CpuBuffer.floatsForRead(s.reserve);
         drh = CpuBuffer.floatsForRead(s.drh);
-        drhOff = (int) s.drhOffset;
+        drhOff = 0;
         dhPrev = CpuBuffer.floatsForWrite(s.dhPrev);
-        dhPrevOff = (int) s.dhPrevOffset;
+        dhPrevOff = 0;
         dGx = CpuBuffer.floatsForWrite(s.dGatesX);
-        dGxOff = (int) s.dGatesXOffset;
+        dGxOff = (int) s.gxOffset();
     }
 
     private void common(CellType cell, StepArgs s) {
         this.cell = cell;
         batch = s.batch;
-        hidden = s.hidden;
-        step = s.step;
+        hidden = s.config.hidden();
+        step = s.step();
         lengths = CpuBuffer.ints(s.lengths);
         hPrev = CpuBuffer.floatsForRead(s.hPrev);
-        hPrevOff = (int) s.hPrevOffset;
-        cPrev = cell.hasCellState() ? CpuBuffer.floatsForRead(s.cPrev) : null;
-        cPrevOff = (int) s.cPrevOffset;
-        hNextOff = (int) s.hNextOffset;
-        cNextOff = (int) s.cNextOffset;
-        reserveOff = (int) s.reserveOffset;
-        activations = s.activations;
-        reserveWidth = StepArgs.reserveWidth(cell, hidden, s.clip > 0, activations != null);
-        flagsAt = StepArgs.reserveWidth(cell, hidden);
-        presAt = StepArgs.preActivationsAt(cell, hidden, s.clip > 0);
+        hPrevOff = (int) s.hPrevOffset();
+        cPrev = cell.hasCellState() ? CpuBuffer.floatsForRead(s.c) : null;
+        cPrevOff = (int) s.cPrevOffset();
+        hNextOff = (int) s.hNextOffset();
+        cNextOff = (int) s.cNextOffset();
+        reserveOff = (int) s.reserveOffset();
+        StepConfig config = s.config;
+        if (config.onnxActivations()) {
+            for (int slot = 0; slot < ownActivations.length; slot++) {
+                ownActivations[slot] = config.activation(slot);
+            }
+            activations = ownActivations;
+        } else {
+            activations = null;
+        }
+        reserveWidth = config.reserveWidth();
+        flagsAt = config.flagsAt();
+        presAt = config.preActivationsAt();
         peep = s.peephole == null ? null : CpuBuffer.floatsForRead(s.peephole);
-        peepOff = (int) s.peepholeOffset;
-        inputForget = s.inputForget;
-        clip = s.clip;
-        cellClip = s.cellClip;
-        linearAfterReset = s.linearAfterReset;
-        projected = s.projected;
+        peepOff = 0;
+        inputForget = s.config.inputForget();
+        clip = s.config.clip();
+        cellClip = s.config.cellClip();
+        linearAfterReset = s.config.originalGru();
+        projected = s.config.projected();
         variant = peep != null || inputForget || clip > 0 || cellClip > 0 || linearAfterReset || activations != null;
     }
 

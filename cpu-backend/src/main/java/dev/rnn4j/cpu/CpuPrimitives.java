@@ -94,7 +94,7 @@ final class CpuPrimitives implements HostPrimitives, WorkerPool.Task {
 
     private void cellPair(int kind, CellType cell, StepArgs first, StepArgs second) {
         boolean forwardStep = kind == PAIR_FORWARD;
-        if (pool.parts() != 2 || (long) first.batch * first.hidden < PAIR_WORK / 16) {
+        if (pool.parts() != 2 || (long) first.batch * first.config.hidden() < PAIR_WORK / 16) {
             if (forwardStep) {
                 cellForward(cell, first);
                 cellForward(cell, second);

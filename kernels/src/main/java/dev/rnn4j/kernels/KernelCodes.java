@@ -6,9 +6,10 @@ import dev.rnn4j.spi.OptimizerArgs;
 
 /**
  * The codes the kernels and the Java side share, from the Java enums: a cell is {@link CellType}'s ordinal, an
- * activation {@link Activation.Function}'s, an optimizer {@link OptimizerArgs.Kind}'s. The kernels read them from
- * {@code codes.h}, which is {@link #header()} committed; a test fails when the two differ, so an enum that gains or
- * reorders a value cannot silently change what a kernel computes.
+ * activation {@link Activation.Function}'s, an optimizer {@link OptimizerArgs.Kind}'s, a word of a step
+ * configuration's device form {@link StepConfigWords}'. The kernels read them from {@code codes.h}, which is {@link
+ * #header()} committed; a test fails when the two differ, so an enum that gains or reorders a value cannot silently
+ * change what a kernel computes.
  */
 public final class KernelCodes {
     private KernelCodes() {
@@ -27,6 +28,10 @@ public final class KernelCodes {
         for (OptimizerArgs.Kind k : OptimizerArgs.Kind.values()) {
             h.append("#define OPT_").append(k.name()).append(' ').append(k.ordinal()).append('\n');
         }
+        for (StepConfigWords w : StepConfigWords.values()) {
+            h.append("#define CFG_").append(w.name()).append(' ').append(w.ordinal()).append('\n');
+        }
+        h.append("#define CFG_WORDS ").append(StepConfigWords.values().length).append('\n');
         return h.toString();
     }
 }

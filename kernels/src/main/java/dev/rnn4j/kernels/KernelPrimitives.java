@@ -1,6 +1,5 @@
 package dev.rnn4j.kernels;
 
-import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
@@ -9,8 +8,11 @@ import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.Transpose;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@link Primitives} of a device backend that runs this module's kernels: each call names a kernel, passes its
@@ -21,16 +23,6 @@ import java.util.List;
  * Calls are serialised by this object's lock.
  */
 public abstract class KernelPrimitives extends KernelCalls implements Primitives, AutoCloseable {
-    /** The activation codes of each cell's own functions, for steps without ONNX activations. */
-    private static final Activation[][] OWN = new Activation[CellType.values().length][];
-
-    static {
-        for (CellType c : CellType.values()) {
-            List<Activation> d = Activation.defaults(c);
-            OWN[c.ordinal()] = d.toArray(new Activation[0]);
-        }
-    }
-
     /** How small-batch forward steps run. */
     private final StepForm stepForm;
     private final KernelTrainingPrimitives training;
@@ -41,6 +33,9 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
      * the first launch, and zero again after every barrier; null before.
      */
     private DeviceBuffer barrierState;
+    /** The device forms of the step configurations met so far, per mode ({@link #config}). */
+    private final Map<StepConfig, DeviceBuffer> trainingConfigs = new HashMap<>();
+    private final Map<StepConfig, DeviceBuffer> inferenceConfigs = new HashMap<>();
 
     /**
      * @param owner    the backend these primitives run on (it need not be ready yet: nothing is allocated here)
@@ -67,42 +62,39 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
         return sequenceLaunches;
     }
 
-    private void activations(CellType cell, StepArgs s) {
-        Activation[] a = s.activations != null ? s.activations : OWN[cell.ordinal()];
-        for (int slot = 0; slot < 3; slot++) {
-            Activation x = slot < a.length ? a[slot] : Activation.TANH;
-            arg(x.function().ordinal());
-            arg(x.alpha());
-            arg(x.beta());
+    /**
+     * The device form of a step's configuration for this pass (training keeps a reserve): uploaded once per value and
+     * kept until close, so a configuration costs one small buffer for the backend's life, not a transfer per step.
+     */
+    private DeviceBuffer config(StepArgs s) {
+        boolean training = s.reserve != null;
+        Map<StepConfig, DeviceBuffer> cache = training ? trainingConfigs : inferenceConfigs;
+        DeviceBuffer b = cache.get(s.config);
+        if (b == null) {
+            int[] words = StepConfigWords.of(s.config, training);
+            b = owner.allocateInts(words.length);
+            owner.uploadInts(words, 0, b, 0, words.length);
+            cache.put(s.config, b);
         }
-        arg(s.activations != null);
+        return b;
     }
 
-    /** The arguments every step kernel begins with: B, H, the step and the lengths. */
-    private void rows(StepArgs s) {
+    /**
+     * The arguments every step kernel begins with: the configuration ({@link #config}, resolved before the kernel's
+     * {@link #begin}: its first upload must not land inside a call being assembled), B, the step and the lengths. The
+     * kernels place the step's rows by StepArgs' rule in 32-bit arithmetic, so the step's last rows must fit it.
+     */
+    private void stepHead(StepArgs s, DeviceBuffer config) {
+        StepConfig c = s.config;
+        long rows = (long) s.batch;
+        index(s.gxOffset() + rows * c.gateRows());
+        index(s.hNextOffset() + rows * Math.max(c.stateSize(), c.hidden()));
+        index(s.cNextOffset() + rows * c.hidden());
+        index(s.reserveOffset() + rows * c.reserveWidth());
+        ints(config);
         arg(s.batch);
-        arg(s.hidden);
-        arg(s.step);
+        arg(s.step());
         ints(s.lengths);
-    }
-
-    /** h_prev, c_prev, h_next, c_next with their offsets. */
-    private void states(StepArgs s) {
-        buffer(s.hPrev, s.hPrevOffset);
-        buffer(s.cPrev, s.cPrevOffset);
-        buffer(s.hNext, s.hNextOffset);
-        buffer(s.cNext, s.cNextOffset);
-    }
-
-    /** A reserve row's width and where its clip flags and pre-activations start. */
-    private void reserveLayout(CellType cell, StepArgs s, int width) {
-        arg(width);
-        arg(StepArgs.reserveWidth(cell, s.hidden));
-        arg(StepArgs.preActivationsAt(cell, s.hidden, s.clip > 0));
-    }
-
-    private static int reserveWidth(CellType cell, StepArgs s) {
-        return StepArgs.reserveWidth(cell, s.hidden, s.clip > 0, s.activations != null);
     }
 
     @Override
@@ -131,47 +123,51 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
 
     @Override
     public synchronized void cellForward(CellType cell, StepArgs s) {
+        DeviceBuffer config = config(s);
         begin("cell_forward");
-        cellForwardArgs(cell, s);
-        launch((long) s.batch * s.hidden);
+        cellForwardArgs(s, config);
+        launch((long) s.batch * s.config.hidden());
     }
 
     @Override
     public synchronized void recurrentForward(CellType cell, GemmArgs g, StepArgs s) {
-        if (!fuses(cell, g, s)) {
+        if (!fuses(g, s)) {
             Primitives.super.recurrentForward(cell, g, s);
             return;
         }
+        DeviceBuffer config = config(s);
         begin("recurrent_forward");
-        recurrentArgs(cell, g, s);
+        buffer(g.b);
+        cellForwardArgs(s, config);
         int units = (KernelSource.STEP_GROUP / KernelSource.STEP_LANES) / cell.gates();
-        launchGroups((s.hidden + units - 1) / units, KernelSource.STEP_GROUP);
+        launchGroups((s.config.hidden() + units - 1) / units, KernelSource.STEP_GROUP);
     }
 
     /**
      * With {@link StepForm#PERSISTENT}, the layer direction's steps as {@code recurrent_sequence} launches where the
-     * step is one {@code recurrent_forward} would run, h_{t−1} is the GEMM's A in rows of {@code hidden}, and the
-     * device plans it (W_hh fits on chip).
+     * step is one {@code recurrent_forward} would run (no projection) and the device plans it (W_hh fits on chip).
      */
     @Override
     public synchronized boolean recurrentForwardSteps(CellType cell, GemmArgs g, StepArgs s, int steps) {
-        if (stepForm != StepForm.PERSISTENT || steps < 1 || !fuses(cell, g, s) || s.projected || g.a != s.hPrev
-                || g.aOffset != s.hPrevOffset || g.lda != s.hidden || g.k != s.hidden) {
+        if (stepForm != StepForm.PERSISTENT || steps < 1 || !fuses(g, s) || s.config.projected()
+                || s.step() != 0) {
             return false;
         }
-        SequencePlan plan = sequencePlan(cell.gates(), s.hidden, g.k);
+        int H = s.config.hidden();
+        SequencePlan plan = sequencePlan(cell.gates(), H, g.k);
         if (plan == null) {
             return false;
         }
-        // The kernel moves its offsets in 32-bit arithmetic: the last step's must fit as the first step's do.
+        // The kernel places its steps' rows in 32-bit arithmetic: the last step's must fit as the first step's do.
         long rowsOn = (long) (steps - 1) * s.batch;
-        index(s.hNextOffset + rowsOn * s.hidden + (long) s.batch * s.hidden);
-        index(s.gxOffset + rowsOn * cell.gates() * s.hidden);
-        index(s.reserveOffset + rowsOn * reserveWidth(cell, s));
+        index(s.hNextOffset() + rowsOn * H + (long) s.batch * H);
+        index(s.gxOffset() + rowsOn * cell.gates() * H);
+        index(s.reserveOffset() + rowsOn * s.config.reserveWidth());
         if (barrierState == null) {
             barrierState = owner.allocateInts(2);
             owner.uploadInts(new int[2], 0, barrierState, 0, 2);
         }
+        DeviceBuffer config = config(s);
         int perLaunch = plan.allStepsPerLaunch() ? steps : 1;
         for (int t0 = 0; t0 < steps; t0 += perLaunch) {
             begin("recurrent_sequence");
@@ -180,7 +176,11 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
             arg(plan.units());
             ints(barrierState);
             localFloats(plan.localFloats());
-            recurrentArgs(cell, g, s);
+            buffer(g.b);
+            ints(config);
+            arg(s.batch);
+            ints(s.lengths);
+            forwardBuffers(s);
             launchSequence(plan);
             sequenceLaunches++;
         }
@@ -195,126 +195,88 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
     }
 
     /**
-     * Whether {@code recurrent_forward} computes this step: the GEMM is the step's {@code gh = A·W_hhᵀ} (plain, into
-     * gh's rows, nothing accumulated) for at most {@link KernelSource#STEP_MAX_BATCH} rows, and the cell is not the
-     * original-form GRU (whose step has a second GEMM between). Each item keeps one accumulator per row in
-     * registers and sums its rows serially, so the kernel is for the few-row steps where the launch it saves is most
-     * of the cost; with more rows a tiled GEMM's reuse of what it loads wins.
+     * Whether {@code recurrent_forward} computes this step: the GEMM is the step's {@code gh = h_{t−1}·W_hhᵀ} (A the
+     * step's h_{t−1} in rows of the state size, W_hh whole, plain, into gh's rows, nothing accumulated) for at most
+     * {@link KernelSource#STEP_MAX_BATCH} rows, and the cell is not the original-form GRU (whose step has a second
+     * GEMM between). Each item keeps one accumulator per row in registers and sums its rows serially, so the kernel
+     * is for the few-row steps where the launch it saves is most of the cost; with more rows a tiled GEMM's reuse of
+     * what it loads wins.
      */
-    private boolean fuses(CellType cell, GemmArgs g, StepArgs s) {
-        int gateRows = cell.gates() * s.hidden;
-        return stepForm != StepForm.UNFUSED && !s.linearAfterReset && s.batch >= 1
-                && s.batch <= KernelSource.STEP_MAX_BATCH && g.m == s.batch && g.n == gateRows && g.k >= 1 && g.transA == Transpose.NO
-                && g.transB == Transpose.YES && g.alpha == 1f && g.beta == 0f && g.c == s.gh
-                && g.cOffset == s.ghOffset && g.ldc == gateRows;
-    }
-
-    /** The arguments recurrent_forward's and recurrent_sequence's end with: the recurrent GEMM's, then the cell's. */
-    private void recurrentArgs(CellType cell, GemmArgs g, StepArgs s) {
-        arg(g.k);
-        buffer(g.a, g.aOffset);
-        arg(g.lda);
-        buffer(g.b, g.bOffset);
-        arg(g.ldb);
-        cellForwardArgs(cell, s);
+    private boolean fuses(GemmArgs g, StepArgs s) {
+        StepConfig c = s.config;
+        int gateRows = c.gateRows();
+        int k = c.stateSize();
+        return stepForm != StepForm.UNFUSED && !c.originalGru() && s.batch >= 1
+                && s.batch <= KernelSource.STEP_MAX_BATCH && g.m == s.batch && g.n == gateRows && g.k == k
+                && g.transA == Transpose.NO && g.transB == Transpose.YES && g.alpha == 1f && g.beta == 0f
+                && g.a == s.hPrev && g.aOffset == s.hPrevOffset() && g.lda == k && g.bOffset == 0 && g.ldb == k
+                && g.c == s.gh && g.cOffset == 0 && g.ldc == gateRows;
     }
 
     /** cell_forward's arguments, which recurrent_forward's also end with. */
-    private void cellForwardArgs(CellType cell, StepArgs s) {
-        int width = reserveWidth(cell, s);
-        arg(cell.ordinal());
-        rows(s);
-        buffer(s.gx, s.gxOffset);
-        buffer(s.gh, s.ghOffset);
-        buffer(s.bhh, s.bhhOffset);
-        arg(s.bhh != null);
-        buffer(s.peephole, s.peepholeOffset);
-        arg(s.peephole != null);
-        arg(s.inputForget);
-        arg(s.clip);
-        arg(s.cellClip);
-        arg(s.linearAfterReset);
-        arg(s.projected);
-        activations(cell, s);
-        states(s);
-        boolean keep = s.reserve != null && width > 0;
-        buffer(keep ? s.reserve : null, keep ? s.reserveOffset : 0);
-        arg(keep);
-        reserveLayout(cell, s, width);
+    private void cellForwardArgs(StepArgs s, DeviceBuffer config) {
+        stepHead(s, config);
+        forwardBuffers(s);
+    }
+
+    /** gx, gh, b_hh, peepholes, h_prev, h_next, the cell states and the reserve (stand-ins where absent). */
+    private void forwardBuffers(StepArgs s) {
+        buffer(s.gx);
+        buffer(s.gh);
+        buffer(s.bhh);
+        buffer(s.peephole);
+        buffer(s.hPrev);
+        buffer(s.hNext);
+        buffer(s.c);
+        buffer(s.reserve);
     }
 
     @Override
     public synchronized void cellBackward(CellType cell, StepArgs s) {
-        int width = reserveWidth(cell, s);
+        if (s.hNext != s.hPrev) {
+            throw new IllegalArgumentException("backward reads h_t from the h states: hNext must be hPrev's buffer");
+        }
+        DeviceBuffer config = config(s);
         begin("cell_backward");
-        arg(cell.ordinal());
-        rows(s);
-        buffer(s.peephole, s.peepholeOffset);
-        arg(s.peephole != null);
-        arg(s.inputForget);
-        arg(s.clip);
-        arg(s.cellClip);
-        arg(s.linearAfterReset);
-        activations(cell, s);
-        states(s);
-        buffer(width > 0 ? s.reserve : null, width > 0 ? s.reserveOffset : 0);
-        reserveLayout(cell, s, width);
-        buffer(s.dy, s.dyOffset);
-        arg(s.dy != null);
-        buffer(s.dh, s.dhOffset);
-        buffer(s.dc, s.dcOffset);
-        buffer(s.dhPrev, s.dhPrevOffset);
-        buffer(s.dGatesX, s.dGatesXOffset);
-        boolean ownRecurrentSide = cell == CellType.GRU && !s.linearAfterReset;
-        buffer(ownRecurrentSide ? s.dGatesH : null, ownRecurrentSide ? s.dGatesHOffset : 0);
-        arg(ownRecurrentSide);
-        launch((long) s.batch * s.hidden);
+        stepHead(s, config);
+        buffer(s.peephole);
+        buffer(s.hPrev);
+        buffer(s.c);
+        buffer(s.reserve);
+        buffer(s.dy);
+        buffer(s.dh);
+        buffer(s.dc);
+        buffer(s.dhPrev);
+        buffer(s.dGatesX);
+        buffer(cell == CellType.GRU && !s.config.originalGru() ? s.dGatesH : null);
+        launch((long) s.batch * s.config.hidden());
     }
 
     @Override
     public synchronized void gruResetForward(StepArgs s) {
-        CellType cell = CellType.GRU;
-        int width = reserveWidth(cell, s);
-        Activation f = s.activations != null ? s.activations[0] : Activation.SIGMOID;
+        DeviceBuffer config = config(s);
         begin("gru_reset_forward");
-        rows(s);
-        buffer(s.gx, s.gxOffset);
-        buffer(s.gh, s.ghOffset);
-        buffer(s.bhh, s.bhhOffset);
-        arg(s.bhh != null);
-        arg(s.clip);
-        arg(f.function().ordinal());
-        arg(f.alpha());
-        arg(f.beta());
-        arg(s.activations != null);
-        buffer(s.hPrev, s.hPrevOffset);
-        buffer(s.rh, s.rhOffset);
-        arg(s.rhStride);
-        boolean keep = s.reserve != null;
-        buffer(keep ? s.reserve : null, keep ? s.reserveOffset : 0);
-        arg(keep);
-        reserveLayout(cell, s, width);
-        launch((long) s.batch * s.hidden);
+        stepHead(s, config);
+        buffer(s.gx);
+        buffer(s.gh);
+        buffer(s.bhh);
+        buffer(s.hPrev);
+        buffer(s.rhBuffer());
+        buffer(s.reserve);
+        launch((long) s.batch * s.config.hidden());
     }
 
     @Override
     public synchronized void gruResetBackward(StepArgs s) {
-        CellType cell = CellType.GRU;
-        Activation f = s.activations != null ? s.activations[0] : Activation.SIGMOID;
+        DeviceBuffer config = config(s);
         begin("gru_reset_backward");
-        rows(s);
-        arg(s.clip);
-        arg(f.function().ordinal());
-        arg(f.alpha());
-        arg(f.beta());
-        arg(s.activations != null);
-        buffer(s.hPrev, s.hPrevOffset);
-        buffer(s.drh, s.drhOffset);
-        buffer(s.reserve, s.reserveOffset);
-        reserveLayout(cell, s, reserveWidth(cell, s));
-        buffer(s.dhPrev, s.dhPrevOffset);
-        buffer(s.dGatesX, s.dGatesXOffset);
-        launch((long) s.batch * s.hidden);
+        stepHead(s, config);
+        buffer(s.hPrev);
+        buffer(s.drh);
+        buffer(s.reserve);
+        buffer(s.dhPrev);
+        buffer(s.dGatesX);
+        launch((long) s.batch * s.config.hidden());
     }
 
     @Override
@@ -411,6 +373,10 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
         if (barrierState != null) {
             barrierState.close();
             barrierState = null;
+        }
+        for (Map<StepConfig, DeviceBuffer> m : List.of(trainingConfigs, inferenceConfigs)) {
+            m.values().forEach(DeviceBuffer::close);
+            m.clear();
         }
         releaseStandIns();
     }

@@ -1,73 +1,71 @@
 /*
  * The cell steps: forward (cell_forward_unit, which the fused steps reuse, and cell_forward), backward, and the two
  * halves of the original-form GRU's step. One work item per (row b, hidden unit j); the math mirrors the CPU
- * backend's scalar kernels (ScalarCells) line for line. Buffers a call does not use are passed as a dummy with its
- * has* flag 0.
+ * backend's scalar kernels (ScalarCells) line for line. Every step kernel takes the layer direction's configuration
+ * (cfgWords, StepConfig's device form), the batch, the step, the lengths and its buffers; where in each buffer the
+ * step's rows are follows from those (step_offsets). A buffer a configuration does not use (b_hh without bias, the
+ * peepholes, the reserve in inference) is a stand-in the kernel does not touch.
  */
 
 /*
- * The forward cell step's parameters, shared by cell_forward_unit, cell_forward, recurrent_forward and
- * recurrent_sequence (GH_QUALIFIED qualifies gh: read-only for the cell, written by the two recurrent kernels), and
- * the same names as arguments.
+ * The forward cell step's parameters, shared by cell_forward and recurrent_forward (GH_QUALIFIED qualifies gh:
+ * read-only for the cell, written by the recurrent kernel). In a projected forward hNext is m's buffer, else hPrev's.
  */
-#define CELL_FORWARD_PARAMS(GH_QUALIFIED) int cell, int batch, int hidden, int step, GLOBAL const int* lengths, \
-        GLOBAL const float* gx, int gxOff, GH_QUALIFIED float* gh, int ghOff, \
-        GLOBAL const float* bhh, int bhhOff, int hasBhh, GLOBAL const float* peep, int peepOff, int hasPeep, \
-        int inputForget, float clip, float cellClip, int linearAfterReset, int projected, \
-        int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2, int keepPre, \
-        GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff, \
-        GLOBAL float* hNext, int hNextOff, GLOBAL float* cNext, int cNextOff, \
-        GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt, int presAt
-#define CELL_FORWARD_ARGS cell, batch, hidden, step, lengths, gx, gxOff, gh, ghOff, bhh, bhhOff, hasBhh, peep, \
-        peepOff, hasPeep, inputForget, clip, cellClip, linearAfterReset, projected, f0, a0, b0, f1, a1, b1, f2, a2, \
-        b2, keepPre, hPrev, hPrevOff, cPrev, cPrevOff, hNext, hNextOff, cNext, cNextOff, reserve, reserveOff, \
-        hasReserve, reserveWidth, flagsAt, presAt
+#define CELL_FORWARD_PARAMS(GH_QUALIFIED) GLOBAL const int* cfgWords, int batch, int step, \
+        GLOBAL const int* lengths, GLOBAL const float* gx, GH_QUALIFIED float* gh, GLOBAL const float* bhh, \
+        GLOBAL const float* peep, GLOBAL const float* hPrev, GLOBAL float* hNext, GLOBAL float* cs, \
+        GLOBAL float* reserve
+/* What cell_forward_unit takes after (b, j, cfg, at), under the same names. */
+#define CELL_UNIT_ARGS step, lengths, gx, gh, bhh, peep, hPrev, hNext, cs, reserve
 
 /* The forward cell step of row b, hidden unit j: what cell_forward's work item (b, j) computes. */
-DEVICE_FN void cell_forward_unit(int b, int j, CELL_FORWARD_PARAMS(GLOBAL const)) {
-    int H = hidden;
+DEVICE_FN void cell_forward_unit(int b, int j, step_cfg cfg, step_at at, int step, GLOBAL const int* lengths,
+                                 GLOBAL const float* gx, GLOBAL const float* gh, GLOBAL const float* bhh,
+                                 GLOBAL const float* peep, GLOBAL const float* hPrev, GLOBAL float* hNext,
+                                 GLOBAL float* cs, GLOBAL float* reserve) {
+    int H = cfg.hidden;
     int hi = b * H + j;
     if (step >= lengths[b]) {
         /* Past the sequence's end the state carries; a projected LSTM's m is zero (the driver carries h). */
-        hNext[hNextOff + hi] = projected ? 0.0f : hPrev[hPrevOff + hi];
-        if (cell == CELL_LSTM) {
-            cNext[cNextOff + hi] = cPrev[cPrevOff + hi];
+        hNext[at.hNext + hi] = cfg.projected ? 0.0f : hPrev[at.hPrev + hi];
+        if (cfg.cell == CELL_LSTM) {
+            cs[at.cNext + hi] = cs[at.cPrev + hi];
         }
         return;
     }
-    int G = gate_count(cell);
-    int gxRow = gxOff + b * G * H;
-    int ghRow = ghOff + b * G * H;
-    int r = reserveOff + b * reserveWidth;
-    if (cell == CELL_RNN_TANH || cell == CELL_RNN_RELU) {
-        float pre = gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f);
-        hNext[hNextOff + hi] = act_apply(f0, a0, b0,
-                gate_pre(pre, clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
+    int G = gate_count(cfg.cell);
+    int gxRow = at.gx + b * G * H;
+    int ghRow = b * G * H;
+    int r = at.reserve + b * cfg.reserveWidth;
+    if (cfg.cell == CELL_RNN_TANH || cfg.cell == CELL_RNN_RELU) {
+        float pre = gx[gxRow + j] + gh[ghRow + j] + (cfg.hasBias ? bhh[j] : 0.0f);
+        hNext[at.hNext + hi] = act_apply(cfg.f0, cfg.a0, cfg.b0,
+                gate_pre(pre, cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, j, cfg.training, cfg.keepPre));
         return;
     }
-    if (cell == CELL_LSTM) {
-        float cp = cPrev[cPrevOff + hi];
-        float pi = hasPeep ? peep[peepOff + j] : 0.0f;
-        float pf = hasPeep ? peep[peepOff + H + j] : 0.0f;
-        float po = hasPeep ? peep[peepOff + 2 * H + j] : 0.0f;
-        float i = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f)
-                + pi * cp, clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
-        float f = inputForget ? 1.0f - i : act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
-                + (hasBhh ? bhh[bhhOff + H + j] : 0.0f) + pf * cp, clip, reserve, r, flagsAt, presAt, H + j,
-                hasReserve, keepPre));
-        float g = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
-                + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, 2 * H + j,
-                hasReserve, keepPre));
+    if (cfg.cell == CELL_LSTM) {
+        float cp = cs[at.cPrev + hi];
+        float pi = cfg.hasPeep ? peep[j] : 0.0f;
+        float pf = cfg.hasPeep ? peep[H + j] : 0.0f;
+        float po = cfg.hasPeep ? peep[2 * H + j] : 0.0f;
+        float i = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (cfg.hasBias ? bhh[j] : 0.0f)
+                + pi * cp, cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, j, cfg.training, cfg.keepPre));
+        float f = cfg.inputForget ? 1.0f - i : act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+                + (cfg.hasBias ? bhh[H + j] : 0.0f) + pf * cp, cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, H + j,
+                cfg.training, cfg.keepPre));
+        float g = act_apply(cfg.f1, cfg.a1, cfg.b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
+                + (cfg.hasBias ? bhh[2 * H + j] : 0.0f), cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, 2 * H + j,
+                cfg.training, cfg.keepPre));
         float c = f * cp + i * g;
-        if (cellClip > 0.0f) {
-            c = c > cellClip ? cellClip : (c < -cellClip ? -cellClip : c); /* cuDNN's cell clipping */
+        if (cfg.cellClip > 0.0f) {
+            c = c > cfg.cellClip ? cfg.cellClip : (c < -cfg.cellClip ? -cfg.cellClip : c); /* cuDNN's cell clipping */
         }
-        float o = act_apply(f0, a0, b0, gate_pre(gx[gxRow + 3 * H + j] + gh[ghRow + 3 * H + j]
-                + (hasBhh ? bhh[bhhOff + 3 * H + j] : 0.0f) + po * c, clip, reserve, r, flagsAt, presAt, 3 * H + j,
-                hasReserve, keepPre));
-        cNext[cNextOff + hi] = c;
-        hNext[hNextOff + hi] = o * act_apply(f2, a2, b2, c);
-        if (hasReserve) {
+        float o = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + 3 * H + j] + gh[ghRow + 3 * H + j]
+                + (cfg.hasBias ? bhh[3 * H + j] : 0.0f) + po * c, cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, 3 * H + j,
+                cfg.training, cfg.keepPre));
+        cs[at.cNext + hi] = c;
+        hNext[at.hNext + hi] = o * act_apply(cfg.f2, cfg.a2, cfg.b2, c);
+        if (cfg.training) {
             reserve[r + j] = i;
             reserve[r + H + j] = f;
             reserve[r + 2 * H + j] = g;
@@ -79,28 +77,28 @@ DEVICE_FN void cell_forward_unit(int b, int j, CELL_FORWARD_PARAMS(GLOBAL const)
     float rr;
     float z;
     float n;
-    if (linearAfterReset) {
+    if (cfg.originalGru) {
         /* r, z are activations already (gru_reset_forward); gh's n column is (r ⊙ h)·W_hnᵀ. */
         rr = gh[ghRow + j];
         z = gh[ghRow + H + j];
-        n = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
-                + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, 2 * H + j,
-                hasReserve, keepPre));
+        n = act_apply(cfg.f1, cfg.a1, cfg.b1, gate_pre(gx[gxRow + 2 * H + j] + gh[ghRow + 2 * H + j]
+                + (cfg.hasBias ? bhh[2 * H + j] : 0.0f), cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, 2 * H + j,
+                cfg.training, cfg.keepPre));
     } else {
-        rr = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f),
-                clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
-        z = act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
-                + (hasBhh ? bhh[bhhOff + H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, H + j, hasReserve,
-                keepPre));
-        float hn = gh[ghRow + 2 * H + j] + (hasBhh ? bhh[bhhOff + 2 * H + j] : 0.0f);
-        n = act_apply(f1, a1, b1, gate_pre(gx[gxRow + 2 * H + j] + rr * hn, clip, reserve, r, flagsAt, presAt,
-                2 * H + j, hasReserve, keepPre));
-        if (hasReserve) {
+        rr = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (cfg.hasBias ? bhh[j] : 0.0f),
+                cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, j, cfg.training, cfg.keepPre));
+        z = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+                + (cfg.hasBias ? bhh[H + j] : 0.0f), cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, H + j, cfg.training,
+                cfg.keepPre));
+        float hn = gh[ghRow + 2 * H + j] + (cfg.hasBias ? bhh[2 * H + j] : 0.0f);
+        n = act_apply(cfg.f1, cfg.a1, cfg.b1, gate_pre(gx[gxRow + 2 * H + j] + rr * hn, cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt,
+                2 * H + j, cfg.training, cfg.keepPre));
+        if (cfg.training) {
             reserve[r + 3 * H + j] = hn;
         }
     }
-    hNext[hNextOff + hi] = (1.0f - z) * n + z * hPrev[hPrevOff + hi];
-    if (hasReserve) {
+    hNext[at.hNext + hi] = (1.0f - z) * n + z * hPrev[at.hPrev + hi];
+    if (cfg.training) {
         reserve[r + j] = rr;
         reserve[r + H + j] = z;
         reserve[r + 2 * H + j] = n;
@@ -108,162 +106,161 @@ DEVICE_FN void cell_forward_unit(int b, int j, CELL_FORWARD_PARAMS(GLOBAL const)
 }
 
 KERNEL void cell_forward(CELL_FORWARD_PARAMS(GLOBAL const)) {
+    step_cfg cfg = step_cfg_read(cfgWords);
     int id = GID_X();
-    if (id >= batch * hidden) {
+    if (id >= batch * cfg.hidden) {
         return;
     }
-    int b = id / hidden;
-    cell_forward_unit(b, id - b * hidden, CELL_FORWARD_ARGS);
+    int b = id / cfg.hidden;
+    cell_forward_unit(b, id - b * cfg.hidden, cfg, step_offsets(cfg, batch, step, 1), CELL_UNIT_ARGS);
 }
 
-KERNEL void cell_backward(int cell, int batch, int hidden, int step, GLOBAL const int* lengths,
-                          GLOBAL const float* peep, int peepOff, int hasPeep,
-                          int inputForget, float clip, float cellClip, int linearAfterReset,
-                          int f0, float a0, float b0, int f1, float a1, float b1, int f2, float a2, float b2,
-                          int keepPre,
-                          GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* cPrev, int cPrevOff,
-                          GLOBAL const float* hNext, int hNextOff, GLOBAL const float* cNext, int cNextOff,
-                          GLOBAL const float* reserve, int reserveOff, int reserveWidth, int flagsAt, int presAt,
-                          GLOBAL const float* dy, int dyOff, int hasDy, GLOBAL const float* dh, int dhOff,
-                          GLOBAL float* dc, int dcOff, GLOBAL float* dhPrev, int dhPrevOff,
-                          GLOBAL float* dGx, int dGxOff, GLOBAL float* dGh, int dGhOff, int hasDGh) {
+/* The backward cell step; hPrev holds the h states of every step (h_t at at.hNext), cs the cell states. */
+KERNEL void cell_backward(GLOBAL const int* cfgWords, int batch, int step, GLOBAL const int* lengths,
+                          GLOBAL const float* peep, GLOBAL const float* hPrev, GLOBAL const float* cs,
+                          GLOBAL const float* reserve, GLOBAL const float* dy, GLOBAL const float* dh,
+                          GLOBAL float* dc, GLOBAL float* dhPrev, GLOBAL float* dGx, GLOBAL float* dGh) {
+    step_cfg cfg = step_cfg_read(cfgWords);
+    step_at at = step_offsets(cfg, batch, step, 0);
+    int ownRecurrent = cfg.cell == CELL_GRU && !cfg.originalGru;
     int id = GID_X();
-    if (id >= batch * hidden) {
+    if (id >= batch * cfg.hidden) {
         return;
     }
-    int H = hidden;
+    int H = cfg.hidden;
     int b = id / H;
     int j = id - b * H;
     int hi = b * H + j;
-    int G = gate_count(cell);
-    int gRow = dGxOff + b * G * H;
-    int hRow = dGhOff + b * G * H;
-    float d = dh[dhOff + hi] + (hasDy ? dy[dyOff + hi] : 0.0f);
+    int G = gate_count(cfg.cell);
+    int gRow = at.gx + b * G * H;
+    int hRow = at.gx + b * G * H;
+    float d = dh[hi] + (!cfg.projected ? dy[at.dy + hi] : 0.0f);
     if (step >= lengths[b]) {
         /* Past the end: gradients pass through, gate gradients are zero. */
-        dhPrev[dhPrevOff + hi] = d;
+        dhPrev[hi] = d;
         for (int q = 0; q < G; q++) {
             dGx[gRow + q * H + j] = 0.0f;
-            if (hasDGh) {
+            if (ownRecurrent) {
                 dGh[hRow + q * H + j] = 0.0f;
             }
         }
         return;
     }
-    int r = reserveOff + b * reserveWidth;
-    if (cell == CELL_RNN_TANH || cell == CELL_RNN_RELU) {
-        float h = hNext[hNextOff + hi];
-        dGx[gRow + j] = d * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, h)
-                * passed_flag(clip, reserve, r, flagsAt, j);
-        dhPrev[dhPrevOff + hi] = 0.0f;
+    int r = at.reserve + b * cfg.reserveWidth;
+    if (cfg.cell == CELL_RNN_TANH || cfg.cell == CELL_RNN_RELU) {
+        float h = hPrev[at.hNext + hi];
+        dGx[gRow + j] = d * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, j, h)
+                * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, j);
+        dhPrev[hi] = 0.0f;
         return;
     }
-    if (cell == CELL_LSTM) {
+    if (cfg.cell == CELL_LSTM) {
         float i = reserve[r + j];
         float f = reserve[r + H + j];
         float g = reserve[r + 2 * H + j];
         float o = reserve[r + 3 * H + j];
-        float c = cNext[cNextOff + hi];
-        float ao = d * act_apply(f2, a2, b2, c) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, 3 * H + j, o)
-                * passed_flag(clip, reserve, r, flagsAt, 3 * H + j);
-        float dcTotal = dc[dcOff + hi] + d * o * act_slope(f2, a2, b2, c)
-                + ao * (hasPeep ? peep[peepOff + 2 * H + j] : 0.0f);
-        if (cellClip > 0.0f && FABSF(c) >= cellClip) {
+        float c = cs[at.cNext + hi];
+        float ao = d * act_apply(cfg.f2, cfg.a2, cfg.b2, c) * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, 3 * H + j, o)
+                * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, 3 * H + j);
+        float dcTotal = dc[hi] + d * o * act_slope(cfg.f2, cfg.a2, cfg.b2, c)
+                + ao * (cfg.hasPeep ? peep[2 * H + j] : 0.0f);
+        if (cfg.cellClip > 0.0f && FABSF(c) >= cfg.cellClip) {
             dcTotal = 0.0f; /* c_t was clamped */
         }
-        float cp = cPrev[cPrevOff + hi];
+        float cp = cs[at.cPrev + hi];
         /* With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f. */
-        float ai = dcTotal * (inputForget ? g - cp : g) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, i)
-                * passed_flag(clip, reserve, r, flagsAt, j);
-        float af = inputForget ? 0.0f : dcTotal * cp * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, H + j, f)
-                * passed_flag(clip, reserve, r, flagsAt, H + j);
+        float ai = dcTotal * (cfg.inputForget ? g - cp : g) * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, j, i)
+                * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, j);
+        float af = cfg.inputForget ? 0.0f : dcTotal * cp * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, H + j, f)
+                * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, H + j);
         dGx[gRow + j] = ai;
         dGx[gRow + H + j] = af;
-        dGx[gRow + 2 * H + j] = dcTotal * i * slope_of(keepPre, f1, a1, b1, reserve, r, presAt, 2 * H + j, g)
-                * passed_flag(clip, reserve, r, flagsAt, 2 * H + j);
+        dGx[gRow + 2 * H + j] = dcTotal * i * slope_of(cfg.keepPre, cfg.f1, cfg.a1, cfg.b1, reserve, r, cfg.presAt, 2 * H + j, g)
+                * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, 2 * H + j);
         dGx[gRow + 3 * H + j] = ao;
-        dc[dcOff + hi] = dcTotal * f + ai * (hasPeep ? peep[peepOff + j] : 0.0f)
-                + af * (hasPeep ? peep[peepOff + H + j] : 0.0f);
-        dhPrev[dhPrevOff + hi] = 0.0f;
+        dc[hi] = dcTotal * f + ai * (cfg.hasPeep ? peep[j] : 0.0f)
+                + af * (cfg.hasPeep ? peep[H + j] : 0.0f);
+        dhPrev[hi] = 0.0f;
         return;
     }
     /* GRU */
     float rr = reserve[r + j];
     float z = reserve[r + H + j];
     float n = reserve[r + 2 * H + j];
-    float dn = d * (1.0f - z) * slope_of(keepPre, f1, a1, b1, reserve, r, presAt, 2 * H + j, n)
-            * passed_flag(clip, reserve, r, flagsAt, 2 * H + j);
-    float dz = d * (hPrev[hPrevOff + hi] - n) * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, H + j, z)
-            * passed_flag(clip, reserve, r, flagsAt, H + j);
+    float dn = d * (1.0f - z) * slope_of(cfg.keepPre, cfg.f1, cfg.a1, cfg.b1, reserve, r, cfg.presAt, 2 * H + j, n)
+            * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, 2 * H + j);
+    float dz = d * (hPrev[at.hPrev + hi] - n) * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, H + j, z)
+            * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, H + j);
     dGx[gRow + H + j] = dz;
     dGx[gRow + 2 * H + j] = dn;
-    dhPrev[dhPrevOff + hi] = d * z;
-    if (linearAfterReset) {
+    dhPrev[hi] = d * z;
+    if (cfg.originalGru) {
         dGx[gRow + j] = 0.0f; /* written by gru_reset_backward, once dn·W_hn is known */
         return;
     }
     float hn = reserve[r + 3 * H + j];
-    float dr = dn * hn * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, rr)
-            * passed_flag(clip, reserve, r, flagsAt, j);
+    float dr = dn * hn * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, j, rr)
+            * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, j);
     dGx[gRow + j] = dr;
     dGh[hRow + j] = dr;
     dGh[hRow + H + j] = dz;
     dGh[hRow + 2 * H + j] = dn * rr;
 }
 
-/* Original-form GRU, first part of a forward step: r, z over gh's r, z columns, r ⊙ h_prev into rh. */
-KERNEL void gru_reset_forward(int batch, int hidden, int step, GLOBAL const int* lengths,
-                              GLOBAL const float* gx, int gxOff, GLOBAL float* gh, int ghOff,
-                              GLOBAL const float* bhh, int bhhOff, int hasBhh, float clip,
-                              int f0, float a0, float b0, int keepPre,
-                              GLOBAL const float* hPrev, int hPrevOff, GLOBAL float* rh, int rhOff, int rhStride,
-                              GLOBAL float* reserve, int reserveOff, int hasReserve, int reserveWidth, int flagsAt,
-                              int presAt) {
+/*
+ * Original-form GRU, first part of a forward step: r, z over gh's r, z columns, r ⊙ h_prev into rh (the reserve
+ * itself in training, at.rh within its rows).
+ */
+KERNEL void gru_reset_forward(GLOBAL const int* cfgWords, int batch, int step, GLOBAL const int* lengths,
+                              GLOBAL const float* gx, GLOBAL float* gh, GLOBAL const float* bhh,
+                              GLOBAL const float* hPrev, GLOBAL float* rh, GLOBAL float* reserve) {
+    step_cfg cfg = step_cfg_read(cfgWords);
+    step_at at = step_offsets(cfg, batch, step, 1);
     int id = GID_X();
-    if (id >= batch * hidden) {
+    if (id >= batch * cfg.hidden) {
         return;
     }
-    int H = hidden;
+    int H = cfg.hidden;
     int b = id / H;
     int j = id - b * H;
-    int at = rhOff + b * rhStride + j;
+    int rhAt = at.rh + b * at.rhStride + j;
     if (step >= lengths[b]) {
-        rh[at] = 0.0f;
+        rh[rhAt] = 0.0f;
         return;
     }
-    int gxRow = gxOff + b * 3 * H;
-    int ghRow = ghOff + b * 3 * H;
-    int r = reserveOff + b * reserveWidth;
-    float rr = act_apply(f0, a0, b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (hasBhh ? bhh[bhhOff + j] : 0.0f),
-            clip, reserve, r, flagsAt, presAt, j, hasReserve, keepPre));
-    float z = act_apply(f0, a0, b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
-            + (hasBhh ? bhh[bhhOff + H + j] : 0.0f), clip, reserve, r, flagsAt, presAt, H + j, hasReserve, keepPre));
+    int gxRow = at.gx + b * 3 * H;
+    int ghRow = b * 3 * H;
+    int r = at.reserve + b * cfg.reserveWidth;
+    float rr = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + j] + gh[ghRow + j] + (cfg.hasBias ? bhh[j] : 0.0f),
+            cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, j, cfg.training, cfg.keepPre));
+    float z = act_apply(cfg.f0, cfg.a0, cfg.b0, gate_pre(gx[gxRow + H + j] + gh[ghRow + H + j]
+            + (cfg.hasBias ? bhh[H + j] : 0.0f), cfg.clip, reserve, r, cfg.flagsAt, cfg.presAt, H + j, cfg.training, cfg.keepPre));
     gh[ghRow + j] = rr;
     gh[ghRow + H + j] = z;
-    rh[at] = rr * hPrev[hPrevOff + b * H + j];
+    rh[rhAt] = rr * hPrev[at.hPrev + b * H + j];
 }
 
 /* Original-form GRU, last part of a backward step: the r gate's gradient and r's share of dh_prev. */
-KERNEL void gru_reset_backward(int batch, int hidden, int step, GLOBAL const int* lengths, float clip,
-                               int f0, float a0, float b0, int keepPre,
-                               GLOBAL const float* hPrev, int hPrevOff, GLOBAL const float* drh, int drhOff,
-                               GLOBAL const float* reserve, int reserveOff, int reserveWidth, int flagsAt,
-                               int presAt, GLOBAL float* dhPrev, int dhPrevOff, GLOBAL float* dGx, int dGxOff) {
+KERNEL void gru_reset_backward(GLOBAL const int* cfgWords, int batch, int step, GLOBAL const int* lengths,
+                               GLOBAL const float* hPrev, GLOBAL const float* drh, GLOBAL const float* reserve,
+                               GLOBAL float* dhPrev, GLOBAL float* dGx) {
+    step_cfg cfg = step_cfg_read(cfgWords);
+    step_at at = step_offsets(cfg, batch, step, 0);
     int id = GID_X();
-    if (id >= batch * hidden) {
+    if (id >= batch * cfg.hidden) {
         return;
     }
-    int H = hidden;
+    int H = cfg.hidden;
     int b = id / H;
     int j = id - b * H;
     if (step >= lengths[b]) {
         return;
     }
     int hi = b * H + j;
-    int r = reserveOff + b * reserveWidth;
+    int r = at.reserve + b * cfg.reserveWidth;
     float rr = reserve[r + j];
-    float d = drh[drhOff + hi];
-    dGx[dGxOff + b * 3 * H + j] = d * hPrev[hPrevOff + hi] * slope_of(keepPre, f0, a0, b0, reserve, r, presAt, j, rr)
-            * passed_flag(clip, reserve, r, flagsAt, j);
-    dhPrev[dhPrevOff + hi] += d * rr;
+    float d = drh[hi];
+    dGx[at.gx + b * 3 * H + j] = d * hPrev[at.hPrev + hi] * slope_of(cfg.keepPre, cfg.f0, cfg.a0, cfg.b0, reserve, r, cfg.presAt, j, rr)
+            * passed_flag(cfg.clip, reserve, r, cfg.flagsAt, j);
+    dhPrev[hi] += d * rr;
 }

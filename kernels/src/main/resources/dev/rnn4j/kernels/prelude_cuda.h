@@ -35,3 +35,5 @@
 #define COPYSIGNF(a, b) copysignf(a, b)
 #define LOGF(x) logf(x)
 #define SQRTF(x) sqrtf(x)
+/* The float whose bits an int holds (a step configuration's float words). */
+#define INT_AS_FLOAT(x) __int_as_float(x)

@@ -32,3 +32,5 @@
 #define COPYSIGNF(a, b) copysign(a, b)
 #define LOGF(x) log(x)
 #define SQRTF(x) sqrt(x)
+/* The float whose bits an int holds (a step configuration's float words). */
+#define INT_AS_FLOAT(x) as_float(x)

@@ -5,9 +5,9 @@
  */
 
 /*
- * A whole forward step for a small batch in one launch: gh = A·W_hhᵀ (A = h_{t-1}, batch × k, rows lda apart; W_hh
- * rows ldw apart) for the gate rows of a few hidden units, then cell_forward_unit for those units, so gh never
- * waits for a second launch. One work-group of STEP_GROUP items owns STEP_GROUP / STEP_LANES row slots: each slot
+ * A whole forward step for a small batch in one launch: gh = h_{t-1}·W_hhᵀ (h_{t−1}: batch × k, k = stateSize, rows
+ * k apart, from hPrev at the step's offset; W_hh: G·H rows of k) for the gate rows of a few hidden units, then
+ * cell_forward_unit for those units, so gh never waits for a second launch. One work-group of STEP_GROUP items owns STEP_GROUP / STEP_LANES row slots: each slot
  * is one gate row of one unit, summed by STEP_LANES items over k (adjacent items read adjacent weights), and the
  * slots' partial sums meet in local memory. Every group reads all of A (small: batch ≤ STEP_MAX_BATCH rows) and
  * only its own rows of W_hh; gh is written for the cell and left as the unfused step leaves it. Launched with
@@ -31,12 +31,14 @@ DEVICE_FN float lane_sum(LOCAL_PTR const float* partial, int b, int s) {
     return sum;
 }
 
-KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, GLOBAL const float* w, int wOff,
-                              int ldw, CELL_FORWARD_PARAMS(GLOBAL)) {
+KERNEL void recurrent_forward(GLOBAL const float* w, CELL_FORWARD_PARAMS(GLOBAL)) {
     LOCAL float partial[STEP_MAX_BATCH * STEP_ROW_STRIDE];
+    step_cfg cfg = step_cfg_read(cfgWords);
+    step_at at = step_offsets(cfg, batch, step, 1);
+    int k = cfg.stateSize;
     int lid = LID_X();
-    int H = hidden;
-    int G = gate_count(cell);
+    int H = cfg.hidden;
+    int G = gate_count(cfg.cell);
     int units = (STEP_GROUP / STEP_LANES) / G;
     int j0 = GROUP_X() * units;
     int slot = lid / STEP_LANES;
@@ -48,12 +50,12 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
         acc[q] = 0.0f;
     }
     if (slot < G * units && j < H) {
-        int row = wOff + (gate * H + j) * ldw;
+        int row = (gate * H + j) * k;
         for (int p = lane; p < k; p += STEP_LANES) {
             float x = w[row + p];
             for (int q = 0; q < STEP_MAX_BATCH; q++) {
                 if (q < batch) {
-                    acc[q] += x * a[aOff + q * lda + p];
+                    acc[q] += x * hPrev[at.hPrev + q * k + p];
                 }
             }
         }
@@ -69,7 +71,7 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
         int g = s / units;
         int u = j0 + s - g * units;
         if (u < H) {
-            gh[ghOff + b * G * H + g * H + u] = lane_sum(partial, b, s);
+            gh[b * G * H + g * H + u] = lane_sum(partial, b, s);
         }
     }
     GLOBAL_BARRIER();
@@ -77,7 +79,7 @@ KERNEL void recurrent_forward(int k, GLOBAL const float* a, int aOff, int lda, G
         int b = lid / units;
         int u = j0 + lid - b * units;
         if (u < H) {
-            cell_forward_unit(b, u, CELL_FORWARD_ARGS);
+            cell_forward_unit(b, u, cfg, at, CELL_UNIT_ARGS);
         }
     }
 }
@@ -116,26 +118,29 @@ DEVICE_FN void grid_barrier(GLOBAL volatile int* state, int groups) {
  * memory (cache, G·owned·k floats, gate-major) once, then per step computes those rows of gh = h_{t−1}·W_hhᵀ with
  * recurrent_forward's lanes and lane order (so the sums are the same) and runs the cell for its units. The next step
  * reads the h_t every group wrote, so between steps all groups meet at grid_barrier: the launch must have every
- * group resident (CUDA: cooperative launch), or cover one step (t1 = t0 + 1), or be one group. The arguments
- * describe step 0; step t reads and writes t rows of the batch further on: a and the states by t·batch·hidden
- * (a is h_{t−1}, lda = hidden), gx by t·batch·G·hidden, the reserve by t·batch·reserveWidth; gh is one step's,
+ * group resident (CUDA: cooperative launch), or cover one step (t1 = t0 + 1), or be one group. Each step's rows
+ * lie where step_offsets puts them (h_{t−1} is the A of its GEMM, k = hidden: no projection); gh is one step's,
  * reused. Launched as ceil(hidden / units) groups of STEP_GROUP items.
  */
 KERNEL void recurrent_sequence(int t0, int t1, int units, GLOBAL int* barrierState, DYNAMIC_LOCAL_PARAM(cache),
-                               int k, GLOBAL const float* a, int aOff, int lda, GLOBAL const float* w, int wOff,
-                               int ldw, CELL_FORWARD_PARAMS(GLOBAL)) {
+                               GLOBAL const float* w, GLOBAL const int* cfgWords, int batch,
+                               GLOBAL const int* lengths, GLOBAL const float* gx, GLOBAL float* gh,
+                               GLOBAL const float* bhh, GLOBAL const float* peep, GLOBAL const float* hPrev,
+                               GLOBAL float* hNext, GLOBAL float* cs, GLOBAL float* reserve) {
     DYNAMIC_LOCAL(cache);
     LOCAL float partial[STEP_MAX_BATCH * STEP_ROW_STRIDE];
+    step_cfg cfg = step_cfg_read(cfgWords);
+    int k = cfg.stateSize;
     int lid = LID_X();
-    int H = hidden;
-    int G = gate_count(cell);
+    int H = cfg.hidden;
+    int G = gate_count(cfg.cell);
     int j0 = GROUP_X() * units;
     int owned = H - j0 < units ? H - j0 : units;
     int rows = G * owned;
     for (int e = lid; e < rows * k; e += STEP_GROUP) {
         int r = e / k;
         int gate = r / owned;
-        cache[e] = w[wOff + (gate * H + j0 + r - gate * owned) * ldw + e - r * k];
+        cache[e] = w[(gate * H + j0 + r - gate * owned) * k + e - r * k];
     }
     BARRIER();
     int slots = STEP_GROUP / STEP_LANES;
@@ -145,7 +150,7 @@ KERNEL void recurrent_sequence(int t0, int t1, int units, GLOBAL int* barrierSta
         if (t > t0) {
             grid_barrier(barrierState, NUM_GROUPS_X());
         }
-        int aT = aOff + t * batch * lda;
+        step_at at = step_offsets(cfg, batch, t, 1);
         for (int r0 = 0; r0 < rows; r0 += slots) {
             int r = r0 + slot;
             float acc[STEP_MAX_BATCH];
@@ -157,7 +162,7 @@ KERNEL void recurrent_sequence(int t0, int t1, int units, GLOBAL int* barrierSta
                     float x = cache[r * k + p];
                     for (int q = 0; q < STEP_MAX_BATCH; q++) {
                         if (q < batch) {
-                            acc[q] += x * a[aT + q * lda + p];
+                            acc[q] += x * hPrev[at.hPrev + q * k + p];
                         }
                     }
                 }
@@ -172,20 +177,16 @@ KERNEL void recurrent_sequence(int t0, int t1, int units, GLOBAL int* barrierSta
                 int rr = r0 + s;
                 if (rr < rows) {
                     int gate = rr / owned;
-                    gh[ghOff + b * G * H + gate * H + j0 + rr - gate * owned] = lane_sum(partial, b, s);
+                    gh[b * G * H + gate * H + j0 + rr - gate * owned] = lane_sum(partial, b, s);
                 }
             }
             BARRIER();
         }
         GLOBAL_BARRIER();
-        int rowH = t * batch * H;
         for (int e = lid; e < owned * batch; e += STEP_GROUP) {
             int b = e / owned;
-            cell_forward_unit(b, j0 + e - b * owned, cell, batch, hidden, step + t, lengths, gx, gxOff + G * rowH,
-                    gh, ghOff, bhh, bhhOff, hasBhh, peep, peepOff, hasPeep, inputForget, clip, cellClip,
-                    linearAfterReset, projected, f0, a0, b0, f1, a1, b1, f2, a2, b2, keepPre, hPrev, hPrevOff + rowH,
-                    cPrev, cPrevOff + rowH, hNext, hNextOff + rowH, cNext, cNextOff + rowH, reserve,
-                    reserveOff + t * batch * reserveWidth, hasReserve, reserveWidth, flagsAt, presAt);
+            cell_forward_unit(b, j0 + e - b * owned, cfg, at, t, lengths, gx, gh, bhh, peep, hPrev, hNext, cs,
+                    reserve);
         }
     }
 }

@@ -39,3 +39,10 @@
 #define COPYSIGNF(a, b) copysignf(a, b)
 #define LOGF(x) logf(x)
 #define SQRTF(x) sqrtf(x)
+/* The float whose bits an int holds (a step configuration's float words). */
+static inline float emu_int_as_float(int x) {
+    float f;
+    __builtin_memcpy(&f, &x, sizeof f);
+    return f;
+}
+#define INT_AS_FLOAT(x) emu_int_as_float(x)

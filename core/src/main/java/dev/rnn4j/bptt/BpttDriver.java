@@ -8,6 +8,7 @@ import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.RecurrencePlan;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.Transpose;
@@ -47,8 +48,11 @@ public final class BpttDriver {
     /** Per direction: the step and recurrent-GEMM argument blocks of the running pass. */
     private final StepArgs[] steps = {new StepArgs(), new StepArgs()};
     private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
-    /** Per direction, whether the backend ran the current layer's forward steps at once. */
-    private final boolean[] wholeSteps = new boolean[2];
+    /** The directions of the running layer that step (not run at once by the plan): their GEMMs and steps. */
+    private final GemmArgs[] steppedRecurrent = new GemmArgs[2];
+    private final StepArgs[] steppedSteps = new StepArgs[2];
+    /** The plan every backend has, for layers its own plan does not cover. */
+    private final RecurrencePlan generic;
     /** Original-form GRU, per direction: the n column's GEMM of a step, forward and backward. */
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
     /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
@@ -66,6 +70,7 @@ public final class BpttDriver {
         this.spec = spec;
         this.backend = backend;
         this.ops = backend.primitives();
+        this.generic = RecurrencePlan.generic(ops);
         for (int dir = 0; dir < spec.directions(); dir++) {
             configs[dir] = StepConfig.of(spec, dir);
         }
@@ -73,9 +78,9 @@ public final class BpttDriver {
 
     /**
      * Runs every layer and direction forward over T steps and B sequences. The two directions of a bidirectional
-     * layer advance step by step together, each step's pair of GEMMs and pair of cells given to the backend as
-     * pairs ({@link Primitives#gemmPair}), which it may run concurrently; a direction whose steps the backend runs
-     * all at once ({@link Primitives#recurrentForwardSteps}) is done before the other steps.
+     * layer advance step by step together, each step's GEMMs and cells given to the layer's {@link RecurrencePlan}
+     * together, which may run them concurrently; a direction whose steps the plan runs all at once ({@link
+     * RecurrencePlan#forwardSequence}) is done before the other steps.
      */
     public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
         int H = spec.hiddenSize();
@@ -135,40 +140,32 @@ public final class BpttDriver {
                 }
             }
 
-            // A direction whose steps the backend runs at once (W_hh kept on chip) is done here; the rest step.
+            // A direction whose steps the plan runs at once (W_hh kept on chip) is done here; the rest step.
+            RecurrencePlan plan = plan(batch);
             int stepwise = 0;
             for (int dir = 0; dir < D; dir++) {
                 positionStep(dir, 0, batch, S, projected, originalGru);
-                wholeSteps[dir] = !projected && !originalGru
-                        && ops.recurrentForwardSteps(cell, recurrent[dir], steps(dir), steps);
-                stepwise += wholeSteps[dir] ? 0 : 1;
+                if (projected || originalGru || !plan.forwardSequence(cell, recurrent[dir], steps(dir), steps)) {
+                    steppedRecurrent[stepwise] = recurrent[dir];
+                    steppedSteps[stepwise++] = steps(dir);
+                }
             }
             for (int t = 0; t < steps && stepwise > 0; t++) {
                 for (int dir = 0; dir < D; dir++) {
                     positionStep(dir, t, batch, S, projected, originalGru);
                 }
                 if (originalGru) {
-                    gemms(recurrent, D);
+                    plan.gemms(recurrent, D);
                     for (int dir = 0; dir < D; dir++) {
                         ops.gruResetForward(steps(dir));
                     }
-                    gemms(candidate, D);
-                    if (D == 2) {
-                        ops.cellForwardPair(cell, steps(0), steps(1));
-                    } else {
-                        ops.cellForward(cell, steps(0));
-                    }
-                } else if (stepwise == 2) {
-                    ops.recurrentForwardPair(cell, recurrent[0], steps(0), recurrent[1], steps(1));
+                    plan.gemms(candidate, D);
+                    plan.cellForwards(cell, this.steps, D);
                 } else {
-                    for (int dir = 0; dir < D; dir++) {
-                        if (!wholeSteps[dir]) {
-                            ops.recurrentForward(cell, recurrent[dir], steps(dir));
-                        }
-                    }
+                    plan.forwardSteps(cell, steppedRecurrent, steppedSteps, stepwise);
                 }
                 if (projected) {
-                    gemms(projection, D);
+                    plan.gemms(projection, D);
                     for (int dir = 0; dir < D; dir++) {
                         DeviceBuffer hs = ws.hs[ws.stateSlot(layer, dir)];
                         long hPrev = (long) t * batch * S;
@@ -230,13 +227,9 @@ public final class BpttDriver {
         this.dropoutSeed = seed;
     }
 
-    /** The first {@code directions} GEMMs of a pair: both as a pair, or the one. */
-    private void gemms(GemmArgs[] pair, int directions) {
-        if (directions == 2) {
-            ops.gemmPair(pair[0], pair[1]);
-        } else {
-            ops.gemm(pair[0]);
-        }
+    /** The backend's plan for this spec's layers at {@code batch} rows, or the generic one. */
+    private RecurrencePlan plan(int batch) {
+        return ops.plan(configs[0], batch).orElse(generic);
     }
 
     /**
@@ -310,6 +303,7 @@ public final class BpttDriver {
                 }
             }
 
+            RecurrencePlan plan = plan(batch);
             int current = 0;
             for (int t = steps - 1; t >= 0; t--) {
                 for (int dir = 0; dir < D; dir++) {
@@ -328,20 +322,16 @@ public final class BpttDriver {
                     }
                 }
                 if (projected) {
-                    gemms(projection, D);
+                    plan.gemms(projection, D);
                 }
-                if (D == 2) {
-                    ops.cellBackwardPair(cell, steps(0), steps(1));
-                } else {
-                    ops.cellBackward(cell, steps(0));
-                }
+                plan.cellBackwards(cell, this.steps, D);
                 if (originalGru) {
-                    gemms(candidate, D);
+                    plan.gemms(candidate, D);
                     for (int dir = 0; dir < D; dir++) {
                         ops.gruResetBackward(steps(dir));
                     }
                 }
-                gemms(recurrent, D);
+                plan.gemms(recurrent, D);
                 if (projected) {
                     for (int dir = 0; dir < D; dir++) {
                         DeviceBuffer dHs = ws.dHs[layer * D + dir];

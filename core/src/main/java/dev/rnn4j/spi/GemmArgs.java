@@ -1,9 +1,9 @@
 package dev.rnn4j.spi;
 
 /**
- * The arguments of one {@link Primitives#gemm} call as a reusable block, for the paired form
- * {@link Primitives#gemmPair}: the BPTT driver fills one per direction and changes only offsets from step to step,
- * so the per-step loop allocates nothing. Fields mean what the parameters of {@link Primitives#gemm} mean.
+ * The arguments of one {@link Primitives#gemm} call as a reusable block, for the calls of a {@link RecurrencePlan}:
+ * the BPTT driver fills one per direction and changes only offsets from step to step, so the per-step loop
+ * allocates nothing. Fields mean what the parameters of {@link Primitives#gemm} mean.
  */
 public final class GemmArgs {
     public Transpose transA = Transpose.NO;

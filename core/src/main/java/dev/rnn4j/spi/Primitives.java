@@ -3,8 +3,11 @@ package dev.rnn4j.spi;
 import dev.rnn4j.CellType;
 
 /**
- * The compute a backend supplies. Matrices are row-major; offsets and leading dimensions are in elements. Calls are
- * enqueued in order and none waits for the device.
+ * The compute a backend supplies: a GEMM, the cell steps (forward, backward, and the original-form GRU's two halves),
+ * and the few data moves the BPTT driver needs — twelve methods, the whole of what a backend must implement here.
+ * What only goes faster (a bias added as the GEMM stores, fused or persistent steps, paired directions) has a default
+ * or lives in an optional {@link RecurrencePlan}. Matrices are row-major; offsets and leading dimensions are in
+ * elements. Calls are enqueued in order and none waits for the device.
  */
 public interface Primitives {
 
@@ -39,61 +42,13 @@ public interface Primitives {
     }
 
     /**
-     * Two independent GEMMs, such as the recurrent GEMMs of the two directions of a bidirectional layer at one
-     * step: neither reads what the other writes. A backend may run them concurrently (the CPU backend gives each a
-     * thread of its own where that beats splitting each across all threads); by default they run in order.
+     * This backend's own plan for the steps of a layer whose directions have {@code config} (they differ at most in
+     * their activations) at {@code batch} rows, or empty, and the driver runs the {@link RecurrencePlan#generic} one.
+     * The same backend may return the same plan object every time: a plan keeps nothing between calls. By default,
+     * empty.
      */
-    default void gemmPair(GemmArgs first, GemmArgs second) {
-        gemm(first);
-        gemm(second);
-    }
-
-    /**
-     * Two independent forward cell steps (the two directions of a bidirectional layer), possibly concurrently; by
-     * default in order. Neither may read what the other writes.
-     */
-    default void cellForwardPair(CellType cell, StepArgs first, StepArgs second) {
-        cellForward(cell, first);
-        cellForward(cell, second);
-    }
-
-    /**
-     * One forward step of the recurrence: the recurrent GEMM {@code recurrent}, which writes {@code step.gh}, then
-     * {@link #cellForward}. A backend with a kernel that does both in one pass (the device backends, for small
-     * batches) may use it; the results are those of the two calls up to the GEMM's order of summation, and
-     * {@code step.gh} holds the recurrent projection afterwards either way. By default the two calls in order.
-     */
-    default void recurrentForward(CellType cell, GemmArgs recurrent, StepArgs step) {
-        gemm(recurrent);
-        cellForward(cell, step);
-    }
-
-    /**
-     * Steps 0 … {@code steps − 1} of one layer direction's recurrence at once, where this backend has a form for them
-     * (a device kernel that keeps W_hh on chip across the steps): returns true when it ran them, false, having done
-     * nothing, when it has no such form for this layer (the caller then calls {@link #recurrentForward} per step).
-     * {@code recurrent} and {@code step} describe step 0 of a layer whose every step is {@link #recurrentForward}'s
-     * with h in rows of H (no projection): step t's rows lie where {@link StepArgs#forwardStep} places them, and
-     * {@code recurrent.a} is h_{t−1}, {@code step.hPrev}; {@code step.gh} is one step's and reused. The results are {@link #recurrentForward}'s per step. By default, false.
-     */
-    default boolean recurrentForwardSteps(CellType cell, GemmArgs recurrent, StepArgs step, int steps) {
-        return false;
-    }
-
-    /**
-     * {@link #recurrentForward} for the two directions of a bidirectional layer, neither reading what the other
-     * writes; by default {@link #gemmPair} then {@link #cellForwardPair}.
-     */
-    default void recurrentForwardPair(CellType cell, GemmArgs firstRecurrent, StepArgs first,
-                                      GemmArgs secondRecurrent, StepArgs second) {
-        gemmPair(firstRecurrent, secondRecurrent);
-        cellForwardPair(cell, first, second);
-    }
-
-    /** Two independent backward cell steps, as {@link #cellForwardPair}. */
-    default void cellBackwardPair(CellType cell, StepArgs first, StepArgs second) {
-        cellBackward(cell, first);
-        cellBackward(cell, second);
+    default java.util.Optional<RecurrencePlan> plan(StepConfig config, int batch) {
+        return java.util.Optional.empty();
     }
 
     /**

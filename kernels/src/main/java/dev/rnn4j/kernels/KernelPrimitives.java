@@ -6,6 +6,7 @@ import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
+import dev.rnn4j.spi.RecurrencePlan;
 import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.StepConfig;
@@ -13,6 +14,7 @@ import dev.rnn4j.spi.Transpose;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@link Primitives} of a device backend that runs this module's kernels: each call names a kernel, passes its
@@ -26,6 +28,8 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
     /** How small-batch forward steps run. */
     private final StepForm stepForm;
     private final KernelTrainingPrimitives training;
+    /** The fused and persistent step forms, offered as the plan unless the steps are {@link StepForm#UNFUSED}. */
+    private final KernelStepPlan stepPlan = new KernelStepPlan(this);
     /** recurrent_sequence launches so far. */
     private long sequenceLaunches;
     /**
@@ -130,9 +134,15 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
     }
 
     @Override
-    public synchronized void recurrentForward(CellType cell, GemmArgs g, StepArgs s) {
+    public Optional<RecurrencePlan> plan(StepConfig config, int batch) {
+        return stepForm == StepForm.UNFUSED ? Optional.empty() : Optional.of(stepPlan);
+    }
+
+    /** One forward step: {@code recurrent_forward} where it {@link #fuses}, else the GEMM and then the cell. */
+    synchronized void recurrentStep(CellType cell, GemmArgs g, StepArgs s) {
         if (!fuses(g, s)) {
-            Primitives.super.recurrentForward(cell, g, s);
+            gemm(g);
+            cellForward(cell, s);
             return;
         }
         DeviceBuffer config = config(s);
@@ -147,8 +157,7 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
      * With {@link StepForm#PERSISTENT}, the layer direction's steps as {@code recurrent_sequence} launches where the
      * step is one {@code recurrent_forward} would run (no projection) and the device plans it (W_hh fits on chip).
      */
-    @Override
-    public synchronized boolean recurrentForwardSteps(CellType cell, GemmArgs g, StepArgs s, int steps) {
+    synchronized boolean recurrentSequence(CellType cell, GemmArgs g, StepArgs s, int steps) {
         if (stepForm != StepForm.PERSISTENT || steps < 1 || !fuses(g, s) || s.config.projected()
                 || s.step() != 0) {
             return false;
@@ -185,13 +194,6 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
             sequenceLaunches++;
         }
         return true;
-    }
-
-    @Override
-    public synchronized void recurrentForwardPair(CellType cell, GemmArgs firstRecurrent, StepArgs first,
-                                                  GemmArgs secondRecurrent, StepArgs second) {
-        recurrentForward(cell, firstRecurrent, first);
-        recurrentForward(cell, secondRecurrent, second);
     }
 
     /**

@@ -14,7 +14,8 @@ import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.Transpose;
 
 /**
- * The batched BPTT schedule (docs/architecture.md, "One forward pass" and "One backward pass"), written once and composed from {@link Primitives}:
+ * The batched BPTT schedule (docs/architecture.md, "One forward pass" and "One backward pass"), written once and
+ * composed from {@link Primitives} and the backend's {@link RecurrencePlan}:
  * <ol>
  *   <li>per layer and direction, one GEMM projects the inputs of all T·B rows: {@code Gx = X·W_ihᵀ + b_ih};</li>
  *   <li>per step, one GEMM {@code Gh = h_{t−1}·W_hhᵀ} and one fused cell step;</li>
@@ -26,6 +27,10 @@ import dev.rnn4j.spi.Transpose;
  * The reverse direction runs the same loop over each sequence reversed within its own length: its projections
  * are permuted into processing order by {@link Primitives#copySteps}, and its outputs and gradients permuted back.
  * Rows past a sequence's length are masked inside the cell steps. Nothing in the per-step loops allocates.
+ *
+ * <p>What the cell variants change in the schedule lives in one section at the end of this class (set-up,
+ * forward step, backward set-up, backward step, recurrent weight gradients); the passes above it are the same for
+ * every cell.
  *
  * <p>The original-form GRU (ONNX's {@code linear_before_reset = 0}) needs r before its n column's GEMM, so its
  * steps split: forward, the r and z columns' GEMM, {@link Primitives#gruResetForward}, the n column's GEMM from
@@ -45,22 +50,26 @@ import dev.rnn4j.spi.Transpose;
 public final class BpttDriver {
     private final RnnSpec spec;
     private final Primitives ops;
+    private final Backend backend;
+    /** The variants that change the schedule (see the last section). */
+    private final boolean projected;
+    private final boolean originalGru;
+    /** Per direction: what is fixed for its steps. */
+    private final StepConfig[] configs = new StepConfig[2];
+    /** The plan every backend has, for layers its own plan does not cover. */
+    private final RecurrencePlan generic;
+
     /** Per direction: the step and recurrent-GEMM argument blocks of the running pass. */
     private final StepArgs[] steps = {new StepArgs(), new StepArgs()};
     private final GemmArgs[] recurrent = {new GemmArgs(), new GemmArgs()};
     /** The directions of the running layer that step (not run at once by the plan): their GEMMs and steps. */
     private final GemmArgs[] steppedRecurrent = new GemmArgs[2];
     private final StepArgs[] steppedSteps = new StepArgs[2];
-    /** The plan every backend has, for layers its own plan does not cover. */
-    private final RecurrencePlan generic;
     /** Original-form GRU, per direction: the n column's GEMM of a step, forward and backward. */
     private final GemmArgs[] candidate = {new GemmArgs(), new GemmArgs()};
     /** Projected LSTM, per direction: {@code h_t = m_t·W_hrᵀ} forward, {@code dm_t = dh_t·W_hr} backward. */
     private final GemmArgs[] projection = {new GemmArgs(), new GemmArgs()};
-    /** Per direction: what is fixed for its steps. */
-    private final StepConfig[] configs = new StepConfig[2];
 
-    private final Backend backend;
     /** Dropout between stacked layers in training (PyTorch's {@code dropout}), and the seed of the next pass. */
     private float dropout;
     private long dropoutSeed;
@@ -71,6 +80,8 @@ public final class BpttDriver {
         this.backend = backend;
         this.ops = backend.primitives();
         this.generic = RecurrencePlan.generic(ops);
+        this.projected = spec.projectionSize() > 0;
+        this.originalGru = spec.linearAfterReset();
         for (int dir = 0; dir < spec.directions(); dir++) {
             configs[dir] = StepConfig.of(spec, dir);
         }
@@ -85,12 +96,9 @@ public final class BpttDriver {
     public void forward(DeviceParameters w, Workspace ws, int steps, int batch) {
         int H = spec.hiddenSize();
         int S = spec.stateSize(); // h's features: P when projected, else H
-        boolean projected = spec.projectionSize() > 0;
         int GH = spec.gateRows();
         int D = spec.directions();
         int rows = steps * batch;
-        CellType cell = spec.cell();
-        boolean originalGru = spec.linearAfterReset();
         for (int layer = 0; layer < spec.layers(); layer++) {
             DeviceBuffer in = layer == 0 ? ws.x : ws.layerOutput(layer - 1);
             int inWidth = spec.layerInputSize(layer);
@@ -120,59 +128,13 @@ public final class BpttDriver {
                 if (ws.cs != null) {
                     ops.copy(ws.c0, (long) ld * batch * H, ws.cs[slot], 0, (long) batch * H);
                 }
-                StepArgs s = stepArgs(ws, w, layer, dir, batch);
-                if (projected) {
-                    // The cell writes m_t; h_t = m_t·W_hrᵀ lands in hs (offsets set per step).
-                    s.hNext = ws.ms[ws.training ? ld : dir];
-                    projection[dir].set(Transpose.NO, Transpose.YES, batch, S, H, 1f, s.hNext, 0, H,
-                            w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.hs[slot], 0, S);
-                }
-                // Gh = h_{t−1}·W_hhᵀ into this direction's gh; only the offset of h_{t−1} moves. The original GRU
-                // takes the r and z columns here, the n column from r ⊙ h_{t−1} once r is known.
-                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, S, 1f, ws.hs[slot],
-                        0, S, whh, 0, S, 0f, ws.gh[dir], 0, GH);
-                if (originalGru) {
-                    s.rh = ws.rh == null ? null : ws.rh[dir];
-                    s.forwardStep(0);
-                    candidate[dir].set(Transpose.NO, Transpose.YES, batch, H, H, 1f, s.rhBuffer(), s.rhOffset(),
-                            s.rhStride(), whh, 2L * H * H, H, 0f, ws.gh[dir], 2L * H, GH);
-                }
+                setUpForward(stepArgs(ws, w, layer, dir, batch), ws, w, layer, dir, batch);
             }
 
-            // A direction whose steps the plan runs at once (W_hh kept on chip) is done here; the rest step.
             RecurrencePlan plan = plan(batch);
-            int stepwise = 0;
-            for (int dir = 0; dir < D; dir++) {
-                positionStep(dir, 0, batch, S, projected, originalGru);
-                if (projected || originalGru || !plan.forwardSequence(cell, recurrent[dir], steps(dir), steps)) {
-                    steppedRecurrent[stepwise] = recurrent[dir];
-                    steppedSteps[stepwise++] = steps(dir);
-                }
-            }
+            int stepwise = runSequences(plan, steps, batch);
             for (int t = 0; t < steps && stepwise > 0; t++) {
-                for (int dir = 0; dir < D; dir++) {
-                    positionStep(dir, t, batch, S, projected, originalGru);
-                }
-                if (originalGru) {
-                    plan.gemms(recurrent, D);
-                    for (int dir = 0; dir < D; dir++) {
-                        ops.gruResetForward(steps(dir));
-                    }
-                    plan.gemms(candidate, D);
-                    plan.cellForwards(cell, this.steps, D);
-                } else {
-                    plan.forwardSteps(cell, steppedRecurrent, steppedSteps, stepwise);
-                }
-                if (projected) {
-                    plan.gemms(projection, D);
-                    for (int dir = 0; dir < D; dir++) {
-                        DeviceBuffer hs = ws.hs[ws.stateSlot(layer, dir)];
-                        long hPrev = (long) t * batch * S;
-                        ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(hs, hPrev, S),
-                                new MatrixRef(hs, hPrev + (long) batch * S, S), 0f);
-                    }
-                }
+                forwardStep(plan, ws, layer, t, batch, stepwise);
             }
 
             for (int dir = 0; dir < D; dir++) {
@@ -195,19 +157,20 @@ public final class BpttDriver {
         }
     }
 
-    /** Points direction {@code dir}'s step arguments, and the GEMMs that move with them, at forward step {@code t}. */
-    private void positionStep(int dir, int t, int batch, int S, boolean projected, boolean originalGru) {
-        StepArgs s = steps(dir);
-        s.forwardStep(t);
-        recurrent[dir].aOffset = s.hPrevOffset();
-        if (projected) {
-            // m_t (all steps kept in training, for dW_hr; one step's worth in inference) becomes h_t.
-            projection[dir].aOffset = s.hNextOffset();
-            projection[dir].cOffset = s.hPrevOffset() + (long) batch * S;
+    /**
+     * Runs the directions whose steps the plan runs at once (W_hh kept on chip); the others become the stepped ones.
+     * Returns how many step.
+     */
+    private int runSequences(RecurrencePlan plan, int steps, int batch) {
+        int stepwise = 0;
+        for (int dir = 0; dir < spec.directions(); dir++) {
+            positionStep(dir, 0, batch);
+            if (projected || originalGru || !plan.forwardSequence(spec.cell(), recurrent[dir], steps(dir), steps)) {
+                steppedRecurrent[stepwise] = recurrent[dir];
+                steppedSteps[stepwise++] = steps(dir);
+            }
         }
-        if (originalGru) {
-            candidate[dir].aOffset = s.rhOffset();
-        }
+        return stepwise;
     }
 
     private StepArgs steps(int dir) {
@@ -234,18 +197,15 @@ public final class BpttDriver {
 
     /**
      * Backward-data: from dY, dHn, dCn to layer 0's input gradient dX[0], and dH0, dC0; keeps the gate gradients.
-     * As in forward, the two directions of a bidirectional layer step together, in pairs.
+     * As in forward, the two directions of a bidirectional layer step together.
      */
     public void backwardData(DeviceParameters w, Workspace ws, int steps, int batch) {
         requireTraining(ws);
         int H = spec.hiddenSize();
         int S = spec.stateSize();
-        boolean projected = spec.projectionSize() > 0;
         int GH = spec.gateRows();
         int D = spec.directions();
         int rows = steps * batch;
-        CellType cell = spec.cell();
-        boolean originalGru = spec.linearAfterReset();
         DeviceBuffer upstream = ws.dY;
         for (int layer = spec.layers() - 1; layer >= 0; layer--) {
             int inWidth = spec.layerInputSize(layer);
@@ -258,21 +218,6 @@ public final class BpttDriver {
             DeviceBuffer inputGradient = ws.dX[layer % 2];
             for (int dir = 0; dir < D; dir++) {
                 int ld = layer * D + dir;
-                DeviceBuffer[] dH = ws.dH[dir];
-                if (projected) {
-                    // dHs slot t+1 holds step t's h gradient: dY now, dHn added on the last slot (carried back past
-                    // each sequence's end per step), recurrent GEMMs add into it as the steps go. Slot 0 ends as dh0.
-                    DeviceBuffer dHs = ws.dHs[ld];
-                    ops.copySteps(ws.lengths, steps, batch, S, new MatrixRef(upstream, (long) dir * S,
-                            spec.outputSize()), new MatrixRef(dHs, (long) batch * S, S), dir == 1);
-                    ops.fill(dHs, 0, (long) batch * S, 0f);
-                    ops.carryPastEnd(ws.lengths, steps, batch, S, new MatrixRef(ws.dHn, (long) ld * batch * S, S),
-                            new MatrixRef(dHs, (long) rows * S, S), 1f);
-                } else {
-                    ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H,
-                            spec.outputSize()), new MatrixRef(ws.dYSteps[dir], 0, H), dir == 1);
-                    ops.copy(ws.dHn, (long) ld * batch * H, dH[0], 0, (long) batch * H);
-                }
                 if (ws.dC != null) {
                     ops.copy(ws.dCn, (long) ld * batch * H, ws.dC[dir], 0, (long) batch * H);
                 }
@@ -281,65 +226,13 @@ public final class BpttDriver {
                 s.dc = ws.dC == null ? null : ws.dC[dir];
                 s.dGatesX = ws.dGatesX[ld];
                 s.dGatesH = ws.dGatesH[ld];
-                // dh_{t−1} += dGates_t·W_hh into the buffer the cell step writes as dhPrev (A's offset and C are
-                // set per step). The original GRU's n column reaches h_{t−1} through r ⊙ h_{t−1} instead: its
-                // d(r ⊙ h) = dn·W_hn comes first, for gruResetBackward.
-                DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                recurrent[dir].set(Transpose.NO, Transpose.NO, batch, S, originalGru ? 2 * H : GH, 1f, ws.dGatesH[ld],
-                        0, GH, whh, 0, S, 1f, null, 0, S);
-                if (projected) {
-                    // dm_t = dh_t·W_hr is the cell step's dh; its dhPrev is a scratch (h's gradient lives in dHs).
-                    s.dy = null;
-                    s.dh = ws.dm[dir];
-                    s.dhPrev = dH[0];
-                    projection[dir].set(Transpose.NO, Transpose.NO, batch, H, S, 1f, ws.dHs[ld], 0, S,
-                            w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.dm[dir], 0, H);
-                    recurrent[dir].c = ws.dHs[ld];
-                }
-                if (originalGru) {
-                    s.drh = ws.drh[dir];
-                    candidate[dir].set(Transpose.NO, Transpose.NO, batch, H, H, 1f, ws.dGatesH[ld], 2L * H, GH,
-                            whh, 2L * H * H, H, 0f, ws.drh[dir], 0, H);
-                }
+                setUpBackward(s, ws, w, layer, dir, batch, steps, upstream);
             }
 
             RecurrencePlan plan = plan(batch);
             int current = 0;
             for (int t = steps - 1; t >= 0; t--) {
-                for (int dir = 0; dir < D; dir++) {
-                    StepArgs s = steps(dir);
-                    s.backwardStep(t);
-                    long hPrev = s.hPrevOffset();
-                    recurrent[dir].aOffset = s.gxOffset();
-                    candidate[dir].aOffset = s.gxOffset() + 2L * H;
-                    if (projected) {
-                        projection[dir].aOffset = hPrev + (long) batch * S;
-                        recurrent[dir].cOffset = hPrev;
-                    } else {
-                        s.dh = ws.dH[dir][current];
-                        s.dhPrev = ws.dH[dir][1 - current];
-                        recurrent[dir].c = s.dhPrev;
-                    }
-                }
-                if (projected) {
-                    plan.gemms(projection, D);
-                }
-                plan.cellBackwards(cell, this.steps, D);
-                if (originalGru) {
-                    plan.gemms(candidate, D);
-                    for (int dir = 0; dir < D; dir++) {
-                        ops.gruResetBackward(steps(dir));
-                    }
-                }
-                plan.gemms(recurrent, D);
-                if (projected) {
-                    for (int dir = 0; dir < D; dir++) {
-                        DeviceBuffer dHs = ws.dHs[layer * D + dir];
-                        long hPrev = (long) t * batch * S;
-                        ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(dHs, hPrev + (long) batch * S, S),
-                                new MatrixRef(dHs, hPrev, S), 1f);
-                    }
-                }
+                backwardStep(plan, ws, layer, t, batch, current);
                 current = 1 - current;
             }
 
@@ -377,25 +270,7 @@ public final class BpttDriver {
                 DeviceBuffer dGx = timeOrderedGates(ws, ld, dir, steps, batch);
                 ops.gemm(Transpose.YES, Transpose.NO, GH, inWidth, rows, 1f, dGx, 0, GH, in, 0, inWidth,
                         beta, grads.buffer(ParameterKind.WEIGHT_IH, layer, dir), 0, inWidth);
-                DeviceBuffer dWhh = grads.buffer(ParameterKind.WEIGHT_HH, layer, dir);
-                if (spec.projectionSize() > 0) {
-                    int S = spec.stateSize();
-                    ops.gemm(Transpose.YES, Transpose.NO, GH, S, rows, 1f, ws.dGatesH[ld], 0, GH,
-                            ws.hs[ws.stateSlot(layer, dir)], 0, S, beta, dWhh, 0, S);
-                    // dW_hr = Σ_t dh_tᵀ·m_t: dHs slots 1..T against the kept m_t (zero past each length).
-                    ops.gemm(Transpose.YES, Transpose.NO, S, H, rows, 1f, ws.dHs[ld], (long) batch * S, S, ws.ms[ld],
-                            0, H, beta, grads.buffer(ParameterKind.PROJECTION, layer, dir), 0, H);
-                } else if (spec.linearAfterReset()) {
-                    // dW_h{r,z} from H_prev; dW_hn from the r ⊙ H_prev the reserve kept (its fourth block).
-                    ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH,
-                            ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
-                    ops.gemm(Transpose.YES, Transpose.NO, H, H, rows, 1f, ws.dGatesH[ld], 2L * H, GH,
-                            ws.reserve[ld], 3L * H, StepConfig.reserveWidth(spec),
-                            beta, dWhh, 2L * H * H, H);
-                } else {
-                    ops.gemm(Transpose.YES, Transpose.NO, GH, H, rows, 1f, ws.dGatesH[ld], 0, GH,
-                            ws.hs[ws.stateSlot(layer, dir)], 0, H, beta, dWhh, 0, H);
-                }
+                recurrentWeightGradients(ws, grads, layer, dir, batch, rows, beta);
                 if (spec.bias()) {
                     DeviceBuffer dbih = grads.buffer(ParameterKind.BIAS_IH, layer, dir);
                     DeviceBuffer dbhh = grads.buffer(ParameterKind.BIAS_HH, layer, dir);
@@ -456,6 +331,193 @@ public final class BpttDriver {
     private static void requireTraining(Workspace ws) {
         if (!ws.training) {
             throw new IllegalStateException("backward needs a workspace planned for training");
+        }
+    }
+
+    // ---- Where the variants differ: the projected LSTM and the original-form GRU change these steps only. ----
+
+    /**
+     * A direction's GEMMs for a forward layer: Gh = h_{t−1}·W_hhᵀ into its gh (only h_{t−1}'s offset moves); the
+     * projected LSTM's h_t = m_t·W_hrᵀ (its cell writes m_t); the original GRU takes the r and z columns in Gh and the
+     * n column from r ⊙ h_{t−1} once r is known.
+     */
+    private void setUpForward(StepArgs s, Workspace ws, DeviceParameters w, int layer, int dir, int batch) {
+        int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        int GH = spec.gateRows();
+        int ld = layer * spec.directions() + dir;
+        int slot = ws.stateSlot(layer, dir);
+        if (projected) {
+            s.hNext = ws.ms[ws.training ? ld : dir];
+            projection[dir].set(Transpose.NO, Transpose.YES, batch, S, H, 1f, s.hNext, 0, H,
+                    w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.hs[slot], 0, S);
+        }
+        DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+        recurrent[dir].set(Transpose.NO, Transpose.YES, batch, originalGru ? 2 * H : GH, S, 1f, ws.hs[slot], 0, S,
+                whh, 0, S, 0f, ws.gh[dir], 0, GH);
+        if (originalGru) {
+            s.rh = ws.rh == null ? null : ws.rh[dir];
+            s.forwardStep(0);
+            candidate[dir].set(Transpose.NO, Transpose.YES, batch, H, H, 1f, s.rhBuffer(), s.rhOffset(),
+                    s.rhStride(), whh, 2L * H * H, H, 0f, ws.gh[dir], 2L * H, GH);
+        }
+    }
+
+    /** Points direction {@code dir}'s step arguments, and the GEMMs that move with them, at forward step {@code t}. */
+    private void positionStep(int dir, int t, int batch) {
+        StepArgs s = steps(dir);
+        s.forwardStep(t);
+        recurrent[dir].aOffset = s.hPrevOffset();
+        if (projected) {
+            // m_t (all steps kept in training, for dW_hr; one step's worth in inference) becomes h_t.
+            projection[dir].aOffset = s.hNextOffset();
+            projection[dir].cOffset = s.hPrevOffset() + (long) batch * spec.stateSize();
+        }
+        if (originalGru) {
+            candidate[dir].aOffset = s.rhOffset();
+        }
+    }
+
+    /** Forward step t of the running layer, for its {@code stepwise} stepped directions. */
+    private void forwardStep(RecurrencePlan plan, Workspace ws, int layer, int t, int batch, int stepwise) {
+        int D = spec.directions();
+        int S = spec.stateSize();
+        CellType cell = spec.cell();
+        for (int dir = 0; dir < D; dir++) {
+            positionStep(dir, t, batch);
+        }
+        if (originalGru) {
+            plan.gemms(recurrent, D);
+            for (int dir = 0; dir < D; dir++) {
+                ops.gruResetForward(steps(dir));
+            }
+            plan.gemms(candidate, D);
+            plan.cellForwards(cell, steps, D);
+        } else {
+            plan.forwardSteps(cell, steppedRecurrent, steppedSteps, stepwise);
+        }
+        if (projected) {
+            plan.gemms(projection, D);
+            for (int dir = 0; dir < D; dir++) {
+                DeviceBuffer hs = ws.hs[ws.stateSlot(layer, dir)];
+                long hPrev = (long) t * batch * S;
+                ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(hs, hPrev, S),
+                        new MatrixRef(hs, hPrev + (long) batch * S, S), 0f);
+            }
+        }
+    }
+
+    /**
+     * A direction's gradients and GEMMs for a backward layer. The arriving h gradients go to the steps in processing
+     * order; dh_{t−1} += dGates_t·W_hh goes into the buffer the cell step writes as dhPrev (A's offset and C are set
+     * per step). The projected LSTM keeps every step's h gradient in dHs (slot t+1 holds step t's: dY now, dHn added
+     * on the last slot and carried back past each sequence's end, the recurrent GEMMs adding into it as the steps go;
+     * slot 0 ends as dh0), and its cell's dh is dm_t = dh_t·W_hr. The original GRU's n column reaches h_{t−1} through
+     * r ⊙ h_{t−1}: its d(r ⊙ h) = dn·W_hn comes first, for gruResetBackward.
+     */
+    private void setUpBackward(StepArgs s, Workspace ws, DeviceParameters w, int layer, int dir, int batch,
+                               int steps, DeviceBuffer upstream) {
+        int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        int GH = spec.gateRows();
+        int ld = layer * spec.directions() + dir;
+        int rows = steps * batch;
+        DeviceBuffer[] dH = ws.dH[dir];
+        if (projected) {
+            DeviceBuffer dHs = ws.dHs[ld];
+            ops.copySteps(ws.lengths, steps, batch, S, new MatrixRef(upstream, (long) dir * S, spec.outputSize()),
+                    new MatrixRef(dHs, (long) batch * S, S), dir == 1);
+            ops.fill(dHs, 0, (long) batch * S, 0f);
+            ops.carryPastEnd(ws.lengths, steps, batch, S, new MatrixRef(ws.dHn, (long) ld * batch * S, S),
+                    new MatrixRef(dHs, (long) rows * S, S), 1f);
+        } else {
+            ops.copySteps(ws.lengths, steps, batch, H, new MatrixRef(upstream, (long) dir * H, spec.outputSize()),
+                    new MatrixRef(ws.dYSteps[dir], 0, H), dir == 1);
+            ops.copy(ws.dHn, (long) ld * batch * H, dH[0], 0, (long) batch * H);
+        }
+        DeviceBuffer whh = w.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+        recurrent[dir].set(Transpose.NO, Transpose.NO, batch, S, originalGru ? 2 * H : GH, 1f, ws.dGatesH[ld], 0, GH,
+                whh, 0, S, 1f, null, 0, S);
+        if (projected) {
+            s.dy = null;
+            s.dh = ws.dm[dir];
+            s.dhPrev = dH[0]; // a scratch: h's gradient lives in dHs
+            projection[dir].set(Transpose.NO, Transpose.NO, batch, H, S, 1f, ws.dHs[ld], 0, S,
+                    w.buffer(ParameterKind.PROJECTION, layer, dir), 0, H, 0f, ws.dm[dir], 0, H);
+            recurrent[dir].c = ws.dHs[ld];
+        }
+        if (originalGru) {
+            s.drh = ws.drh[dir];
+            candidate[dir].set(Transpose.NO, Transpose.NO, batch, H, H, 1f, ws.dGatesH[ld], 2L * H, GH, whh,
+                    2L * H * H, H, 0f, ws.drh[dir], 0, H);
+        }
+    }
+
+    /** Backward step t of the running layer; {@code current} picks which of the two dh buffers holds dh_t. */
+    private void backwardStep(RecurrencePlan plan, Workspace ws, int layer, int t, int batch, int current) {
+        int D = spec.directions();
+        int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        for (int dir = 0; dir < D; dir++) {
+            StepArgs s = steps(dir);
+            s.backwardStep(t);
+            long hPrev = s.hPrevOffset();
+            recurrent[dir].aOffset = s.gxOffset();
+            candidate[dir].aOffset = s.gxOffset() + 2L * H;
+            if (projected) {
+                projection[dir].aOffset = hPrev + (long) batch * S;
+                recurrent[dir].cOffset = hPrev;
+            } else {
+                s.dh = ws.dH[dir][current];
+                s.dhPrev = ws.dH[dir][1 - current];
+                recurrent[dir].c = s.dhPrev;
+            }
+        }
+        if (projected) {
+            plan.gemms(projection, D);
+        }
+        plan.cellBackwards(spec.cell(), steps, D);
+        if (originalGru) {
+            plan.gemms(candidate, D);
+            for (int dir = 0; dir < D; dir++) {
+                ops.gruResetBackward(steps(dir));
+            }
+        }
+        plan.gemms(recurrent, D);
+        if (projected) {
+            for (int dir = 0; dir < D; dir++) {
+                DeviceBuffer dHs = ws.dHs[layer * D + dir];
+                long hPrev = (long) t * batch * S;
+                ops.carryPastEnd(ws.lengths, t, batch, S, new MatrixRef(dHs, hPrev + (long) batch * S, S),
+                        new MatrixRef(dHs, hPrev, S), 1f);
+            }
+        }
+    }
+
+    /**
+     * {@code dW_hh = dGatesᵀ·H_prev}, and the variants' own: the projected LSTM's {@code dW_hr = Σ_t dh_tᵀ·m_t} (dHs
+     * slots 1..T against the kept m_t, zero past each length); the original GRU's {@code dW_hn} from the r ⊙ H_prev
+     * the reserve kept (its fourth block).
+     */
+    private void recurrentWeightGradients(Workspace ws, DeviceParameters grads, int layer, int dir, int batch,
+                                          int rows, float beta) {
+        int H = spec.hiddenSize();
+        int S = spec.stateSize();
+        int GH = spec.gateRows();
+        int ld = layer * spec.directions() + dir;
+        DeviceBuffer hs = ws.hs[ws.stateSlot(layer, dir)];
+        DeviceBuffer dWhh = grads.buffer(ParameterKind.WEIGHT_HH, layer, dir);
+        if (originalGru) {
+            ops.gemm(Transpose.YES, Transpose.NO, 2 * H, H, rows, 1f, ws.dGatesH[ld], 0, GH, hs, 0, H, beta, dWhh, 0,
+                    H);
+            ops.gemm(Transpose.YES, Transpose.NO, H, H, rows, 1f, ws.dGatesH[ld], 2L * H, GH, ws.reserve[ld], 3L * H,
+                    StepConfig.reserveWidth(spec), beta, dWhh, 2L * H * H, H);
+            return;
+        }
+        ops.gemm(Transpose.YES, Transpose.NO, GH, S, rows, 1f, ws.dGatesH[ld], 0, GH, hs, 0, S, beta, dWhh, 0, S);
+        if (projected) {
+            ops.gemm(Transpose.YES, Transpose.NO, S, H, rows, 1f, ws.dHs[ld], (long) batch * S, S, ws.ms[ld], 0, H,
+                    beta, grads.buffer(ParameterKind.PROJECTION, layer, dir), 0, H);
         }
     }
 }

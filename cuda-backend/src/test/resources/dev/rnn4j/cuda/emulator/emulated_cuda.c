@@ -15,7 +15,8 @@
  * during a stream capture, the capturing thread may not wait, allocate or free (the capture is invalidated). Graphs
  * captured from a stream replay copies of the captured ops.
  *
- * The kernels come from cells.c compiled with prelude_emulated.h and a table generated from their signatures.
+ * The kernels come from the shared body (KernelSource.body(), written as cells.c) compiled with
+ * prelude_emulated.h and a table generated from their signatures.
  * Items of a block that reaches a barrier run as fibers (ucontext) on one OS thread; a cooperative launch runs
  * each block on an OS thread of its own, so the barrier between blocks really waits. Blocks, and items between
  * barriers, run in an order that changes from launch to launch.

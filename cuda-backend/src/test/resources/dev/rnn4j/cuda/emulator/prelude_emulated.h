@@ -1,6 +1,6 @@
 /*
- * The C dialect of rnn4j's shared kernel source (cells.c) for the emulated CUDA driver (tests only): the kernels
- * compiled by the host C compiler, run item by item on the CPU. LOCAL arrays are thread-local statics because each
+ * The C dialect of rnn4j's shared kernel source (KernelSource.body(), written as cells.c) for the emulated CUDA
+ * driver (tests only): the kernels compiled by the host C compiler, run item by item on the CPU. LOCAL arrays are thread-local statics because each
  * OS thread runs one block at a time (a cooperative launch gives every block a thread of its own).
  */
 #include <math.h>

@@ -3,7 +3,6 @@ package dev.rnn4j.cpu;
 import dev.rnn4j.CellType;
 import dev.rnn4j.host.HostPrimitives;
 import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.RecurrencePlan;
 import dev.rnn4j.spi.StepConfig;

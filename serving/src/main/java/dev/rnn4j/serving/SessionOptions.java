@@ -1,0 +1,68 @@
+package dev.rnn4j.serving;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link InferenceSession} batches and queues: immutable, each {@code with} method returns a copy.
+ *
+ * @param maxBatch       the most requests one batch holds (≥ 1)
+ * @param maxQueueDelay  how long the first request of a batch may wait for others to join it (≥ 0; zero runs
+ *                       whatever is queued at once)
+ * @param queueCapacity  the most requests waiting to be batched (≥ 1)
+ * @param whenFull       what a submit does when the queue is full
+ * @param timeout        each request's deadline from its submission, or null for none (a per-call timeout
+ *                       overrides it)
+ */
+public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapacity, FullQueue whenFull,
+                             Duration timeout) {
+    /** What a submit does when the queue is full. */
+    public enum FullQueue {
+        /** Wait for room (the blocking and the asynchronous calls alike; an interrupt ends the wait). */
+        WAIT,
+        /** Fail at once with {@link java.util.concurrent.RejectedExecutionException}. */
+        REJECT
+    }
+
+    /** 64 requests a batch, 2 ms of queue delay, 4096 queued, wait when full, no timeout. */
+    public static SessionOptions defaults() {
+        return new SessionOptions(64, Duration.ofMillis(2), 4096, FullQueue.WAIT, null);
+    }
+
+    public SessionOptions {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+        Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
+        if (maxQueueDelay.isNegative()) {
+            throw new IllegalArgumentException("maxQueueDelay must not be negative, got " + maxQueueDelay);
+        }
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be at least 1, got " + queueCapacity);
+        }
+        Objects.requireNonNull(whenFull, "whenFull");
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive or null (none), got " + timeout);
+        }
+    }
+
+    public SessionOptions withMaxBatch(int v) {
+        return new SessionOptions(v, maxQueueDelay, queueCapacity, whenFull, timeout);
+    }
+
+    public SessionOptions withMaxQueueDelay(Duration v) {
+        return new SessionOptions(maxBatch, v, queueCapacity, whenFull, timeout);
+    }
+
+    public SessionOptions withQueueCapacity(int v) {
+        return new SessionOptions(maxBatch, maxQueueDelay, v, whenFull, timeout);
+    }
+
+    public SessionOptions withWhenFull(FullQueue v) {
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, v, timeout);
+    }
+
+    public SessionOptions withTimeout(Duration v) {
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, whenFull, v);
+    }
+}

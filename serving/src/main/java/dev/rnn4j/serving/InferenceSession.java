@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * One model's inference on one backend, for any number of calling threads. The weights are uploaded once, into a
@@ -47,6 +48,11 @@ public final class InferenceSession implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong largestBatch = new AtomicLong();
+    /** Latencies in nanoseconds and batch sizes; written by the dispatcher, copied under their lock by stats(). */
+    private final Histogram queueWaitNanos = new Histogram(3);
+    private final Histogram computeNanos = new Histogram(3);
+    private final Histogram endToEndNanos = new Histogram(3);
+    private final Histogram batchSizes = new Histogram(3);
 
     /** A queued request and where its outcome goes. */
     private static final class Pending {
@@ -55,6 +61,7 @@ public final class InferenceSession implements AutoCloseable {
         final float[] h0;
         final float[] c0;
         final CompletableFuture<SequenceResult> result = new CompletableFuture<>();
+        final long submitted = System.nanoTime();
 
         Pending(float[] x, int steps, float[] h0, float[] c0) {
             this.x = x;
@@ -201,9 +208,18 @@ public final class InferenceSession implements AutoCloseable {
         return x.clone();
     }
 
-    /** Counts since the session opened. */
+    /** Counts and latency percentiles since the session opened. */
     public SessionStats stats() {
-        return new SessionStats(requests.get(), batches.get(), largestBatch.get(), queue.size());
+        synchronized (queueWaitNanos) {
+            return new SessionStats(requests.get(), batches.get(), largestBatch.get(), queued(), 0,
+                    LatencySummary.of(queueWaitNanos), LatencySummary.of(computeNanos),
+                    LatencySummary.of(endToEndNanos), BatchSizeSummary.of(batchSizes));
+        }
+    }
+
+    private int queued() {
+        int n = queue.size();
+        return queue.contains(CLOSE) ? n - 1 : n;
     }
 
     private void dispatch() {
@@ -262,6 +278,7 @@ public final class InferenceSession implements AutoCloseable {
 
     private void runBatch(List<Pending> batch) {
         int B = batch.size();
+        long start = System.nanoTime();
         try {
             int T = 0;
             boolean anyH0 = false;
@@ -290,8 +307,6 @@ public final class InferenceSession implements AutoCloseable {
             }
             RnnOutput out = layer.forward(RnnInput.sequenceMajor(x, T, B).withLengths(lengths)
                     .withInitialState(h0, c0));
-            batches.incrementAndGet();
-            largestBatch.accumulateAndGet(B, Math::max);
             int O = spec.outputSize();
             for (int b = 0; b < B; b++) {
                 Pending p = batch.get(b);
@@ -302,9 +317,23 @@ public final class InferenceSession implements AutoCloseable {
                 p.result.complete(new SequenceResult(y, gatherState(out.hN(), ld, B, b, S),
                         out.cN() == null ? null : gatherState(out.cN(), ld, B, b, H)));
             }
+            record(batch, start, System.nanoTime());
         } catch (RuntimeException | Error e) {
             for (Pending p : batch) {
                 p.result.completeExceptionally(e);
+            }
+        }
+    }
+
+    private void record(List<Pending> batch, long start, long end) {
+        batches.incrementAndGet();
+        largestBatch.accumulateAndGet(batch.size(), Math::max);
+        synchronized (queueWaitNanos) {
+            batchSizes.recordValue(batch.size());
+            for (Pending p : batch) {
+                queueWaitNanos.recordValue(Math.max(0, start - p.submitted));
+                computeNanos.recordValue(end - start);
+                endToEndNanos.recordValue(Math.max(0, end - p.submitted));
             }
         }
     }

@@ -119,6 +119,16 @@ class InferenceSessionTest {
             assertTrue(stats.largestBatch() > 1, "eight callers at once must share batches: " + stats);
             assertTrue(stats.largestBatch() <= 6, stats.toString());
             assertTrue(stats.meanBatch() > 1, stats.toString());
+            assertEquals(stats.batches(), stats.batchSize().batches());
+            assertEquals(stats.largestBatch(), stats.batchSize().max());
+            assertEquals(threads * perThread, stats.endToEnd().count());
+            assertEquals(threads * perThread, stats.queueWait().count());
+            assertTrue(stats.endToEnd().p50Ms() > 0, stats.toString());
+            assertTrue(stats.endToEnd().p50Ms() <= stats.endToEnd().p99Ms(), stats.toString());
+            assertTrue(stats.endToEnd().p99Ms() <= stats.endToEnd().maxMs() * 1.001, stats.toString());
+            // Queue wait and compute add up to the end-to-end time of each request (percentiles: at the median).
+            assertTrue(stats.queueWait().p50Ms() <= stats.endToEnd().p50Ms() * 1.001, stats.toString());
+            assertEquals(0, stats.queued());
         }
     }
 
@@ -169,6 +179,7 @@ class InferenceSessionTest {
             float[] x = new float[3 * spec.inputSize()];
             CompletableFuture<SequenceResult> a = session.submit(x, 3);
             CompletableFuture<SequenceResult> b = session.submit(x, 3);
+            assertEquals(2, session.stats().queued());
             RejectedExecutionException e = assertThrows(RejectedExecutionException.class, () -> session.submit(x, 3));
             assertTrue(e.getMessage().contains("queue is full (2 requests)"), e.getMessage());
             session.start();
@@ -260,6 +271,8 @@ class InferenceSessionTest {
                     () -> session.submit(new float[5], 1, null, null, Duration.ZERO));
             assertThrows(NullPointerException.class, () -> session.submit(null, 1));
             assertEquals(0, session.stats().requests());
+            assertEquals(0, session.stats().endToEnd().count());
+            assertEquals(0, session.stats().meanBatch());
         }
         RnnSpec gru = new RnnSpec(CellType.GRU, 3, 4, 1, false, true);
         try (InferenceSession session = InferenceSession.open(backend, RnnParameters.uniform(gru, 1),

@@ -211,7 +211,7 @@ public final class InferenceSession implements AutoCloseable {
     /** Counts and latency percentiles since the session opened. */
     public SessionStats stats() {
         synchronized (queueWaitNanos) {
-            return new SessionStats(requests.get(), batches.get(), largestBatch.get(), queued(), 0,
+            return new SessionStats(requests.get(), batches.get(), largestBatch.get(), queued(),
                     LatencySummary.of(queueWaitNanos), LatencySummary.of(computeNanos),
                     LatencySummary.of(endToEndNanos), BatchSizeSummary.of(batchSizes));
         }

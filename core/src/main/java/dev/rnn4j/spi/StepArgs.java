@@ -105,11 +105,6 @@ public final class StepArgs {
         return step;
     }
 
-    /** Whether the block was placed by {@link #forwardStep} (else by {@link #backwardStep}). */
-    public boolean forward() {
-        return forward;
-    }
-
     /** Offset of this step's rows in {@link #gx}; also in {@link #dGatesX} and {@link #dGatesH}. */
     public long gxOffset() {
         return gxOffset;

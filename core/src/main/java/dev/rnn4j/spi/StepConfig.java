@@ -139,11 +139,6 @@ public final class StepConfig {
         return slot < activations.length ? activations[slot] : Activation.TANH;
     }
 
-    /** The activations as an array for a kernel (a copy), or null where they are the cell's own. */
-    public Activation[] onnxActivationArray() {
-        return onnxActivations ? activations.clone() : null;
-    }
-
     /**
      * Whether ONNX's activations are set: then forward keeps each gate's pre-activation (after clip) in the reserve
      * ({@link #preActivationsAt()}) and backward takes the derivatives there; else from the kept outputs.

@@ -1,8 +1,8 @@
 package dev.rnn4j.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.rnn4j.Activation;
@@ -26,7 +26,7 @@ class StepConfigTest {
         assertEquals(50, all.reserveWidth());
         StepConfig rnn = StepConfig.of(new RnnSpec(CellType.RNN_TANH, 3, 5, 1, false, true), 0);
         assertEquals(0, rnn.reserveWidth());
-        assertNull(rnn.onnxActivationArray());
+        assertFalse(rnn.onnxActivations());
         assertEquals(Activation.TANH, rnn.activation(0));
     }
 

@@ -84,17 +84,25 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
     }
 
     /**
+     * Fails when the rows of the step {@code laterSteps} after the one {@code s} is placed at end past the kernels'
+     * 32-bit indices (the kernels place every step's rows themselves, by StepArgs' rule).
+     */
+    private static void requireIndexable(StepArgs s, int laterSteps) {
+        StepConfig c = s.config;
+        long rows = (long) (laterSteps + 1) * s.batch;
+        index(s.gxOffset() + rows * c.gateRows());
+        index(s.hNextOffset() + rows * Math.max(c.stateSize(), c.hidden()));
+        index(s.cNextOffset() + rows * c.hidden());
+        index(s.reserveOffset() + rows * c.reserveWidth());
+    }
+
+    /**
      * The arguments every step kernel begins with: the configuration ({@link #config}, resolved before the kernel's
      * {@link #begin}: its first upload must not land inside a call being assembled), B, the step and the lengths. The
      * kernels place the step's rows by StepArgs' rule in 32-bit arithmetic, so the step's last rows must fit it.
      */
     private void stepHead(StepArgs s, DeviceBuffer config) {
-        StepConfig c = s.config;
-        long rows = (long) s.batch;
-        index(s.gxOffset() + rows * c.gateRows());
-        index(s.hNextOffset() + rows * Math.max(c.stateSize(), c.hidden()));
-        index(s.cNextOffset() + rows * c.hidden());
-        index(s.reserveOffset() + rows * c.reserveWidth());
+        requireIndexable(s, 0);
         ints(config);
         arg(s.batch);
         arg(s.step());
@@ -168,10 +176,7 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
             return false;
         }
         // The kernel places its steps' rows in 32-bit arithmetic: the last step's must fit as the first step's do.
-        long rowsOn = (long) (steps - 1) * s.batch;
-        index(s.hNextOffset() + rowsOn * H + (long) s.batch * H);
-        index(s.gxOffset() + rowsOn * cell.gates() * H);
-        index(s.reserveOffset() + rowsOn * s.config.reserveWidth());
+        requireIndexable(s, steps - 1);
         if (barrierState == null) {
             barrierState = owner.allocateInts(2);
             owner.uploadInts(new int[2], 0, barrierState, 0, 2);

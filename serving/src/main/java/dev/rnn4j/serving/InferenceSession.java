@@ -121,11 +121,9 @@ public final class InferenceSession implements AutoCloseable {
      *                                      interrupted (the thread's interrupt flag is set again)
      */
     public CompletableFuture<SequenceResult> submit(float[] x, int steps, float[] h0, float[] c0, Duration timeout) {
+        SessionOptions.requireTimeout(timeout);
         Pending p = new Pending(copyChecked(x, steps, h0, c0), steps, h0 == null ? null : h0.clone(),
                 c0 == null ? null : c0.clone());
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException("timeout must be positive or null (none), got " + timeout);
-        }
         acquireRoom();
         synchronized (lifecycle) {
             if (closed) {
@@ -238,19 +236,17 @@ public final class InferenceSession implements AutoCloseable {
                 batch.add(first);
                 long deadline = System.nanoTime() + delay;
                 while (batch.size() < options.maxBatch()) {
-                    long wait = deadline - System.nanoTime();
-                    Pending p = take(wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll());
+                    long wait = Math.max(0, deadline - System.nanoTime());
+                    Pending p = take(queue.poll(wait, TimeUnit.NANOSECONDS));
                     if (p == CLOSE) {
                         stop = true;
                         break;
                     }
-                    if (p == null) {
-                        if (wait <= 0 || System.nanoTime() >= deadline) {
-                            break;
-                        }
-                        continue;
+                    if (p != null) {
+                        batch.add(p);
+                    } else if (System.nanoTime() >= deadline) {
+                        break; // nothing came in time (a request already done just gives way to the next)
                     }
-                    batch.add(p);
                 }
                 runBatch(batch);
                 batch.clear();

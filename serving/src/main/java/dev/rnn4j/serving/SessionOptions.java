@@ -41,9 +41,15 @@ public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapa
             throw new IllegalArgumentException("queueCapacity must be at least 1, got " + queueCapacity);
         }
         Objects.requireNonNull(whenFull, "whenFull");
+        requireTimeout(timeout);
+    }
+
+    /** A request's timeout: positive, or null for none. */
+    static Duration requireTimeout(Duration timeout) {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive or null (none), got " + timeout);
         }
+        return timeout;
     }
 
     public SessionOptions withMaxBatch(int v) {

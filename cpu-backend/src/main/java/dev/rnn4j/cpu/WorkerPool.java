@@ -1,5 +1,6 @@
 package dev.rnn4j.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -7,7 +8,13 @@ import java.util.concurrent.locks.LockSupport;
  * One fixed set of threads, shared by every CPU backend in the JVM, that runs a {@link Task} split in
  * {@link #parts()} parts: the calling thread runs part 0, the workers the rest. Workers spin briefly between tasks
  * (per-step GEMMs last tens of microseconds, less than a park/unpark round trip) and then park. Running a task
- * allocates nothing; calls are serialised, so one task runs at a time.
+ * allocates nothing.
+ *
+ * <p>The workers take one task at a time. A caller that finds them busy (another backend's task, from another
+ * thread: a second serving session, say) does not wait for them: it runs every part of its task itself, one after
+ * the other. The parts are the same as on the workers, so the results are the same bits; the caller just has no
+ * help this time. Callers never queue behind each other here, so sessions on different backends proceed in
+ * parallel, as far as the machine's cores allow.
  */
 final class WorkerPool {
     /** Work that knows how to do its share. */
@@ -27,6 +34,8 @@ final class WorkerPool {
     private final int parts;
     private final Thread[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
+    /** Whether the workers are running a task: taken by the caller that hands them one. */
+    private final AtomicBoolean busy = new AtomicBoolean();
     private volatile Task task;
     private volatile long generation;
     private volatile Thread caller;
@@ -51,12 +60,29 @@ final class WorkerPool {
         return parts;
     }
 
-    /** Runs {@code t} on all parts and returns when every part has finished; rethrows a part's failure. */
-    synchronized void run(Task t) {
+    /**
+     * Runs {@code t} on all parts and returns when every part has finished; rethrows a part's failure. When the
+     * workers are busy, the calling thread runs the parts in turn instead of waiting for them.
+     */
+    void run(Task t) {
         if (parts == 1) {
             t.run(0, 1);
             return;
         }
+        if (!busy.compareAndSet(false, true)) {
+            for (int part = 0; part < parts; part++) {
+                t.run(part, parts);
+            }
+            return;
+        }
+        try {
+            handOut(t);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private void handOut(Task t) {
         failure = null;
         caller = Thread.currentThread();
         remaining.set(parts - 1);

@@ -1,5 +1,6 @@
 package dev.rnn4j.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -20,6 +21,8 @@ import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
+import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.spi.MatrixRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -112,6 +115,51 @@ public abstract class BackendConformanceSuite {
     void closeBackend() {
         if (backend != null) {
             backend.close();
+        }
+    }
+
+    /**
+     * The indexed row copies serving streams use, gather and scatter, between a table and a block whose row strides
+     * exceed the rows' width and at offsets: exact copies, and a scatter touches only the rows it names.
+     */
+    @Test
+    void copyRowsGathersAndScattersExactly() {
+        int tableRows = 37;
+        int width = 19;
+        int ld = 23;
+        int offset = 5;
+        int[] indices = {30, 2, 17, 0, 36, 9, 11};
+        int rows = indices.length;
+        Random r = new Random(3);
+        float[] table = random(r, offset + tableRows * ld);
+        float[] block = random(r, offset + rows * ld);
+        try (DeviceBuffer index = backend.allocateInts(rows);
+             DeviceBuffer t = backend.allocate(table.length);
+             DeviceBuffer b = backend.allocate(block.length)) {
+            backend.uploadInts(indices, 0, index, 0, rows);
+            backend.upload(table, 0, t, 0, table.length);
+            backend.upload(block, 0, b, 0, block.length);
+            backend.primitives().copyRows(index, rows, width, new MatrixRef(t, offset, ld),
+                    new MatrixRef(b, offset, ld), false);
+            float[] gathered = new float[block.length];
+            backend.download(b, 0, gathered, 0, block.length);
+            float[] expectGathered = block.clone();
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(table, offset + indices[i] * ld, expectGathered, offset + i * ld, width);
+            }
+            assertArrayEquals(expectGathered, gathered, "gather");
+
+            float[] fresh = random(r, block.length);
+            backend.upload(fresh, 0, b, 0, fresh.length);
+            backend.primitives().copyRows(index, rows, width, new MatrixRef(b, offset, ld),
+                    new MatrixRef(t, offset, ld), true);
+            float[] scattered = new float[table.length];
+            backend.download(t, 0, scattered, 0, table.length);
+            float[] expectScattered = table.clone();
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(fresh, offset + i * ld, expectScattered, offset + indices[i] * ld, width);
+            }
+            assertArrayEquals(expectScattered, scattered, "scatter");
         }
     }
 

@@ -84,4 +84,17 @@ public interface HostPrimitives extends Primitives {
             }
         }
     }
+
+    @Override
+    default void copyRows(DeviceBuffer indices, int rows, int width, MatrixRef src, MatrixRef dst,
+                          boolean scatter) {
+        int[] index = HostBuffer.ints(indices);
+        float[] s = HostBuffer.floatsForRead(src.buffer());
+        float[] d = HostBuffer.floatsForWrite(dst.buffer());
+        for (int r = 0; r < rows; r++) {
+            int from = scatter ? r : index[r];
+            int to = scatter ? index[r] : r;
+            System.arraycopy(s, (int) src.offset() + from * src.ld(), d, (int) dst.offset() + to * dst.ld(), width);
+        }
+    }
 }

@@ -4,7 +4,8 @@ import dev.rnn4j.CellType;
 
 /**
  * The compute a backend supplies: a GEMM, the cell steps (forward, backward, and the original-form GRU's two halves),
- * and the few data moves the BPTT driver needs — twelve methods, the whole of what a backend must implement here.
+ * the few data moves the BPTT driver needs, and the indexed row copy that keeps serving streams' states on the
+ * device — thirteen methods, the whole of what a backend must implement here.
  * What only goes faster (a bias added as the GEMM stores, fused or persistent steps, paired directions) has a default
  * or lives in an optional {@link RecurrencePlan}. Matrices are row-major; offsets and leading dimensions are in
  * elements. Calls are enqueued in order and none waits for the device.
@@ -121,4 +122,13 @@ public interface Primitives {
      */
     void copySteps(DeviceBuffer lengths, int steps, int batch, int width, MatrixRef src, MatrixRef dst,
                    boolean reverse);
+
+    /**
+     * Copies {@code rows} rows of {@code width} floats between a packed block and a table by an index list: a
+     * gather ({@code scatter} false) sets {@code dst[r] = src[indices[r]]}, a scatter sets
+     * {@code dst[indices[r]] = src[r]}, for every {@code r < rows}. {@code indices} is an {@link ElementType#INT32}
+     * buffer of {@code rows} values, each a row of the table; a scatter's must be distinct. This is how a serving
+     * session moves its open streams' states between their slots and a batch without leaving the device.
+     */
+    void copyRows(DeviceBuffer indices, int rows, int width, MatrixRef src, MatrixRef dst, boolean scatter);
 }

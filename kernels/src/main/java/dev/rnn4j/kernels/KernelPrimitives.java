@@ -374,6 +374,21 @@ public abstract class KernelPrimitives extends KernelCalls implements Primitives
         launch((long) steps * batch * width);
     }
 
+    @Override
+    public synchronized void copyRows(DeviceBuffer indices, int rows, int width, MatrixRef src, MatrixRef dst,
+                                      boolean scatter) {
+        begin("copy_rows");
+        ints(indices);
+        arg(rows);
+        arg(width);
+        buffer(src.buffer(), src.offset());
+        arg(src.ld());
+        buffer(dst.buffer(), dst.offset());
+        arg(dst.ld());
+        arg(scatter);
+        launch((long) rows * width);
+    }
+
     /** Releases the buffers these primitives made on their backend; a backend's primitives add their own. */
     @Override
     public synchronized void close() {

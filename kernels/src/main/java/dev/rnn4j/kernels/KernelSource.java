@@ -18,7 +18,7 @@ public final class KernelSource {
     /** Every kernel the body defines. */
     public static final String[] KERNELS = {"cell_forward", "cell_backward", "gru_reset_forward",
         "gru_reset_backward", "gemm_tiled", "fill_floats", "copy_floats", "broadcast_rows", "column_sums",
-        "column_sums_of_products", "copy_steps", "carry_past_end", "softmax_cross_entropy", "squared_error",
+        "column_sums_of_products", "copy_steps", "copy_rows", "carry_past_end", "softmax_cross_entropy", "squared_error",
         "gather_rows", "scatter_add_rows", "dropout_mask", "multiply_floats", "scale_floats", "sum_of_squares",
         "optimizer_step", "recurrent_forward", "recurrent_sequence"};
 

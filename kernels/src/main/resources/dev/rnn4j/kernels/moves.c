@@ -1,4 +1,5 @@
-/* The driver's helpers: fills, copies, broadcasts, column sums, and the masked per-step copies. */
+/* The driver's helpers: fills, copies, broadcasts, column sums, the masked per-step copies, and the indexed row
+   copies between a serving session's state slots and a batch. */
 
 KERNEL void fill_floats(GLOBAL float* dst, int off, int n, float value) {
     int id = GID_X();
@@ -83,4 +84,19 @@ KERNEL void carry_past_end(GLOBAL const int* lengths, int step, int batch, int w
     int to = dstOff + b * dstLd + x;
     float v = src[srcOff + b * srcLd + x];
     dst[to] = beta == 0.0f ? v : beta * dst[to] + v;
+}
+
+/* Gather dst[r] = src[indices[r]], or scatter dst[indices[r]] = src[r]; one work item per (row, feature). */
+KERNEL void copy_rows(GLOBAL const int* indices, int rows, int width, GLOBAL const float* src, int srcOff,
+                      int srcLd, GLOBAL float* dst, int dstOff, int dstLd, int scatter) {
+    int id = GID_X();
+    if (id >= rows * width) {
+        return;
+    }
+    int r = id / width;
+    int x = id - r * width;
+    int slot = indices[r];
+    int from = scatter ? r : slot;
+    int to = scatter ? slot : r;
+    dst[dstOff + to * dstLd + x] = src[srcOff + from * srcLd + x];
 }

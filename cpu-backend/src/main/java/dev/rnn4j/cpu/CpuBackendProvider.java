@@ -26,6 +26,13 @@ public final class CpuBackendProvider implements BackendProvider {
     public static final String THREADS_PROPERTY = "rnn4j.cpu.threads";
     /** System property choosing the vector kernels' sigmoid and tanh: {@code intrinsic} (default) or {@code exact}. */
     public static final String ACTIVATIONS_PROPERTY = "rnn4j.cpu.activations";
+    /**
+     * System property ({@code true} or {@code false}, default false) making a sequence's results independent of
+     * the batch it runs in: the vector GEMM computes every row with the same kernel, so a row has the same bits in
+     * a batch of one as in a batch of a thousand (with exact activations, a serving stream's results are then
+     * exactly its results run alone). Costs speed at batches under eight, where the fast paths it gives up work.
+     */
+    public static final String BATCH_INVARIANT_PROPERTY = "rnn4j.cpu.batchInvariant";
 
     private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
     private static WorkerPool pool;
@@ -76,6 +83,11 @@ public final class CpuBackendProvider implements BackendProvider {
             return Availability.unavailable(e.getMessage(), "set -D" + THREADS_PROPERTY + " to a positive integer");
         }
         try {
+            batchInvariant();
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), "set -D" + BATCH_INVARIANT_PROPERTY + " to true or false");
+        }
+        try {
             exactActivations();
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), "set -D" + ACTIVATIONS_PROPERTY + " to intrinsic or exact");
@@ -97,7 +109,8 @@ public final class CpuBackendProvider implements BackendProvider {
         }
         try {
             return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe() + (exactActivations()
-                    ? ", exact activations (bit-reproducible)" : ""));
+                    ? ", exact activations (bit-reproducible)" : "") + (batchInvariant()
+                    ? ", batch-invariant GEMM" : ""));
         } catch (LinkageError e) {
             return new KernelChoice(false, "scalar kernels: the Vector API failed to load (" + e + ")");
         }
@@ -114,6 +127,19 @@ public final class CpuBackendProvider implements BackendProvider {
             return v.equals("exact");
         }
         throw new IllegalArgumentException("-D" + ACTIVATIONS_PROPERTY + "=" + v + " is neither 'intrinsic' nor 'exact'");
+    }
+
+    /**
+     * Whether {@code -Drnn4j.cpu.batchInvariant} asks for batch-invariant results.
+     *
+     * @throws IllegalArgumentException for a value other than {@code true} or {@code false}
+     */
+    static boolean batchInvariant() {
+        String v = System.getProperty(BATCH_INVARIANT_PROPERTY, "false").trim();
+        if (v.equals("true") || v.equals("false")) {
+            return v.equals("true");
+        }
+        throw new IllegalArgumentException("-D" + BATCH_INVARIANT_PROPERTY + "=" + v + " is neither 'true' nor 'false'");
     }
 
     static int threadCount() {

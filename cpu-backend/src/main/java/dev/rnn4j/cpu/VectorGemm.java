@@ -63,6 +63,13 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private final WorkerPool pool;
     /** Whether a packed A is packed as plain rows ({@link GemmPacking#aAsRows}). */
     private final boolean packRows;
+    /**
+     * Whether every element of C is the 8-row panel kernel's chain of multiply-adds, whatever m is: no dot-product
+     * path for a few rows, no row kernel for the last rows of A (which sums even and odd k apart). A row of C then
+     * has the same bits in a batch of one as in a batch of a thousand, at the price of computing short A on the
+     * padding of a full tile (see {@link CpuBackendProvider#BATCH_INVARIANT_PROPERTY}).
+     */
+    private final boolean batchInvariant;
     private final float[][] packedA;
     private final float[][] tiles;
     private float[] scratchB = new float[0];
@@ -104,14 +111,27 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /** Per part: one KC × NR panel of B, for packing in place. */
     private final float[][] panelScratch;
 
-    /** @throws IllegalArgumentException when {@code -Drnn4j.cpu.packA} holds neither panels nor rows */
+    /**
+     * @throws IllegalArgumentException when {@code -Drnn4j.cpu.packA} holds neither panels nor rows, or
+     *                                  {@code -Drnn4j.cpu.batchInvariant} neither true nor false
+     */
     VectorGemm(WorkerPool pool) {
-        this(pool, GemmPacking.aAsRows(System.getProperty("rnn4j.cpu.packA"), Runtime.version().feature()));
+        this(pool, GemmPacking.aAsRows(System.getProperty("rnn4j.cpu.packA"), Runtime.version().feature()),
+                CpuBackendProvider.batchInvariant());
     }
 
     /** @param packRows whether a packed A is packed as plain rows (see {@link GemmPacking#aAsRows}) */
     VectorGemm(WorkerPool pool, boolean packRows) {
+        this(pool, packRows, false);
+    }
+
+    /**
+     * @param packRows       whether a packed A is packed as plain rows (see {@link GemmPacking#aAsRows})
+     * @param batchInvariant whether each row of C comes out the same whatever the number of rows
+     */
+    VectorGemm(WorkerPool pool, boolean packRows, boolean batchInvariant) {
         this.packRows = packRows;
+        this.batchInvariant = batchInvariant;
         this.pool = pool;
         this.packedA = new float[pool.parts()][MC * KC];
         this.tiles = new float[pool.parts()][MR * NR];
@@ -184,7 +204,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         try {
             this.a = CpuBuffer.floatsForRead(a);
             this.b = CpuBuffer.floatsForRead(b);
-            if (transB && !transA && m <= DOT_ROWS && k >= VL && k <= DOT_MAX_K && !transposedStore) {
+            if (!batchInvariant && transB && !transA && m <= DOT_ROWS && k >= VL && k <= DOT_MAX_K && !transposedStore) {
                 // A few rows times a Bᵀ: dot products of rows read in place, whether or not B is packed in the
                 // cache, so that the sums' order (and so every bit of C) depends on the shape alone, never on
                 // which calls came before.
@@ -283,8 +303,13 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     }
 
     /** Whether {@code rows} rows of A are all computed by the 8-row panel kernel, none by the row kernel. */
-    private static boolean panelKernelOnly(int rows) {
-        return rows % MR == 0 || rows % MR > SMALL_ROWS;
+    private boolean panelKernelOnly(int rows) {
+        return batchInvariant || rows % MR == 0 || rows % MR > SMALL_ROWS;
+    }
+
+    /** Whether a micro-panel of {@code rows} valid rows goes row by row through the row kernel. */
+    private boolean byRows(int rows) {
+        return rows <= SMALL_ROWS && !batchInvariant;
     }
 
     private void runParts(boolean parallel) {
@@ -380,7 +405,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                                     tile);
                             continue;
                         }
-                        if (rows <= SMALL_ROWS) {
+                        if (byRows(rows)) {
                             for (int r = 0; r < rows; r++) {
                                 PanelKernels.rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
                                 store(tile, row0 + r, j * NR, 1, cols, cScale, addRow);
@@ -419,7 +444,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      */
     private void rowsTile(float[] src, int at, int ld, int rows, int row, int cols, int kc, float[] pb, int pbOff,
                           int col, float cScale, boolean addRow, float[] tile) {
-        if (rows <= SMALL_ROWS) {
+        if (byRows(rows)) {
             for (int r = 0; r < rows; r++) {
                 PanelKernels.rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
                 store(tile, row + r, col, 1, cols, cScale, addRow);

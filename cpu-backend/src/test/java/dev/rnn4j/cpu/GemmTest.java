@@ -130,9 +130,12 @@ class GemmTest {
     void vectorGemmMatchesDoubleReference(Shape s) {
         for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, THREE_THREADS}) {
             for (boolean rows : new boolean[] {false, true}) {
-                Problem p = new Problem(s, s.hashCode());
-                p.run(new VectorGemm(pool, rows));
-                p.check("vector, " + pool.parts() + " threads, A packed as " + (rows ? "rows" : "panels"));
+                for (boolean batchInvariant : new boolean[] {false, true}) {
+                    Problem p = new Problem(s, s.hashCode());
+                    p.run(new VectorGemm(pool, rows, batchInvariant));
+                    p.check("vector, " + pool.parts() + " threads, A packed as " + (rows ? "rows" : "panels")
+                            + (batchInvariant ? ", batch-invariant" : ""));
+                }
             }
         }
     }

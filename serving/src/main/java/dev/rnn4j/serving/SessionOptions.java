@@ -11,11 +11,14 @@ import java.util.Objects;
  *                       whatever is queued at once)
  * @param queueCapacity  the most requests waiting to be batched (≥ 1)
  * @param whenFull       what a submit does when the queue is full
- * @param timeout        each request's deadline from its submission, or null for none (a per-call timeout
- *                       overrides it)
+ * @param timeout        each request's (and stream feed's) deadline from its submission, or null for none (a
+ *                       per-call timeout overrides it)
+ * @param maxStreams     the most streams open at once (≥ 1); their states' slots are allocated as they open
+ * @param streamIdleTimeout how long a stream may go without a feed before the session closes it, or null for
+ *                       never
  */
 public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapacity, FullQueue whenFull,
-                             Duration timeout) {
+                             Duration timeout, int maxStreams, Duration streamIdleTimeout) {
     /** What a submit does when the queue is full. */
     public enum FullQueue {
         /** Wait for room (the blocking and the asynchronous calls alike; an interrupt ends the wait). */
@@ -24,9 +27,12 @@ public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapa
         REJECT
     }
 
-    /** 64 requests a batch, 2 ms of queue delay, 4096 queued, wait when full, no timeout. */
+    /**
+     * 64 requests a batch, 2 ms of queue delay, 4096 queued, wait when full, no timeout, up to 65,536 streams that
+     * never time out.
+     */
     public static SessionOptions defaults() {
-        return new SessionOptions(64, Duration.ofMillis(2), 4096, FullQueue.WAIT, null);
+        return new SessionOptions(64, Duration.ofMillis(2), 4096, FullQueue.WAIT, null, 65_536, null);
     }
 
     public SessionOptions {
@@ -42,6 +48,13 @@ public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapa
         }
         Objects.requireNonNull(whenFull, "whenFull");
         requireTimeout(timeout);
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("maxStreams must be at least 1, got " + maxStreams);
+        }
+        if (streamIdleTimeout != null && (streamIdleTimeout.isNegative() || streamIdleTimeout.isZero())) {
+            throw new IllegalArgumentException("streamIdleTimeout must be positive or null (never), got "
+                    + streamIdleTimeout);
+        }
     }
 
     /** A request's timeout: positive, or null for none. */
@@ -53,22 +66,30 @@ public record SessionOptions(int maxBatch, Duration maxQueueDelay, int queueCapa
     }
 
     public SessionOptions withMaxBatch(int v) {
-        return new SessionOptions(v, maxQueueDelay, queueCapacity, whenFull, timeout);
+        return new SessionOptions(v, maxQueueDelay, queueCapacity, whenFull, timeout, maxStreams, streamIdleTimeout);
     }
 
     public SessionOptions withMaxQueueDelay(Duration v) {
-        return new SessionOptions(maxBatch, v, queueCapacity, whenFull, timeout);
+        return new SessionOptions(maxBatch, v, queueCapacity, whenFull, timeout, maxStreams, streamIdleTimeout);
     }
 
     public SessionOptions withQueueCapacity(int v) {
-        return new SessionOptions(maxBatch, maxQueueDelay, v, whenFull, timeout);
+        return new SessionOptions(maxBatch, maxQueueDelay, v, whenFull, timeout, maxStreams, streamIdleTimeout);
     }
 
     public SessionOptions withWhenFull(FullQueue v) {
-        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, v, timeout);
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, v, timeout, maxStreams, streamIdleTimeout);
     }
 
     public SessionOptions withTimeout(Duration v) {
-        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, whenFull, v);
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, whenFull, v, maxStreams, streamIdleTimeout);
+    }
+
+    public SessionOptions withMaxStreams(int v) {
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, whenFull, timeout, v, streamIdleTimeout);
+    }
+
+    public SessionOptions withStreamIdleTimeout(Duration v) {
+        return new SessionOptions(maxBatch, maxQueueDelay, queueCapacity, whenFull, timeout, maxStreams, v);
     }
 }

@@ -416,6 +416,15 @@ public final class InferenceSession implements AutoCloseable {
         return n;
     }
 
+    /**
+     * The dispatcher stops waiting for a batch to fill once nothing has arrived for this fraction of the maximum
+     * queue delay. Clients that resubmit as soon as they have their results arrive within tens of microseconds of
+     * one another; waiting the whole delay after the last of them only adds latency (with 8 closed-loop clients and
+     * a 2 ms delay, every batch waited 2 ms for requests that could not come: 1,779 requests/s against 6,010 for the
+     * same batches offline, measured).
+     */
+    private static final long BURST_GAP_FRACTION = 8;
+
     /** How long the dispatcher may sleep on an empty queue while streams may time out. */
     private long idleCheckNanos() {
         Duration idle = options.streamIdleTimeout();
@@ -440,8 +449,10 @@ public final class InferenceSession implements AutoCloseable {
                 taken.add(take(first));
                 int batched = first.countsAgainstRoom() ? 1 : 0;
                 long deadline = System.nanoTime() + delay;
+                long gap = delay / BURST_GAP_FRACTION;
                 while (batched < options.maxBatch()) {
-                    long wait = Math.max(0, deadline - System.nanoTime());
+                    long now = System.nanoTime();
+                    long wait = Math.min(Math.max(0, deadline - now), gap);
                     Work w = queue.poll(wait, TimeUnit.NANOSECONDS);
                     if (w == CLOSE) {
                         stop = true;
@@ -450,8 +461,8 @@ public final class InferenceSession implements AutoCloseable {
                     if (w != null) {
                         taken.add(take(w));
                         batched += w.countsAgainstRoom() ? 1 : 0;
-                    } else if (System.nanoTime() >= deadline) {
-                        break; // nothing came in time
+                    } else {
+                        break; // the burst is over, or the delay is up
                     }
                 }
                 runInOrder(taken);

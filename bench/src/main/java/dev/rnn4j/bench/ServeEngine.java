@@ -1,0 +1,19 @@
+package dev.rnn4j.bench;
+
+import dev.rnn4j.RnnParameters;
+
+/**
+ * A peer engine {@code rnn4j serve-bench --engine NAME} can load, found with {@link java.util.ServiceLoader} on the
+ * class path: the peers live in bench-only modules outside the default build (see bench/peers), so that rnn4j
+ * itself never depends on them.
+ */
+public interface ServeEngine {
+    /** The name {@code --engine} selects it by. */
+    String name();
+
+    /**
+     * A target running {@code weights} for {@code clients} client threads, each sending sequences of up to
+     * {@code maxSteps} steps (a stream feed's steps for streams).
+     */
+    ServeTarget open(RnnParameters weights, int clients, int maxSteps) throws Exception;
+}

@@ -214,7 +214,7 @@ final class ServeBenchCommand implements Callable<Integer> {
                 }
             }
             throw new ParameterException(spec.commandLine(), "no engine '" + engine + "' on the class path; the peers "
-                    + "are built with: mvn -B -q -Ppeers -DskipTests package (see bench/peers/README.md)");
+                    + "are built with: mvn -B -q -Ppeers -DskipTests package (see bench/peer/onnxruntime/README.md)");
         }
         if (mode.equals("direct")) {
             return new DirectTarget(b, weights, clientThreads);

@@ -4,7 +4,7 @@ import dev.rnn4j.RnnParameters;
 
 /**
  * A peer engine {@code rnn4j serve-bench --engine NAME} can load, found with {@link java.util.ServiceLoader} on the
- * class path: the peers live in bench-only modules outside the default build (see bench/peers), so that rnn4j
+ * class path: the peers live in bench-only modules outside the default build (bench/peer/onnxruntime), so that rnn4j
  * itself never depends on them.
  */
 public interface ServeEngine {

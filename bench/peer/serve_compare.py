@@ -4,16 +4,16 @@ its own layer copy), and ONNX Runtime Java (one shared OrtSession). Each round r
 order rotating, so a noisy minute on a shared machine lands on every side; the table gives medians over rounds and
 the ratios the serving targets are stated in.
 
-  python3 bench/peers/serve_compare.py --rounds 3                       (64 clients, LSTM 256, T=50, B=1)
-  python3 bench/peers/serve_compare.py --rounds 3 -- --streams 1000 --layers 2 --hidden 512
-  python3 bench/peers/serve_compare.py -- --clients 64 --hidden 64 --input 64 --steps 10
+  python3 bench/peer/serve_compare.py --rounds 3                       (64 clients, LSTM 256, T=50, B=1)
+  python3 bench/peer/serve_compare.py --rounds 3 -- --streams 1000 --layers 2 --hidden 512
+  python3 bench/peer/serve_compare.py -- --clients 64 --hidden 64 --input 64 --steps 10
 
 Everything after -- goes to every serve-bench run. Builds the peer jar first when it is missing
 (mvn -B -q -Ppeers -DskipTests install, after the main build)."""
 import argparse, json, os, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-JAR = os.path.join(ROOT, "bench", "peers", "onnxruntime", "target", "rnn4j-with-onnxruntime.jar")
+JAR = os.path.join(ROOT, "bench", "peer", "onnxruntime", "target", "rnn4j-with-onnxruntime.jar")
 
 def java():
     exe = os.environ.get("JAVA", "java")

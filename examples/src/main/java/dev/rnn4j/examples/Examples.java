@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "rnn4j-examples", mixinStandardHelpOptions = true,
         description = "The classic uses of recurrent networks, trained end to end on any backend.",
         subcommands = {CharRnnExample.class, ClassificationExample.class, TaggingExample.class,
-                GenerationExample.class, Seq2SeqExample.class, ForecastExample.class, AddingExample.class})
+                GenerationExample.class, Seq2SeqExample.class, ForecastExample.class, AddingExample.class,
+                SensorStreamsExample.class})
 public final class Examples implements Runnable {
 
     @Override

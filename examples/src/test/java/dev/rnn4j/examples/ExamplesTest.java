@@ -215,4 +215,17 @@ class ExamplesTest {
         assertTrue(mse.get(CellType.LSTM) < AddingExample.BASELINE / 4, "LSTM " + mse);
         assertTrue(mse.get(CellType.RNN_TANH) > AddingExample.BASELINE / 2, "vanilla RNN " + mse);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void sensorsStreamIntoOneSessionAndMatchTheirWholeSeries(String backend) throws Exception {
+        SensorStreamsExample ex = parse(new SensorStreamsExample(), "--sensors", "40", "--ticks", "12", "--hidden",
+                "16", "--backend", backend);
+        StringWriter text = new StringWriter();
+        SensorStreamsExample.Outcome o = ex.run(new PrintWriter(text, true));
+        assertTrue(o.largestDifference() <= 1e-4, text.toString());
+        assertTrue(o.stats().meanBatch() > 1, "the sensors' steps share batches: " + o.stats());
+        assertEquals(40L * 12, o.stats().streamSteps());
+        assertTrue(text.toString().contains("steps/s"), text.toString());
+    }
 }

@@ -3,6 +3,7 @@ package dev.rnn4j.onnx;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.rnn4j.RecurrentLayer;
+import dev.rnn4j.RnnParameters;
 import dev.rnn4j.io.MalformedFileException;
 import dev.rnn4j.onnx.proto.OnnxSubset.AttributeProto;
 import dev.rnn4j.onnx.proto.OnnxSubset.GraphProto;
@@ -126,6 +127,61 @@ public final class OnnxModel {
             }
         }
         return new OnnxModel(source, opset, List.copyOf(g.getNodeList()), init, List.copyOf(in), List.copyOf(out));
+    }
+
+    /**
+     * The weights of a graph that is one recurrent layer: a single {@code RNN}, {@code LSTM} or {@code GRU} node
+     * (forward or bidirectional) whose {@code X} is a graph input and whose weights are initializers. What an
+     * inference session is built from, so that the weights are uploaded once rather than with every {@link #run}.
+     *
+     * @throws IllegalArgumentException naming what makes the graph something else (several recurrent nodes, a
+     *                                  reverse-only direction, weights fed at run time)
+     */
+    public RnnParameters recurrentWeights() {
+        return recurrentWeights(Map.of());
+    }
+
+    /**
+     * {@link #recurrentWeights()} for a graph whose weights are graph inputs (as ONNX's own test models have them):
+     * {@code given} holds those inputs by name.
+     */
+    public RnnParameters recurrentWeights(Map<String, OnnxTensor> given) {
+        NodeProto node = null;
+        int recurrent = 0;
+        for (NodeProto n : nodes) {
+            if (Set.of("RNN", "LSTM", "GRU").contains(n.getOpType())) {
+                node = n;
+                recurrent++;
+            }
+        }
+        if (recurrent != 1) {
+            throw new IllegalArgumentException(source + ": the graph holds " + recurrent + " recurrent nodes; only a "
+                    + "graph of one RNN, LSTM or GRU node gives one layer's weights (a stacked model can be saved as "
+                    + "an rnn4j model file instead)");
+        }
+        String what = source + ": " + describe(node);
+        if (node.getInputCount() < 3 || !inputs.contains(node.getInput(0))) {
+            throw new IllegalArgumentException(what + " does not read a graph input as its X");
+        }
+        int[] weightInputs = {1, 2, 3, 7};
+        for (int i : weightInputs) {
+            String name = i < node.getInputCount() ? node.getInput(i) : "";
+            if (!name.isEmpty() && !initializers.containsKey(name) && !given.containsKey(name)) {
+                throw new IllegalArgumentException(what + " takes '" + name + "' at run time; give it to "
+                        + "recurrentWeights(given), or make the weights initializers");
+            }
+        }
+        List<OnnxTensor> args = new ArrayList<>();
+        for (String i : node.getInputList()) {
+            args.add(i.isEmpty() ? null : initializers.getOrDefault(i, given.get(i)));
+        }
+        OnnxRecurrentNode r = OnnxRecurrentNode.create(what, node.getOpType(), attributes(node, what), arg(args, 1),
+                arg(args, 2), arg(args, 3), arg(args, 7));
+        if (r.reverseOnly()) {
+            throw new IllegalArgumentException(what + " runs in reverse only; a session's layer runs forward (or both "
+                    + "ways)");
+        }
+        return r.weights();
     }
 
     /** The graph's inputs that are not initializers: what {@link #run} needs, by name. */

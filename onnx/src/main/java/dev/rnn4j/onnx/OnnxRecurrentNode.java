@@ -195,6 +195,11 @@ public final class OnnxRecurrentNode {
         return spec;
     }
 
+    /** Whether the node runs its one direction backwards ({@code direction = reverse}). */
+    boolean reverseOnly() {
+        return reverseOnly;
+    }
+
     /** The weights in rnn4j's layout and names. */
     public RnnParameters weights() {
         return weights;

@@ -5,8 +5,11 @@ import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.io.RnnModelFile;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -182,6 +185,17 @@ public final class InferenceSession implements AutoCloseable {
         InferenceSession s = new InferenceSession(backend, weights, options);
         s.dispatcher.start();
         return s;
+    }
+
+    /**
+     * A session for the model in {@code modelFile} (an rnn4j model file, as {@link RnnModelFile} saves; an ONNX
+     * graph of one recurrent node gives its weights through the ONNX module's {@code OnnxModel.recurrentWeights}).
+     *
+     * @throws IOException            when the file cannot be read
+     * @throws dev.rnn4j.io.MalformedFileException when it is not a model file (nothing is allocated)
+     */
+    public static InferenceSession open(Backend backend, Path modelFile, SessionOptions options) throws IOException {
+        return open(backend, RnnModelFile.load(modelFile).weights(), options);
     }
 
     /** A session whose dispatcher waits for {@link #start}: lets tests fill its queue deterministically. */

@@ -293,4 +293,20 @@ class InferenceSessionTest {
         assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueDelay(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> d.withTimeout(Duration.ZERO));
     }
+
+    @Test
+    void aSessionOpensFromAModelFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("m.safetensors");
+        dev.rnn4j.io.RnnModelFile.save(file, weights, false);
+        float[] x = random(new Random(9), 3 * spec.inputSize());
+        try (InferenceSession session = InferenceSession.open(backend, file, SessionOptions.defaults());
+             RecurrentLayer layer = RecurrentLayer.create(backend, spec, weights)) {
+            assertEquals(spec, session.spec());
+            assertArrayEquals(alone(layer, x, 3, null, null).output(), session.run(x, 3).output());
+        }
+        java.nio.file.Path junk = dir.resolve("junk.safetensors");
+        java.nio.file.Files.write(junk, new byte[] {1, 2, 3});
+        assertThrows(dev.rnn4j.io.MalformedFileException.class,
+                () -> InferenceSession.open(backend, junk, SessionOptions.defaults()));
+    }
 }

@@ -16,15 +16,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 JAR = os.path.join(ROOT, "bench", "peer", "onnxruntime", "target", "rnn4j-with-onnxruntime.jar")
 
 def java():
-    exe = os.environ.get("JAVA", "java")
-    return [exe, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-            *os.environ.get("RNN4J_JAVA_OPTS", "").split(), "-jar", JAR]
+    # The launcher adds the JVM flags and preloads libjsig (PoCL's signal handlers crash a JVM without it).
+    return [os.path.join(ROOT, "rnn4j")]
 
 def run(args, extra):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "r.json")
         r = subprocess.run(java() + ["serve-bench", *args, *extra, "--json", out], capture_output=True, text=True,
-                           cwd=ROOT, timeout=3600)
+                           cwd=ROOT, timeout=3600, env=dict(os.environ, RNN4J_JAR=JAR))
         if r.returncode != 0:
             sys.exit(f"serve-bench {' '.join(args + extra)} failed ({r.returncode}):\n{r.stderr[-2000:]}")
         return json.load(open(out))

@@ -34,7 +34,9 @@ def main():
     p.add_argument("rest", nargs=argparse.REMAINDER, help="-- then serve-bench options for every run")
     a = p.parse_args()
     extra = [x for x in a.rest if x != "--"]
-    if not os.path.exists(JAR):
+    main_jar = os.path.join(ROOT, "bench", "target", "rnn4j.jar")
+    if not os.path.exists(JAR) or (os.path.exists(main_jar) and os.path.getmtime(main_jar) > os.path.getmtime(JAR)):
+        # Every side runs from the peer jar (it holds the whole command line): rebuilt when the main build is newer.
         subprocess.run(["mvn", "-B", "-q", "-Ppeers", "-DskipTests", "install"], cwd=ROOT, check=True)
     sides = {"session": ["--mode", "session"], "direct": ["--mode", "direct", "--no-offline"],
              "onnxruntime": ["--engine", "onnxruntime", "--no-offline"]}
@@ -46,9 +48,11 @@ def main():
             results[n].append(run(sides[n], extra))
             j = results[n][-1]
             rate = j.get("steps_per_s", j.get("requests_per_s"))
+            compute = (f"  compute p50 {j['session']['compute_p50_ms']:.3f} p99 {j['session']['compute_p99_ms']:.3f} ms"
+                       if "session" in j else "")
             print(f"round {k + 1} {n:12s} {rate:10.1f}/s  p50 {j['p50_ms']:8.3f} ms  p99 {j['p99_ms']:8.3f} ms"
-                  f"  mean batch {j['mean_batch']:6.2f}  cpu {j.get('cpu_ms_per_request', j.get('cpu_ms_per_feed')):.4f} ms",
-                  flush=True)
+                  f"  mean batch {j['mean_batch']:6.2f}  cpu {j.get('cpu_ms_per_request', j.get('cpu_ms_per_feed')):.4f} ms"
+                  + compute, flush=True)
     streams = "steps_per_s" in results["session"][0]
     key = "steps_per_s" if streams else "requests_per_s"
     med = lambda n, f: statistics.median(f(j) for j in results[n])

@@ -83,6 +83,12 @@ public final class CpuBackendProvider implements BackendProvider {
             return Availability.unavailable(e.getMessage(), "set -D" + THREADS_PROPERTY + " to a positive integer");
         }
         try {
+            RegisterFile.wide(System.getProperty(RegisterFile.PROPERTY), System.getProperty("os.arch"), 0);
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), "set -D" + RegisterFile.PROPERTY + " to 16 or 32, or leave "
+                    + "it unset");
+        }
+        try {
             batchInvariant();
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), "set -D" + BATCH_INVARIANT_PROPERTY + " to true or false");

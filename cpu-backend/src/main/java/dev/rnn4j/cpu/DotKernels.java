@@ -19,9 +19,13 @@ final class DotKernels {
      * Rows of A per dot-product tile for an A of {@code m ≤ DOT_ROWS} rows: 1, 2 or 3, so that no tile spends its
      * multiply-adds on repeated rows (batch 1 and 2 with the three-row kernel ran 2.4 times slower, measured). Each
      * kernel sums a C element in the same order (VL lanes over k, then the lanes in turn), so which one computed it
-     * never shows in its bits.
+     * never shows in its bits. On 16-register machines always 1: the two- and three-row tiles (16 and 24
+     * accumulators) would spill.
      */
     static int dotRows(int m) {
+        if (!VectorGemm.WIDE_REGISTERS) {
+            return 1;
+        }
         return m == 1 ? 1 : m == 2 || m == 4 ? 2 : DOT_MR;
     }
 

@@ -51,6 +51,42 @@ final class PanelKernels {
         x2.add(y2).intoArray(tile, 2 * VL);
     }
 
+    /**
+     * {@link #rowKernel} for panels one vector wide (the tile of 16-register machines, see
+     * {@link VectorGemm#WIDE_REGISTERS}): the same two accumulators per column, even and odd k apart, so each element
+     * is summed as by the wide kernel.
+     */
+    static void rowKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector x0 = FloatVector.zero(S);
+        FloatVector y0 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int bo = pbOff + p * NR;
+            x0 = FloatVector.broadcast(S, pa[paOff + p * MR]).fma(FloatVector.fromArray(S, pb, bo), x0);
+            y0 = FloatVector.broadcast(S, pa[paOff + (p + 1) * MR]).fma(FloatVector.fromArray(S, pb, bo + NR), y0);
+        }
+        for (; p < kc; p++) {
+            x0 = FloatVector.broadcast(S, pa[paOff + p * MR]).fma(FloatVector.fromArray(S, pb, pbOff + p * NR), x0);
+        }
+        x0.add(y0).intoArray(tile, 0);
+    }
+
+    /** {@link #rowKernel1} on one row of A read in place (unit stride) from {@code aAt}. */
+    static void rowKernelDirect1(float[] a, int aAt, float[] pb, int pbOff, int kc, float[] tile) {
+        FloatVector x0 = FloatVector.zero(S);
+        FloatVector y0 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int bo = pbOff + p * NR;
+            x0 = FloatVector.broadcast(S, a[aAt + p]).fma(FloatVector.fromArray(S, pb, bo), x0);
+            y0 = FloatVector.broadcast(S, a[aAt + p + 1]).fma(FloatVector.fromArray(S, pb, bo + NR), y0);
+        }
+        for (; p < kc; p++) {
+            x0 = FloatVector.broadcast(S, a[aAt + p]).fma(FloatVector.fromArray(S, pb, pbOff + p * NR), x0);
+        }
+        x0.add(y0).intoArray(tile, 0);
+    }
+
     /** {@link #microKernel} for a last column panel only 2 vectors wide: no multiply-adds on its zero padding. */
     static void microKernel2(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);

@@ -19,8 +19,16 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     static final int VL = S.length();
     /** Rows of the micro-tile. */
     static final int MR = 8;
-    /** Columns of the micro-tile: three vectors. */
-    static final int NR = 3 * VL;
+    /**
+     * Whether the machine has 32 vector registers (AVX-512; aarch64's NEON and SVE) rather than 16 (x86 below
+     * AVX-512: AVX2, SSE). The 8-row tile three vectors wide keeps 24 accumulators, three vectors of B and a
+     * broadcast of A in registers only with 32; with 16 it spills on every k. There the tile is one vector wide
+     * (8 accumulators). {@code -Drnn4j.cpu.registers=16|32} overrides the guess.
+     */
+    static final boolean WIDE_REGISTERS = RegisterFile.wide(System.getProperty(RegisterFile.PROPERTY),
+            System.getProperty("os.arch"), S.vectorBitSize());
+    /** Columns of the micro-tile: three vectors, or one on 16-register machines. */
+    static final int NR = (WIDE_REGISTERS ? 3 : 1) * VL;
     /**
      * Depth of a packed block: a B panel of KC × NR floats (192 KB) stays in L2, an A micro-panel (32 KB) in L1. Each
      * depth block reads and writes every tile of C once more, and C is what misses the caches: the input
@@ -407,7 +415,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         }
                         if (byRows(rows)) {
                             for (int r = 0; r < rows; r++) {
-                                PanelKernels.rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
+                                if (WIDE_REGISTERS) {
+                                    PanelKernels.rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
+                                } else {
+                                    PanelKernels.rowKernel1(pa, i * kc * MR + r, panels, pbOff, kc, tile);
+                                }
                                 store(tile, row0 + r, j * NR, 1, cols, cScale, addRow);
                             }
                         } else {
@@ -446,7 +458,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                           int col, float cScale, boolean addRow, float[] tile) {
         if (byRows(rows)) {
             for (int r = 0; r < rows; r++) {
-                PanelKernels.rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
+                if (WIDE_REGISTERS) {
+                    PanelKernels.rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
+                } else {
+                    PanelKernels.rowKernelDirect1(src, at + r * ld, pb, pbOff, kc, tile);
+                }
                 store(tile, row + r, col, 1, cols, cScale, addRow);
             }
             return;

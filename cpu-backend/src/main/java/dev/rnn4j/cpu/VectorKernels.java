@@ -19,9 +19,10 @@ final class VectorKernels {
         return new VectorCells();
     }
 
-    /** e.g. "512-bit vectors (16 floats)". */
+    /** e.g. "512-bit vectors (16 floats)", and the GEMM tile where the register file makes it narrow. */
     static String describe() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors ("
-                + FloatVector.SPECIES_PREFERRED.length() + " floats)";
+                + FloatVector.SPECIES_PREFERRED.length() + " floats)"
+                + (VectorGemm.WIDE_REGISTERS ? "" : ", 16 vector registers: GEMM tile 8 rows x 1 vector");
     }
 }

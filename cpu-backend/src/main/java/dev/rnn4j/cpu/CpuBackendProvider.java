@@ -113,12 +113,30 @@ public final class CpuBackendProvider implements BackendProvider {
             return new KernelChoice(false, "scalar kernels: jdk.incubator.vector is not readable (start the JVM "
                     + "with --add-modules jdk.incubator.vector for the vector kernels)");
         }
+        if (!hardwareFma()) {
+            return new KernelChoice(false, "scalar kernels: this JVM has no hardware fused multiply-add (UseFMA is "
+                    + "off: a CPU without FMA, or -XX:UseAVX=0), and the vector kernels' multiply-adds would run in "
+                    + "software, hundreds of times slower; the scalar kernels multiply and add");
+        }
         try {
             return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe() + (exactActivations()
                     ? ", exact activations (bit-reproducible)" : "") + (batchInvariant()
                     ? ", batch-invariant GEMM" : ""));
         } catch (LinkageError e) {
             return new KernelChoice(false, "scalar kernels: the Vector API failed to load (" + e + ")");
+        }
+    }
+
+    /**
+     * Whether the JIT compiles multiply-adds to FMA instructions: HotSpot's {@code UseFMA}, which it sets from the CPU
+     * (and clears under {@code -XX:UseAVX=0}). A JVM that does not say is taken to have them.
+     */
+    static boolean hardwareFma() {
+        try {
+            return !"false".equals(java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseFMA").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return true;
         }
     }
 

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * SGEMM with the Vector API, in the classic layered form: C is cut into tiles of MR rows × NR columns computed by a
  * register-blocked micro-kernel ({@link PanelKernels}) from packed panels ({@link GemmPacking}): A in blocks of
  * MC × KC (alpha folded in), B in panels of KC × NR. Tiles go to C through {@link TileStores}; an A of a few rows
- * takes the dot-product path ({@link DotKernels}). This class plans a call and splits it across the pool: by row
+ * goes row by row through the row kernels. This class plans a call and splits it across the pool: by row
  * blocks when there are enough rows, otherwise (the recurrent GEMM: a batch of rows, many columns) by column panels.
  *
  * <p>B operands that stay unchanged between calls (weights) are packed once and kept with their buffer
@@ -44,24 +44,16 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     static final int MC = 12 * MR;
     /**
      * A micro-panel with at most this many valid rows (batch 1 to 4, or the last rows of a batch) is computed row
-     * by row: the full 8-row tile would spend most of its multiply-adds on zero padding.
+     * by row: the full 8-row tile would spend most of its multiply-adds on zero padding. A short A times a Bᵀ (the
+     * recurrent GEMM at batch 1 to 4) takes this path on B's packed panels, packed into scratch on B's first uses
+     * and kept in the cache from its second: the same kernel on the same layout either way, so the bits do not
+     * depend on earlier calls. It replaced dot products of rows read in place (whose 16-lane reductions dominated
+     * small k): infer:LSTM:64:64:4:10 0.059 → 0.026 ms, infer:LSTM:256:256:1:100 0.86 → 0.60 ms,
+     * infer:GRU:256:256:1:100 0.67 → 0.42 ms (two runs each side, interleaved).
      */
     static final int SMALL_ROWS = 4;
     /**
-     * A with at most this many rows (a matrix-vector product) times a Bᵀ is computed as dot products of rows
-     * ({@link DotKernels#dotKernel}), always, packed copy in the cache or not, so that the result does not depend on earlier
-     * calls: packing a fresh Bᵀ is a transpose costing more than the few rows of A that would share it (5 to 10
-     * times slower at batch 1, measured); a cached packed weight was about twice as fast at batch 1 (given up for
-     * reproducibility: infer:LSTM:256:256:1:100 0.6 → 0.9 ms). From 32 rows on, packing and the panel kernel win.
-     */
-    static final int DOT_ROWS = 4;
-    /** ... and only while the rows of A (DOT_ROWS × k) stay in L1/L2 across the column tiles. */
-    static final int DOT_MAX_K = 4096;
-    /** Rows of A and of Bᵀ in one dot-product tile: 24 accumulators, as in the panel kernel. */
-    static final int DOT_MR = 3;
-    static final int DOT_NR = 8;
-    /**
-     * A with at most this many rows (and more than {@link #DOT_ROWS}) times a Bᵀ on its first use is computed as
+     * A with at most this many rows (and more than {@link #SMALL_ROWS}) times a Bᵀ on its first use is computed as
      * Cᵀ = B·Aᵀ (see gemm()); measured better than transposing B up to 64 rows (48: 130 GFLOP/s at 64×4096×1024ᵀ,
      * 64: 165).
      */
@@ -72,8 +64,8 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /** Whether a packed A is packed as plain rows ({@link GemmPacking#aAsRows}). */
     private final boolean packRows;
     /**
-     * Whether every element of C is the 8-row panel kernel's chain of multiply-adds, whatever m is: no dot-product
-     * path for a few rows, no row kernel for the last rows of A (which sums even and odd k apart). A row of C then
+     * Whether every element of C is the 8-row panel kernel's chain of multiply-adds, whatever m is: no row kernel
+     * for a few rows or the last rows of A (it sums even and odd k apart). A row of C then
      * has the same bits in a batch of one as in a batch of a thousand, at the price of computing short A on the
      * padding of a full tile (see {@link CpuBackendProvider#BATCH_INVARIANT_PROPERTY}).
      */
@@ -104,7 +96,6 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private int nPanels;
     private int mPanels;
     private boolean splitColumns;
-    private boolean dot;
     private boolean packInPlace;
     /** Scratch for Cᵀ when a product is computed transposed; grows to the largest shape seen. */
     private CpuBuffer transposedC = new CpuBuffer(dev.rnn4j.spi.ElementType.FLOAT32, 0);
@@ -157,7 +148,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * Adds the row as the first depth block stores its tiles, instead of reading it back from C, which is the
      * largest operand of an input projection (T·B rows of gates) and out of cache: sparing that sweep measured
      * 2-3 ms of 60 on infer:LSTM:1024:1024:64:25. Each element is row[j] + the first block's sum, as by the
-     * default. Short A (the dot-product and swapped paths) and k = 0 take the default.
+     * default. Short A (the row-kernel and swapped paths) and k = 0 take the default.
      */
     @Override
     public synchronized void gemmPlusRow(boolean transA, boolean transB, int m, int n, int k, CpuBuffer a,
@@ -212,23 +203,9 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         try {
             this.a = CpuBuffer.floatsForRead(a);
             this.b = CpuBuffer.floatsForRead(b);
-            if (!batchInvariant && transB && !transA && m <= DOT_ROWS && k >= VL && k <= DOT_MAX_K && !transposedStore) {
-                // A few rows times a Bᵀ: dot products of rows read in place, whether or not B is packed in the
-                // cache, so that the sums' order (and so every bit of C) depends on the shape alone, never on
-                // which calls came before.
-                this.c = CpuBuffer.floatsForWrite(c);
-                packing = false;
-                dot = true;
-                try {
-                    runParts(parallel);
-                } finally {
-                    dot = false;
-                }
-                return;
-            }
             int packedSize = Math.multiplyExact(k, nPanels * NR);
             PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
-            if (!entry.valid && entry.uses < 2 && transB && !transA && m > DOT_ROWS && m <= SWAP_ROWS && n >= 4 * m
+            if (!entry.valid && entry.uses < 2 && transB && !transA && m > SMALL_ROWS && m <= SWAP_ROWS && n >= 4 * m
                     && alpha == 1 && k > 0 && panelKernelOnly(m) && panelKernelOnly(n) && !transposedStore) {
                 // A short A times a Bᵀ on its first use: Cᵀ = B·Aᵀ instead, so the large operand is read in place
                 // (as an untransposed A) and only the small Aᵀ is transposed into a panel. Transposing B itself
@@ -330,17 +307,6 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
 
     @Override
     public void run(int part, int parts) {
-        if (dot) {
-            // Column tiles of DOT_NR rows of Bᵀ, shared out by the parts; every part takes all rows of A.
-            int colTiles = (n + DOT_NR - 1) / DOT_NR;
-            int t1 = WorkerPool.begin(colTiles, part + 1, parts);
-            for (int t = WorkerPool.begin(colTiles, part, parts); t < t1; t++) {
-                for (int i = 0; i < m; i += DotKernels.dotRows(m)) {
-                    dotTile(tiles[part], i, t * DOT_NR);
-                }
-            }
-            return;
-        }
         if (packing) {
             GemmPacking.packB(panels, b, bOff, ldb, transB, n, k, nPanels, WorkerPool.begin(nPanels, part, parts),
                     WorkerPool.begin(nPanels, part + 1, parts));
@@ -514,52 +480,4 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             }
         }
     }
-
-    /**
-     * C rows [i0, i0+DOT_MR) × columns [j0, j0+DOT_NR) as dot products of rows of A and of Bᵀ (row j of Bᵀ is column
-     * j of op(B)). Rows and columns past the matrix repeat the last one, so the kernel has no edges; only the valid
-     * part of the tile is stored.
-     */
-    private void dotTile(float[] tile, int i0, int j0) {
-        int a0 = aOff + i0 * lda;
-        int a1 = aOff + Math.min(i0 + 1, m - 1) * lda;
-        int a2 = aOff + Math.min(i0 + 2, m - 1) * lda;
-        int b0 = bOff + j0 * ldb;
-        int b1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
-        int b2 = bOff + Math.min(j0 + 2, n - 1) * ldb;
-        int b3 = bOff + Math.min(j0 + 3, n - 1) * ldb;
-        int b4 = bOff + Math.min(j0 + 4, n - 1) * ldb;
-        int b5 = bOff + Math.min(j0 + 5, n - 1) * ldb;
-        int b6 = bOff + Math.min(j0 + 6, n - 1) * ldb;
-        int b7 = bOff + Math.min(j0 + 7, n - 1) * ldb;
-        int kVec = k / VL * VL;
-        int rows = Math.min(DotKernels.dotRows(m), m - i0);
-        if (rows == 1) {
-            DotKernels.dotKernel1(a, a0, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
-        } else if (rows == 2) {
-            DotKernels.dotKernel2(a, a0, a1, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
-        } else {
-            DotKernels.dotKernel(a, a0, a1, a2, b, b0, b1, b2, b3, b4, b5, b6, b7, kVec, tile);
-        }
-        int cols = Math.min(DOT_NR, n - j0);
-        for (int r = 0; r < rows; r++) {
-            int ar = aOff + (i0 + r) * lda;
-            int cRow = cOff + (i0 + r) * ldc + j0;
-            for (int col = 0; col < cols; col++) {
-                int bc = bOff + (j0 + col) * ldb;
-                // Lanes summed in scalar code: a vector reduceLanes(ADD) of floats is a serial chain, several
-                // times slower (measured) than these adds, which the CPU overlaps.
-                int lanes = (r * DOT_NR + col) * VL;
-                float sum = 0;
-                for (int l = 0; l < VL; l++) {
-                    sum += tile[lanes + l];
-                }
-                for (int p = kVec; p < k; p++) {
-                    sum += a[ar + p] * b[bc + p];
-                }
-                c[cRow + col] = beta == 0 ? alpha * sum : alpha * sum + beta * c[cRow + col];
-            }
-        }
-    }
-
 }

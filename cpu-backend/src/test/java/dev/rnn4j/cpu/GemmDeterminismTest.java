@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU GEMM's result depends on the call's shape and operands alone, never on which calls came before: a weight
- * matrix is computed with on its first use (dot products, or the swapped product Cᵀ = B·Aᵀ), and from the packed
+ * matrix is computed with on its first use (packed into scratch, or the swapped product Cᵀ = B·Aᵀ), and from the packed
  * cache later, and every one of those paths must give the same bits. Without this, a model's outputs change in the
  * last bits after an unrelated call (a validation pass), and a resumed training run drifts from the uninterrupted
  * one.

@@ -44,7 +44,7 @@ class GemmTest {
             }
             // Untransposed A with alpha != 1 and a beta that is neither 0 nor 1: the packing's general path.
             out.add(new Shape(s[0], s[1], s[2], false, false, -1.5f, 0.5f, 1));
-            // Bᵀ with alpha and beta: for short A the dot-product path (rows and columns past the tile, k tails).
+            // Bᵀ with alpha and beta: for short A the row kernels (rows and columns past the tile, k tails).
             out.add(new Shape(s[0], s[1], s[2], false, true, 0.5f, -0.75f, 2));
         }
         return out.stream();

@@ -6,8 +6,11 @@
  *
  * <p>The BPTT schedule itself is core's {@code BpttDriver}; this package supplies its primitives. The GEMM
  * ({@link dev.rnn4j.cpu.VectorGemm}) packs B into panels (kept across calls for unchanged weight buffers) and A
- * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel; a short A (the per-step recurrent
- * GEMM, batch rows) is split across threads by column panels, that is by gate rows of W, a tall one by row blocks.
+ * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel, or 8 × 1 vector where the machine has
+ * 16 vector registers rather than 32 ({@link dev.rnn4j.cpu.RegisterFile}: x86 below AVX-512); batches of 1 to 4
+ * rows take row kernels on the same packed panels. A short A (the per-step recurrent GEMM, batch rows) is split
+ * across threads by column panels, that is by gate rows of W, a tall one by row blocks. Without hardware FMA
+ * (HotSpot's UseFMA off) the Vector API would compute multiply-adds in software, so the scalar twins run instead.
  *
  * <p>Activations: sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@code VectorOperators.TANH}, both intrinsified
  * on x86 (SVML stubs). Measured on the project's 2-core Zen 4 machine (JDK 17, 2026-11-25, 4096-float arrays): TANH

@@ -43,15 +43,17 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /** Rows of a packed A block. */
     static final int MC = 12 * MR;
     /**
-     * A micro-panel with at most this many valid rows (batch 1 to 4, or the last rows of a batch) is computed row
-     * by row: the full 8-row tile would spend most of its multiply-adds on zero padding. A short A times a Bᵀ (the
-     * recurrent GEMM at batch 1 to 4) takes this path on B's packed panels, packed into scratch on B's first uses
-     * and kept in the cache from its second: the same kernel on the same layout either way, so the bits do not
-     * depend on earlier calls. It replaced dot products of rows read in place (whose 16-lane reductions dominated
-     * small k): infer:LSTM:64:64:4:10 0.059 → 0.026 ms, infer:LSTM:256:256:1:100 0.86 → 0.60 ms,
-     * infer:GRU:256:256:1:100 0.67 → 0.42 ms (two runs each side, interleaved).
+     * A micro-panel with at most this many valid rows (batch 1 or 2, or the last rows of a batch) is computed row by
+     * row; from 3 rows on the 8-row tile, padding and all, wins, as it reads B once instead of once per row: batch 4
+     * went from 1.03-1.07 to 0.84 ms on infer:LSTM:256:256:4:50 and batch 3 from 3.2-3.4 to 2.8 ms on
+     * infer:LSTM:512:512:3:50 with 2 rather than 4 here (batches 1 and 2 unchanged; two runs each, interleaved).
+     * A short A times a Bᵀ (the recurrent GEMM at small batches) reads B's packed panels, packed into scratch on
+     * B's first uses and kept in the cache from its second: the same kernel on the same layout either way, so the
+     * bits do not depend on earlier calls. That replaced dot products of rows read in place, whose 16-lane
+     * reductions dominated small k: infer:LSTM:64:64:4:10 0.059 → 0.026 ms, infer:LSTM:256:256:1:100 0.86 → 0.60
+     * ms, infer:GRU:256:256:1:100 0.67 → 0.42 ms.
      */
-    static final int SMALL_ROWS = 4;
+    static final int SMALL_ROWS = 2;
     /**
      * A with at most this many rows (and more than {@link #SMALL_ROWS}) times a Bᵀ on its first use is computed as
      * Cᵀ = B·Aᵀ (see gemm()); measured better than transposing B up to 64 rows (48: 130 GFLOP/s at 64×4096×1024ᵀ,

@@ -284,6 +284,37 @@ final class PanelKernels {
     }
 
     /**
+     * {@link #microKernelDirect} for a micro-panel of at most four valid rows (batches 3 and 4): the same chain of
+     * multiply-adds per element, on 12 accumulators, without the four rows of padding.
+     */
+    static void microKernelDirect4(float[] a, int a0, int a1, int a2, int a3, float[] pb, int pbOff, int kc,
+                                   float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL); c02.intoArray(tile, 0 + 2 * VL);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+    }
+
+    /**
      * {@link #microKernel} with the eight rows of A read in place from {@code a0..a7} (unit stride along k) instead
      * of from a packed micro-panel.
      */

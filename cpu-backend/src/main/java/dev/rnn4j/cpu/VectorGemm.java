@@ -54,6 +54,8 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * ms, infer:GRU:256:256:1:100 0.67 → 0.42 ms.
      */
     static final int SMALL_ROWS = 2;
+    /** A tile of A read in place with at most this many valid rows takes the four-row kernel, if three vectors wide. */
+    static final int HALF_TILE_ROWS = 4;
     /**
      * A with at most this many rows (and more than {@link #SMALL_ROWS}) times a Bᵀ on its first use is computed as
      * Cᵀ = B·Aᵀ (see gemm()); measured better than transposing B up to 64 rows (48: 130 GFLOP/s at 64×4096×1024ᵀ,
@@ -445,7 +447,9 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         int a5 = at + Math.min(5, last) * ld;
         int a6 = at + Math.min(6, last) * ld;
         int a7 = at + Math.min(7, last) * ld;
-        if (cols > 2 * VL) {
+        if (cols > 2 * VL && rows <= HALF_TILE_ROWS) {
+            PanelKernels.microKernelDirect4(src, a0, a1, a2, a3, pb, pbOff, kc, tile);
+        } else if (cols > 2 * VL) {
             PanelKernels.microKernelDirect(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         } else if (cols > VL) {
             PanelKernels.microKernelDirect2(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);

@@ -51,42 +51,6 @@ final class PanelKernels {
         x2.add(y2).intoArray(tile, 2 * VL);
     }
 
-    /**
-     * {@link #rowKernel} for panels one vector wide (the tile of 16-register machines, see
-     * {@link VectorGemm#WIDE_REGISTERS}): the same two accumulators per column, even and odd k apart, so each element
-     * is summed as by the wide kernel.
-     */
-    static void rowKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
-        FloatVector x0 = FloatVector.zero(S);
-        FloatVector y0 = FloatVector.zero(S);
-        int p = 0;
-        for (; p + 1 < kc; p += 2) {
-            int bo = pbOff + p * NR;
-            x0 = FloatVector.broadcast(S, pa[paOff + p * MR]).fma(FloatVector.fromArray(S, pb, bo), x0);
-            y0 = FloatVector.broadcast(S, pa[paOff + (p + 1) * MR]).fma(FloatVector.fromArray(S, pb, bo + NR), y0);
-        }
-        for (; p < kc; p++) {
-            x0 = FloatVector.broadcast(S, pa[paOff + p * MR]).fma(FloatVector.fromArray(S, pb, pbOff + p * NR), x0);
-        }
-        x0.add(y0).intoArray(tile, 0);
-    }
-
-    /** {@link #rowKernel1} on one row of A read in place (unit stride) from {@code aAt}. */
-    static void rowKernelDirect1(float[] a, int aAt, float[] pb, int pbOff, int kc, float[] tile) {
-        FloatVector x0 = FloatVector.zero(S);
-        FloatVector y0 = FloatVector.zero(S);
-        int p = 0;
-        for (; p + 1 < kc; p += 2) {
-            int bo = pbOff + p * NR;
-            x0 = FloatVector.broadcast(S, a[aAt + p]).fma(FloatVector.fromArray(S, pb, bo), x0);
-            y0 = FloatVector.broadcast(S, a[aAt + p + 1]).fma(FloatVector.fromArray(S, pb, bo + NR), y0);
-        }
-        for (; p < kc; p++) {
-            x0 = FloatVector.broadcast(S, a[aAt + p]).fma(FloatVector.fromArray(S, pb, pbOff + p * NR), x0);
-        }
-        x0.add(y0).intoArray(tile, 0);
-    }
-
     /** {@link #microKernel} for a last column panel only 2 vectors wide: no multiply-adds on its zero padding. */
     static void microKernel2(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
@@ -130,7 +94,7 @@ final class PanelKernels {
     }
 
     /** {@link #microKernel} for a last column panel only 1 vector wide: no multiply-adds on its zero padding. */
-    static void microKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile) {
+    static void microKernel1(float[] pa, int paOff, float[] pb, int pbOff, int kc, float[] tile, int tileOff) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
@@ -160,14 +124,14 @@ final class PanelKernels {
             x = FloatVector.broadcast(S, pa[paOff + p * MR + 7]);
             c70 = x.fma(b0, c70);
         }
-        c00.intoArray(tile, 0);
-        c10.intoArray(tile, 1 * NR);
-        c20.intoArray(tile, 2 * NR);
-        c30.intoArray(tile, 3 * NR);
-        c40.intoArray(tile, 4 * NR);
-        c50.intoArray(tile, 5 * NR);
-        c60.intoArray(tile, 6 * NR);
-        c70.intoArray(tile, 7 * NR);
+        c00.intoArray(tile, tileOff);
+        c10.intoArray(tile, tileOff + 1 * NR);
+        c20.intoArray(tile, tileOff + 2 * NR);
+        c30.intoArray(tile, tileOff + 3 * NR);
+        c40.intoArray(tile, tileOff + 4 * NR);
+        c50.intoArray(tile, tileOff + 5 * NR);
+        c60.intoArray(tile, tileOff + 6 * NR);
+        c70.intoArray(tile, tileOff + 7 * NR);
     }
 
     /** {@link #microKernelDirect} for a last column panel only 2 vectors wide. */
@@ -215,7 +179,7 @@ final class PanelKernels {
 
     /** {@link #microKernelDirect} for a last column panel only 1 vector wide. */
     static void microKernelDirect1(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
-                                   float[] pb, int pbOff, int kc, float[] tile) {
+                                   float[] pb, int pbOff, int kc, float[] tile, int tileOff) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
@@ -245,14 +209,14 @@ final class PanelKernels {
             x = FloatVector.broadcast(S, a[a7 + p]);
             c70 = x.fma(b0, c70);
         }
-        c00.intoArray(tile, 0);
-        c10.intoArray(tile, 1 * NR);
-        c20.intoArray(tile, 2 * NR);
-        c30.intoArray(tile, 3 * NR);
-        c40.intoArray(tile, 4 * NR);
-        c50.intoArray(tile, 5 * NR);
-        c60.intoArray(tile, 6 * NR);
-        c70.intoArray(tile, 7 * NR);
+        c00.intoArray(tile, tileOff);
+        c10.intoArray(tile, tileOff + 1 * NR);
+        c20.intoArray(tile, tileOff + 2 * NR);
+        c30.intoArray(tile, tileOff + 3 * NR);
+        c40.intoArray(tile, tileOff + 4 * NR);
+        c50.intoArray(tile, tileOff + 5 * NR);
+        c60.intoArray(tile, tileOff + 6 * NR);
+        c70.intoArray(tile, tileOff + 7 * NR);
     }
 
     /** {@link #rowKernel} on one row of A read in place (unit stride) from {@code aAt}. */
@@ -284,11 +248,12 @@ final class PanelKernels {
     }
 
     /**
-     * {@link #microKernelDirect} for a micro-panel of at most four valid rows (batches 3 and 4): the same chain of
-     * multiply-adds per element, on 12 accumulators, without the four rows of padding.
+     * {@link #microKernelDirect} on four rows of A read in place, into {@code tile} from {@code tileOff}: for a
+     * micro-panel of at most four valid rows (batches 3 and 4), and on 16-register machines for each half of every
+     * micro-panel. The same chain of multiply-adds per element, on 12 accumulators.
      */
     static void microKernelDirect4(float[] a, int a0, int a1, int a2, int a3, float[] pb, int pbOff, int kc,
-                                   float[] tile) {
+                                   float[] tile, int tileOff) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -308,10 +273,55 @@ final class PanelKernels {
             x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
         }
-        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + VL); c02.intoArray(tile, 0 + 2 * VL);
-        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + VL); c12.intoArray(tile, 1 * NR + 2 * VL);
-        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
-        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        c00.intoArray(tile, tileOff); c01.intoArray(tile, tileOff + VL); c02.intoArray(tile, tileOff + 2 * VL);
+        c10.intoArray(tile, tileOff + 1 * NR);
+        c11.intoArray(tile, tileOff + 1 * NR + VL);
+        c12.intoArray(tile, tileOff + 1 * NR + 2 * VL);
+        c20.intoArray(tile, tileOff + 2 * NR);
+        c21.intoArray(tile, tileOff + 2 * NR + VL);
+        c22.intoArray(tile, tileOff + 2 * NR + 2 * VL);
+        c30.intoArray(tile, tileOff + 3 * NR);
+        c31.intoArray(tile, tileOff + 3 * NR + VL);
+        c32.intoArray(tile, tileOff + 3 * NR + 2 * VL);
+    }
+
+    /**
+     * Four rows ({@code row0} to {@code row0 + 3}) of a packed A micro-panel times a packed B panel three vectors wide,
+     * into {@code tile} from {@code tileOff}: what 16-register machines run in place of {@link #microKernel}, twice
+     * per micro-panel (12 accumulators, three vectors of B and a broadcast: all sixteen registers, no spill). The
+     * same chain of multiply-adds per element as the 8-row kernel.
+     */
+    static void microKernel4(float[] pa, int paOff, int row0, float[] pb, int pbOff, int kc, float[] tile,
+                             int tileOff) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + row0 + 0]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + row0 + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + row0 + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, pa[paOff + p * MR + row0 + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+        }
+        c00.intoArray(tile, tileOff); c01.intoArray(tile, tileOff + VL); c02.intoArray(tile, tileOff + 2 * VL);
+        c10.intoArray(tile, tileOff + 1 * NR);
+        c11.intoArray(tile, tileOff + 1 * NR + VL);
+        c12.intoArray(tile, tileOff + 1 * NR + 2 * VL);
+        c20.intoArray(tile, tileOff + 2 * NR);
+        c21.intoArray(tile, tileOff + 2 * NR + VL);
+        c22.intoArray(tile, tileOff + 2 * NR + 2 * VL);
+        c30.intoArray(tile, tileOff + 3 * NR);
+        c31.intoArray(tile, tileOff + 3 * NR + VL);
+        c32.intoArray(tile, tileOff + 3 * NR + 2 * VL);
     }
 
     /**

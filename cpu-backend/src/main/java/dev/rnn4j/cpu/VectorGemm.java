@@ -22,13 +22,14 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /**
      * Whether the machine has 32 vector registers (AVX-512; aarch64's NEON and SVE) rather than 16 (x86 below
      * AVX-512: AVX2, SSE). The 8-row tile three vectors wide keeps 24 accumulators, three vectors of B and a
-     * broadcast of A in registers only with 32; with 16 it spills on every k. There the tile is one vector wide
-     * (8 accumulators). {@code -Drnn4j.cpu.registers=16|32} overrides the guess.
+     * broadcast of A in registers only with 32; with 16 it spilled on every k. There each micro-panel is computed
+     * as two halves of 4 rows × 3 vectors (12 accumulators: the register budget exactly, OpenBLAS's Haswell shape)
+     * and the narrower last panels one vector at a time. {@code -Drnn4j.cpu.registers=16|32} overrides the guess.
      */
     static final boolean WIDE_REGISTERS = RegisterFile.wide(System.getProperty(RegisterFile.PROPERTY),
             System.getProperty("os.arch"), S.vectorBitSize());
-    /** Columns of the micro-tile: three vectors, or one on 16-register machines. */
-    static final int NR = (WIDE_REGISTERS ? 3 : 1) * VL;
+    /** Columns of the micro-tile: three vectors. */
+    static final int NR = 3 * VL;
     /**
      * Depth of a packed block: a B panel of KC × NR floats (192 KB) stays in L2, an A micro-panel (32 KB) in L1. Each
      * depth block reads and writes every tile of C once more, and C is what misses the caches: the input
@@ -385,21 +386,20 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         }
                         if (byRows(rows)) {
                             for (int r = 0; r < rows; r++) {
-                                if (WIDE_REGISTERS) {
-                                    PanelKernels.rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
-                                } else {
-                                    PanelKernels.rowKernel1(pa, i * kc * MR + r, panels, pbOff, kc, tile);
-                                }
+                                PanelKernels.rowKernel(pa, i * kc * MR + r, panels, pbOff, kc, tile);
                                 store(tile, row0 + r, j * NR, 1, cols, cScale, addRow);
                             }
                         } else {
                             // A last column panel narrower than NR (n = 256 leaves 16 of 48) skips its padding.
-                            if (cols > 2 * VL) {
-                                PanelKernels.microKernel(pa, i * kc * MR, panels, pbOff, kc, tile);
+                            int paOff = i * kc * MR;
+                            if (!WIDE_REGISTERS) {
+                                narrowTile(pa, paOff, rows, cols, panels, pbOff, kc, tile);
+                            } else if (cols > 2 * VL) {
+                                PanelKernels.microKernel(pa, paOff, panels, pbOff, kc, tile);
                             } else if (cols > VL) {
-                                PanelKernels.microKernel2(pa, i * kc * MR, panels, pbOff, kc, tile);
+                                PanelKernels.microKernel2(pa, paOff, panels, pbOff, kc, tile);
                             } else {
-                                PanelKernels.microKernel1(pa, i * kc * MR, panels, pbOff, kc, tile);
+                                PanelKernels.microKernel1(pa, paOff, panels, pbOff, kc, tile, 0);
                             }
                             store(tile, row0, j * NR, rows, cols, cScale, addRow);
                         }
@@ -428,11 +428,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                           int col, float cScale, boolean addRow, float[] tile) {
         if (byRows(rows)) {
             for (int r = 0; r < rows; r++) {
-                if (WIDE_REGISTERS) {
-                    PanelKernels.rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
-                } else {
-                    PanelKernels.rowKernelDirect1(src, at + r * ld, pb, pbOff, kc, tile);
-                }
+                PanelKernels.rowKernelDirect(src, at + r * ld, pb, pbOff, kc, tile);
                 store(tile, row + r, col, 1, cols, cScale, addRow);
             }
             return;
@@ -447,16 +443,41 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         int a5 = at + Math.min(5, last) * ld;
         int a6 = at + Math.min(6, last) * ld;
         int a7 = at + Math.min(7, last) * ld;
-        if (cols > 2 * VL && rows <= HALF_TILE_ROWS) {
-            PanelKernels.microKernelDirect4(src, a0, a1, a2, a3, pb, pbOff, kc, tile);
+        if (cols > 2 * VL && (rows <= HALF_TILE_ROWS || !WIDE_REGISTERS)) {
+            PanelKernels.microKernelDirect4(src, a0, a1, a2, a3, pb, pbOff, kc, tile, 0);
+            if (rows > HALF_TILE_ROWS) {
+                PanelKernels.microKernelDirect4(src, a4, a5, a6, a7, pb, pbOff, kc, tile, HALF_TILE_ROWS * NR);
+            }
         } else if (cols > 2 * VL) {
             PanelKernels.microKernelDirect(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
-        } else if (cols > VL) {
+        } else if (cols > VL && WIDE_REGISTERS) {
             PanelKernels.microKernelDirect2(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         } else {
-            PanelKernels.microKernelDirect1(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+            // One vector of columns at a time (on 16 registers, the two-vector kernel's 16 accumulators spill).
+            for (int v = 0; v * VL < cols; v++) {
+                PanelKernels.microKernelDirect1(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff + v * VL, kc, tile,
+                        v * VL);
+            }
         }
         store(tile, row, col, rows, cols, cScale, addRow);
+    }
+
+    /**
+     * A packed A micro-panel times one B panel on a 16-register machine: two 4-row halves three vectors wide, or a
+     * narrower last panel one vector at a time; the same chain of multiply-adds per element as the wide kernels.
+     */
+    private static void narrowTile(float[] pa, int paOff, int rows, int cols, float[] pb, int pbOff, int kc,
+                                   float[] tile) {
+        if (cols > 2 * VL) {
+            PanelKernels.microKernel4(pa, paOff, 0, pb, pbOff, kc, tile, 0);
+            if (rows > HALF_TILE_ROWS) {
+                PanelKernels.microKernel4(pa, paOff, HALF_TILE_ROWS, pb, pbOff, kc, tile, HALF_TILE_ROWS * NR);
+            }
+            return;
+        }
+        for (int v = 0; v * VL < cols; v++) {
+            PanelKernels.microKernel1(pa, paOff, pb, pbOff + v * VL, kc, tile, v * VL);
+        }
     }
 
     /**

@@ -23,6 +23,6 @@ final class VectorKernels {
     static String describe() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors ("
                 + FloatVector.SPECIES_PREFERRED.length() + " floats)"
-                + (VectorGemm.WIDE_REGISTERS ? "" : ", 16 vector registers: GEMM tile 8 rows x 1 vector");
+                + (VectorGemm.WIDE_REGISTERS ? "" : ", 16 vector registers: GEMM tile 4 rows x 3 vectors");
     }
 }

@@ -6,8 +6,8 @@
  *
  * <p>The BPTT schedule itself is core's {@code BpttDriver}; this package supplies its primitives. The GEMM
  * ({@link dev.rnn4j.cpu.VectorGemm}) packs B into panels (kept across calls for unchanged weight buffers) and A
- * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel, or 8 × 1 vector where the machine has
- * 16 vector registers rather than 32 ({@link dev.rnn4j.cpu.RegisterFile}: x86 below AVX-512); batches of 1 or 2
+ * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel, as two 4 × 3 halves where the machine
+ * has 16 vector registers rather than 32 ({@link dev.rnn4j.cpu.RegisterFile}: x86 below AVX-512); batches of 1 or 2
  * rows take row kernels on the same packed panels. A short A (the per-step recurrent GEMM, batch rows) is split
  * across threads by column panels, that is by gate rows of W, a tall one by row blocks. Without hardware FMA
  * (HotSpot's UseFMA off) the Vector API would compute multiply-adds in software, so the scalar twins run instead.

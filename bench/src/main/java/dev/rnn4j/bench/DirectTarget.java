@@ -4,7 +4,6 @@ import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
-import dev.rnn4j.RnnSpec;
 import dev.rnn4j.spi.Backend;
 import org.HdrHistogram.Histogram;
 
@@ -14,14 +13,12 @@ import org.HdrHistogram.Histogram;
  */
 final class DirectTarget implements ServeTarget {
     private final Backend backend;
-    private final RnnSpec spec;
     private final RecurrentLayer[] layers;
 
     DirectTarget(Backend backend, RnnParameters weights, int clients) {
         this.backend = backend;
-        this.spec = weights.spec();
         this.layers = new RecurrentLayer[clients];
-        layers[0] = RecurrentLayer.create(backend, spec, weights);
+        layers[0] = RecurrentLayer.create(backend, weights.spec(), weights);
         for (int c = 1; c < clients; c++) {
             layers[c] = layers[0].copy();
         }

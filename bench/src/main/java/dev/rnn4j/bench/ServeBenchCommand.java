@@ -138,7 +138,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         try (Backend b = "rnn4j".equals(engine) ? Backends.open(backend) : null) {
             for (int round = 0; round < rounds; round++) {
                 ServeReport report;
-                try (ServeTarget target = target(b, weights, clientThreads, feedSteps)) {
+                try (ServeTarget target = target(b, weights, clientThreads)) {
                     report = new ServeReport(engine, "rnn4j".equals(engine) ? mode : "peer", target.describe(),
                             modelText, config);
                     ServeLoad.Result r = ServeLoad.run(target, config);
@@ -206,11 +206,11 @@ final class ServeBenchCommand implements Callable<Integer> {
                 + " layers" : "") + ", T=" + steps + " per request or feed, B=1";
     }
 
-    private ServeTarget target(Backend b, RnnParameters weights, int clientThreads, int maxSteps) throws Exception {
+    private ServeTarget target(Backend b, RnnParameters weights, int clientThreads) throws Exception {
         if (!"rnn4j".equals(engine)) {
             for (ServeEngine e : ServiceLoader.load(ServeEngine.class)) {
                 if (e.name().equals(engine)) {
-                    return e.open(weights, clientThreads, maxSteps);
+                    return e.open(weights);
                 }
             }
             throw new ParameterException(spec.commandLine(), "no engine '" + engine + "' on the class path; the peers "

@@ -11,9 +11,6 @@ public interface ServeEngine {
     /** The name {@code --engine} selects it by. */
     String name();
 
-    /**
-     * A target running {@code weights} for {@code clients} client threads, each sending sequences of up to
-     * {@code maxSteps} steps (a stream feed's steps for streams).
-     */
-    ServeTarget open(RnnParameters weights, int clients, int maxSteps) throws Exception;
+    /** A target running {@code weights}, safe for one caller per client thread at a time. */
+    ServeTarget open(RnnParameters weights) throws Exception;
 }

@@ -16,11 +16,6 @@ import org.HdrHistogram.Histogram;
 final class ServeReport {
     static final String SCHEMA = "rnn4j-serve-bench/1";
 
-    /** What a batching target adds: its batches and where its time went. */
-    public record SessionFigures(double meanBatch, long largestBatch, long batches, double queueWaitP50Ms,
-                                 double queueWaitP99Ms, double computeP50Ms, double computeP99Ms, int openStreams) {
-    }
-
     private final ObjectNode root = new ObjectMapper().createObjectNode();
 
     ServeReport(String engine, String mode, String target, String model, ServeLoad.Config c) {
@@ -42,7 +37,7 @@ final class ServeReport {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;
     }
 
-    void result(ServeLoad.Result r, boolean streams, SessionFigures session) {
+    void result(ServeLoad.Result r, boolean streams, ServeTarget.SessionFigures session) {
         root.put(streams ? "steps_per_s" : "requests_per_s", streams ? r.stepsPerSecond() : r.perSecond());
         if (streams) {
             root.put("feeds_per_s", r.perSecond());

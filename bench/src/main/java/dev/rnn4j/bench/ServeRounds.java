@@ -22,10 +22,9 @@ final class ServeRounds {
         medians(root, copies);
         ArrayNode rounds = root.putArray("rounds");
         copies.forEach(rounds::add);
-        ServeReport out = first;
         first.json().removeAll();
         first.json().setAll(root);
-        return out;
+        return first;
     }
 
     /** Replaces every number in {@code into} (recursively) by its median over {@code all}. */

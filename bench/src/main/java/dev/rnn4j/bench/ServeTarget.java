@@ -21,8 +21,13 @@ public interface ServeTarget extends AutoCloseable {
     /**
      * Session counters to add to the report (mean batch, queue wait...), or null when the target does not batch.
      */
-    default ServeReport.SessionFigures sessionFigures() {
+    default SessionFigures sessionFigures() {
         return null;
+    }
+
+    /** What a batching target adds to the report: its batches and where its time went. */
+    record SessionFigures(double meanBatch, long largestBatch, long batches, double queueWaitP50Ms,
+                          double queueWaitP99Ms, double computeP50Ms, double computeP99Ms, int openStreams) {
     }
 
     @Override

@@ -61,15 +61,10 @@ final class SessionTarget implements ServeTarget {
     }
 
     @Override
-    public ServeReport.SessionFigures sessionFigures() {
+    public SessionFigures sessionFigures() {
         SessionStats s = session.stats();
-        return new ServeReport.SessionFigures(s.meanBatch(), s.largestBatch(), s.batches(), s.queueWait().p50Ms(),
+        return new SessionFigures(s.meanBatch(), s.largestBatch(), s.batches(), s.queueWait().p50Ms(),
                 s.queueWait().p99Ms(), s.compute().p50Ms(), s.compute().p99Ms(), s.openStreams());
-    }
-
-    /** The session's own counters, for the report's text. */
-    SessionStats stats() {
-        return session.stats();
     }
 
     @Override

@@ -37,6 +37,8 @@ public final class OnnxModel {
     /** Operators of the default domain this class evaluates. */
     public static final Set<String> OPERATORS = Set.of("RNN", "LSTM", "GRU", "Identity", "Squeeze", "Unsqueeze",
             "Transpose", "Reshape", "Concat");
+    /** The recurrent operators among them. */
+    private static final Set<String> RECURRENT = Set.of("RNN", "LSTM", "GRU");
 
     private final String source;
     private final long opset;
@@ -149,7 +151,7 @@ public final class OnnxModel {
         NodeProto node = null;
         int recurrent = 0;
         for (NodeProto n : nodes) {
-            if (Set.of("RNN", "LSTM", "GRU").contains(n.getOpType())) {
+            if (RECURRENT.contains(n.getOpType())) {
                 node = n;
                 recurrent++;
             }

@@ -636,7 +636,7 @@ public final class InferenceSession implements AutoCloseable {
                     streamInput.close();
                     streamInput = null;
                 }
-                streamInput = backend.allocate(Math.max(inputFloats, 2 * (long) B * in));
+                streamInput = backend.allocate(inputFloats);
             }
             backend.upload(x, 0, streamInput, 0, x.length);
             slots.gather(slotsOf, B);

@@ -12,7 +12,7 @@ public final class OrtServeEngine implements ServeEngine {
     }
 
     @Override
-    public ServeTarget open(RnnParameters weights, int clients, int maxSteps) throws Exception {
+    public ServeTarget open(RnnParameters weights) {
         return new OrtTarget(weights);
     }
 }

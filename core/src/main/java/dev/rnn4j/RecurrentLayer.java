@@ -8,6 +8,8 @@ import dev.rnn4j.spi.DeviceBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stack of recurrent layers ({@link RnnSpec}) with its weights on a {@link Backend}: forward for inference and
@@ -26,12 +28,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * accumulate over micro-batches), read with {@link #gradients()}; {@link #backward} does all three. Backward applies
  * to the most recent {@link #forwardTraining} call.
  *
+ * <p>Weights for inference may be held in reduced precision, {@link WeightPrecision#BFLOAT16} or
+ * {@link WeightPrecision#INT8} ({@link #create(Backend, RnnSpec, RnnParameters, LayerOptions)}): the layer then
+ * computes as a float32 layer with the rounded weights, reading half or a quarter of the bytes per step where the
+ * backend keeps them compactly (the CPU backend, for batches of one and two rows), and refuses to train.
+ *
  * <p>Threads: a layer owns its workspaces and serves one thread at a time; a call made while another thread is
  * inside the layer fails at once with {@link IllegalStateException} instead of corrupting results. For concurrent
  * inference give each thread a {@link #copy()}, which shares the device weights. Workspaces are planned for the
  * largest shape seen and reused; nothing is reallocated while shapes fit.
  */
 public final class RecurrentLayer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RecurrentLayer.class);
     private final Backend backend;
     private final RnnSpec spec;
     private final SharedWeights weights;
@@ -60,17 +68,38 @@ public final class RecurrentLayer implements AutoCloseable {
      * @throws IllegalArgumentException if the weights belong to another spec or hold NaN or infinite values
      */
     public static RecurrentLayer create(Backend backend, RnnSpec spec, RnnParameters initialWeights) {
+        return create(backend, spec, initialWeights, LayerOptions.defaults());
+    }
+
+    /**
+     * A layer stack on {@code backend} with the given weights, held as {@code options} say. With weights in
+     * reduced precision ({@link LayerOptions#weightPrecision()} other than float32) the layer is for inference:
+     * {@link #weights()} gives the rounded values it computes with, and the training calls fail.
+     *
+     * @throws IllegalArgumentException if the weights belong to another spec or hold NaN or infinite values
+     */
+    public static RecurrentLayer create(Backend backend, RnnSpec spec, RnnParameters initialWeights,
+                                        LayerOptions options) {
         Objects.requireNonNull(backend, "backend must not be null");
         Objects.requireNonNull(spec, "spec must not be null");
+        Objects.requireNonNull(options, "options must not be null");
         requireWeights(spec, initialWeights);
         DeviceParameters device = new DeviceParameters(backend, spec);
         try {
-            device.upload(initialWeights);
+            uploadWeights(backend, device, initialWeights, options.weightPrecision());
         } catch (RuntimeException | Error e) {
             device.close();
             throw e;
         }
-        return new RecurrentLayer(backend, spec, new SharedWeights(device));
+        return new RecurrentLayer(backend, spec, new SharedWeights(device, options));
+    }
+
+    private static void uploadWeights(Backend backend, DeviceParameters device, RnnParameters values,
+                                      WeightPrecision precision) {
+        if (!device.upload(values, precision)) {
+            LOG.info("the {} backend computes {} weights from float32 copies of the rounded values: the same results, "
+                    + "not the smaller reads", backend.name(), precision.label());
+        }
     }
 
     private static void requireWeights(RnnSpec spec, RnnParameters w) {
@@ -79,6 +108,11 @@ public final class RecurrentLayer implements AutoCloseable {
             throw new IllegalArgumentException("weights are for " + w.spec() + " but the layer is " + spec);
         }
         w.requireFinite();
+    }
+
+    /** How the weights are held. */
+    public LayerOptions options() {
+        return weights.options;
     }
 
     /** The spec. */
@@ -114,14 +148,14 @@ public final class RecurrentLayer implements AutoCloseable {
         enter();
         try {
             requireWeights(spec, newWeights);
-            weights.device.upload(newWeights);
+            uploadWeights(backend, weights.device, newWeights, weights.options.weightPrecision());
             pass = null;
         } finally {
             exit();
         }
     }
 
-    /** A host copy of the current weights. */
+    /** A host copy of the current weights: with reduced precision, the rounded values the layer computes with. */
     public RnnParameters weights() {
         enter();
         try {
@@ -151,6 +185,7 @@ public final class RecurrentLayer implements AutoCloseable {
     public RnnOutput forwardTraining(RnnInput input) {
         enter();
         try {
+            requireTrainable();
             validate(input);
             pass = null;
             Workspace current = training;
@@ -172,6 +207,7 @@ public final class RecurrentLayer implements AutoCloseable {
     public InputGradients backwardData(OutputGradients upstream) {
         enter();
         try {
+            requireTrainable();
             Objects.requireNonNull(upstream, "upstream gradients must not be null (use nulls inside for zeros)");
             if (pass == null) {
                 throw new IllegalStateException("backwardData needs a forwardTraining call first");
@@ -213,6 +249,7 @@ public final class RecurrentLayer implements AutoCloseable {
     public void backwardWeights(boolean accumulate) {
         enter();
         try {
+            requireTrainable();
             if (pass == null || !pass.dataDone()) {
                 throw new IllegalStateException("backwardWeights needs forwardTraining and backwardData first");
             }
@@ -261,6 +298,7 @@ public final class RecurrentLayer implements AutoCloseable {
                                                 DeviceBuffer c0) {
         enter();
         try {
+            requireTrainable();
             pass = null;
             Workspace current = training;
             training = null;
@@ -317,6 +355,7 @@ public final class RecurrentLayer implements AutoCloseable {
     public DeviceBuffer backwardDataOnDevice(DeviceBuffer dY, DeviceBuffer dHn, DeviceBuffer dCn) {
         enter();
         try {
+            requireTrainable();
             if (pass == null) {
                 throw new IllegalStateException("backwardDataOnDevice needs a forwardTrainingOnDevice call first");
             }
@@ -350,6 +389,7 @@ public final class RecurrentLayer implements AutoCloseable {
     public java.util.List<dev.rnn4j.train.TrainableTensor> trainableTensors(String prefix) {
         enter();
         try {
+            requireTrainable();
             if (gradientAccumulators == null) {
                 gradientAccumulators = new DeviceParameters(backend, spec);
                 gradientAccumulators.zero();
@@ -510,6 +550,16 @@ public final class RecurrentLayer implements AutoCloseable {
         requireLength(name + " [L·D, B, H]", values, states, true); // H: the cell state is never projected
     }
 
+    /** Training updates float32 weights; rounded ones would lose every update smaller than their last bit. */
+    private void requireTrainable() {
+        WeightPrecision p = weights.options.weightPrecision();
+        if (p != WeightPrecision.FLOAT32) {
+            throw new IllegalStateException("this layer holds " + p.label() + " weights and is for inference only; "
+                    + "train a layer created with float32 weights (LayerOptions.defaults()) and create the "
+                    + p.label() + " one from its weights");
+        }
+    }
+
     private void enter() {
         Thread me = Thread.currentThread();
         if (!user.compareAndSet(null, me)) {
@@ -560,10 +610,12 @@ public final class RecurrentLayer implements AutoCloseable {
     /** Device weights shared by a layer and its copies; freed when the last one closes. */
     private static final class SharedWeights {
         final DeviceParameters device;
+        final LayerOptions options;
         private final AtomicInteger references = new AtomicInteger(1);
 
-        SharedWeights(DeviceParameters device) {
+        SharedWeights(DeviceParameters device, LayerOptions options) {
             this.device = device;
+            this.options = options;
         }
 
         void retain() {
@@ -579,6 +631,8 @@ public final class RecurrentLayer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RecurrentLayer[" + spec + " on " + backend.name() + "]";
+        WeightPrecision p = weights.options.weightPrecision();
+        return "RecurrentLayer[" + spec + " on " + backend.name()
+                + (p == WeightPrecision.FLOAT32 ? "" : ", " + p.label() + " weights") + "]";
     }
 }

@@ -133,6 +133,22 @@ public final class RnnParameters {
     }
 
     /**
+     * A copy with the weight matrices rounded to {@code precision} (biases and peepholes as they are): the weights a
+     * layer created with that precision computes with.
+     *
+     * @throws IllegalArgumentException when a weight is not finite or rounds beyond float32's range
+     */
+    public RnnParameters roundedTo(WeightPrecision precision) {
+        RnnParameters c = copy();
+        for (Parameter p : parameters()) {
+            if (WeightPrecision.applies(p.kind())) {
+                precision.roundInPlace(c.get(p.name()), 0, p.rows(), p.cols());
+            }
+        }
+        return c;
+    }
+
+    /**
      * Throws if any value is NaN or infinite, naming the tensor and the flat index, so a corrupt model never
      * produces silent garbage.
      */

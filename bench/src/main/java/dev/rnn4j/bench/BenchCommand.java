@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnn4j.Activation;
 import dev.rnn4j.BackendSelector;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -144,6 +146,25 @@ final class BenchCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}.")
     String mode;
 
+    @Option(names = "--weights", paramLabel = "PRECISION", defaultValue = "float32", split = ",",
+            converter = WeightPrecisionConverter.class,
+            description = "Weight matrices in float32 (default), bfloat16 or int8, or several (float32,bfloat16,int8): "
+                    + "each row is then timed with each in turn, back to back. The 'vs fp32' column says how far the "
+                    + "outputs moved. Training rows run with float32 only.")
+    List<WeightPrecision> weights;
+
+    /** Parses --weights with the library's own names and message. */
+    static final class WeightPrecisionConverter implements CommandLine.ITypeConverter<WeightPrecision> {
+        @Override
+        public WeightPrecision convert(String value) {
+            try {
+                return WeightPrecision.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Option(names = "--filter", paramLabel = "REGEX",
             description = "Keep only rows whose name (e.g. train:LSTM:512:512:64:25) contains a match.")
     String filter;
@@ -234,34 +255,39 @@ final class BenchCommand implements Callable<Integer> {
             }
             double totalWork = 0;
             for (BenchRow r : selected) {
-                totalWork += r.flops() * opened.size();
+                totalWork += r.flops() * opened.size() * (r.training() ? 1 : weights.size());
             }
             ProgressLine progress = new ProgressLine(err, System.console() != null, !noProgress, totalWork);
-            RowRunner runner = new RowRunner(warmupMs, reps, minSampleMs);
+            List<RowRunner> runners = new ArrayList<>();
+            for (WeightPrecision w : weights) {
+                runners.add(new RowRunner(warmupMs, reps, minSampleMs, w));
+            }
             for (int i = 0; i < opened.size(); i++) {
                 Backend b = opened.get(i);
                 Double peak = report.backends.get(i).sgemmPeakGflops();
                 for (BenchRow row : selected) {
-                    RowResult result;
-                    try {
-                        if (opened.size() > 1 && b.name().equals("reference")
-                                && row.flops() > referenceMaxGflop * 1e9) {
-                            result = RowResult.skipped(row, b.name(), String.format(Locale.ROOT,
-                                    "%.1f GFLOP per call is too slow for the reference backend (limit %s, "
-                                            + "--reference-max-gflop)", row.flops() / 1e9, referenceMaxGflop));
-                            report.rows.add(result);
-                            progress.advance(row.flops(), b.name() + " " + row);
-                            continue;
+                    for (RowRunner runner : runnersFor(row, runners)) {
+                        RowResult result;
+                        try {
+                            if (opened.size() > 1 && b.name().equals("reference")
+                                    && row.flops() > referenceMaxGflop * 1e9) {
+                                result = RowResult.skipped(row, b.name(), String.format(Locale.ROOT,
+                                        "%.1f GFLOP per call is too slow for the reference backend (limit %s, "
+                                                + "--reference-max-gflop)", row.flops() / 1e9, referenceMaxGflop))
+                                        .withWeights(runner.weights());
+                            } else {
+                                result = runner.run(b, row, peak == null ? Double.NaN : peak);
+                                if (verify && result.status().equals(RowResult.OK)) {
+                                    result = verified(b, row, result, runner.weights());
+                                }
+                            }
+                        } catch (RuntimeException e) {
+                            result = RowResult.failed(row, b.name(), Rnn4jCommand.oneLine(e))
+                                    .withWeights(runner.weights());
                         }
-                        result = runner.run(b, row, peak == null ? Double.NaN : peak);
-                        if (verify && result.status().equals(RowResult.OK)) {
-                            result = verified(b, row, result);
-                        }
-                    } catch (RuntimeException e) {
-                        result = RowResult.failed(row, b.name(), Rnn4jCommand.oneLine(e));
+                        report.rows.add(result);
+                        progress.advance(row.flops(), b.name() + " " + result.label());
                     }
-                    report.rows.add(result);
-                    progress.advance(row.flops(), b.name() + " " + row);
                 }
             }
             progress.finish();
@@ -303,9 +329,25 @@ final class BenchCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    private RowResult verified(Backend b, BenchRow row, RowResult result) {
+    /**
+     * The runners a row is timed with: every precision asked for an inference row; float32 alone for a training
+     * row (training needs it), or the first asked for, which then reports the row skipped.
+     */
+    private static List<RowRunner> runnersFor(BenchRow row, List<RowRunner> runners) {
+        if (!row.training()) {
+            return runners;
+        }
+        for (RowRunner r : runners) {
+            if (r.weights() == WeightPrecision.FLOAT32) {
+                return List.of(r);
+            }
+        }
+        return List.of(runners.get(0));
+    }
+
+    private RowResult verified(Backend b, BenchRow row, RowResult result, WeightPrecision precision) {
         BenchRow v = row.forwardFlops() <= VERIFY_FULL_FLOPS ? row : row.shrunk(48, 4, 8);
-        OracleCheck check = OracleCheck.run(b, v.spec(), v.steps(), v.batch(), null, v.training(), 11);
+        OracleCheck check = OracleCheck.run(b, v.spec(), v.steps(), v.batch(), null, v.training(), 11, precision);
         String shape = v == row ? "full row" : v.toString();
         return result.withVerification(check.maxRelativeError(), shape, check.maxRelativeError() <= maxError);
     }
@@ -390,6 +432,7 @@ final class BenchCommand implements Callable<Integer> {
         report.options.put("min_sample_ms", minSampleMs);
         report.options.put("verify", verify);
         report.options.put("max_error", maxError);
+        report.options.put("weights", weights.stream().map(WeightPrecision::label).toList());
         report.options.put("threads_property", System.getProperty("rnn4j.cpu.threads"));
     }
 

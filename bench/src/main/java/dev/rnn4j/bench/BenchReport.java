@@ -45,7 +45,8 @@ final class BenchReport {
     static final List<String> ROW_FIELDS = List.of("backend", "cell", "mode", "input", "hidden", "batch", "steps",
             "layers", "bidirectional", "status", "note", "forward_ms", "backward_data_ms", "backward_weights_ms",
             "total_ms", "total_min_ms", "total_max_ms", "spread_pct", "gflops", "peak_fraction", "workspace_bytes",
-            "reserve_bytes", "parameter_bytes", "verify_max_rel_error", "verify_shape", "verify_ok");
+            "reserve_bytes", "parameter_bytes", "verify_max_rel_error", "verify_shape", "verify_ok",
+            "weights", "weights_max_rel_error");
 
     static Map<String, Object> fields(RowResult r) {
         BenchRow row = r.row();
@@ -76,6 +77,8 @@ final class BenchReport {
         m.put("verify_max_rel_error", r.verifyError());
         m.put("verify_shape", r.verifyShape());
         m.put("verify_ok", r.verifyOk());
+        m.put("weights", r.weights().label());
+        m.put("weights_max_rel_error", r.weightsError());
         return m;
     }
 
@@ -88,20 +91,29 @@ final class BenchReport {
                             : String.format(Locale.ROOT, "; SGEMM %d³ %.1f GFLOP/s", b.sgemmPeakSize(),
                             b.sgemmPeakGflops()));
             List<String[]> lines = new ArrayList<>();
-            lines.add(new String[] {"row", "forward ms", "bwd-data ms", "bwd-weights ms", "total ms", "spread",
-                    "GFLOP/s", "of peak", "workspace", "reserve", "verify"});
+            boolean rounded = rows.stream().anyMatch(r -> r.weightsError() != null);
+            List<String> header = new ArrayList<>(List.of("row", "forward ms", "bwd-data ms", "bwd-weights ms",
+                    "total ms", "spread", "GFLOP/s", "of peak", "workspace", "reserve", "verify"));
+            if (rounded) {
+                header.add("vs fp32");
+            }
+            lines.add(header.toArray(String[]::new));
             for (RowResult r : rows) {
                 if (!r.backend().equals(b.name())) {
                     continue;
                 }
                 if (r.totalMs() == null) {
-                    lines.add(new String[] {r.row().toString(), r.status() + ": " + r.note()});
+                    lines.add(new String[] {r.label(), r.status() + ": " + r.note()});
                     continue;
                 }
-                lines.add(new String[] {r.row().toString(), ms(r.forwardMs()), ms(r.backwardDataMs()),
-                        ms(r.backwardWeightsMs()), ms(r.totalMs()), pct(r.spreadPercent()), num(r.gflops(), "%.1f"),
-                        r.peakFraction() == null ? "-" : pct(100 * r.peakFraction()),
-                        RowRunner.mib(r.workspaceBytes()), RowRunner.mib(r.reserveBytes()), verify(r)});
+                List<String> cells = new ArrayList<>(List.of(r.label(), ms(r.forwardMs()),
+                        ms(r.backwardDataMs()), ms(r.backwardWeightsMs()), ms(r.totalMs()), pct(r.spreadPercent()),
+                        num(r.gflops(), "%.1f"), r.peakFraction() == null ? "-" : pct(100 * r.peakFraction()),
+                        RowRunner.mib(r.workspaceBytes()), RowRunner.mib(r.reserveBytes()), verify(r)));
+                if (rounded) {
+                    cells.add(num(r.weightsError(), "%.1e"));
+                }
+                lines.add(cells.toArray(String[]::new));
             }
             printAligned(out, lines);
         }
@@ -128,7 +140,7 @@ final class BenchReport {
         lines.add(header.toArray(String[]::new));
         Map<String, Map<String, RowResult>> byRow = new LinkedHashMap<>();
         for (RowResult r : rows) {
-            byRow.computeIfAbsent(r.row().toString(), k -> new LinkedHashMap<>()).put(r.backend(), r);
+            byRow.computeIfAbsent(r.label(), k -> new LinkedHashMap<>()).put(r.backend(), r);
         }
         for (Map.Entry<String, Map<String, RowResult>> e : byRow.entrySet()) {
             List<String> cells = new ArrayList<>(List.of(e.getKey()));

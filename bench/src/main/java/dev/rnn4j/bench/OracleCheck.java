@@ -1,6 +1,8 @@
 package dev.rnn4j.bench;
 
 import dev.rnn4j.LayerGradients;
+import dev.rnn4j.LayerOptions;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.Parameter;
 import dev.rnn4j.RecurrentLayer;
@@ -28,7 +30,16 @@ record OracleCheck(double maxRelativeError, String worstTensor) {
      */
     static OracleCheck run(Backend backend, RnnSpec spec, int steps, int batch, int[] lengths, boolean training,
                            long seed) {
-        RnnParameters weights = RnnParameters.uniform(spec, seed);
+        return run(backend, spec, steps, batch, lengths, training, seed, WeightPrecision.FLOAT32);
+    }
+
+    /**
+     * As above with the layer's weight matrices held to {@code precision} (inference): the oracle then runs on the
+     * rounded weights, which is what such a layer computes with.
+     */
+    static OracleCheck run(Backend backend, RnnSpec spec, int steps, int batch, int[] lengths, boolean training,
+                           long seed, WeightPrecision precision) {
+        RnnParameters weights = RnnParameters.uniform(spec, seed).roundedTo(precision);
         Random r = new Random(seed + 1);
         int states = spec.hiddenStateFloats(batch);
         int cells = spec.cellStateFloats(batch);
@@ -46,7 +57,8 @@ record OracleCheck(double maxRelativeError, String worstTensor) {
         ReferenceRnn.Result f = oracle.forward(ReferenceRnn.widen(x), steps, batch, lengths,
                 ReferenceRnn.widen(h0), ReferenceRnn.widen(c0));
         Worst worst = new Worst();
-        try (RecurrentLayer layer = RecurrentLayer.create(backend, spec, weights)) {
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, spec, weights,
+                LayerOptions.defaults().withWeightPrecision(precision))) {
             RnnOutput o = training ? layer.forwardTraining(in) : layer.forward(in);
             worst.check("output", f.output(), o.output());
             worst.check("h_n", f.hN(), o.hN());

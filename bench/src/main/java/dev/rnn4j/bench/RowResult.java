@@ -23,11 +23,16 @@ package dev.rnn4j.bench;
  * @param verifyError      max relative error against the double-precision oracle; null without --verify
  * @param verifyShape      the shape verified (the row itself, or its shrunken copy)
  * @param verifyOk         whether the error is within --max-error; null without --verify
+ * @param weightsError     with --weights other than float32: max |output − float32 layer's output| over max
+ *                         |float32 output| (outputs and final states), what the rounding of the weights changed; else
+ *                         null
+ * @param weights          the precision the row's weight matrices were held to
  */
 record RowResult(BenchRow row, String backend, String status, String note, Double forwardMs, Double backwardDataMs,
                  Double backwardWeightsMs, Double totalMs, Double totalMinMs, Double totalMaxMs, Double gflops,
                  Double peakFraction, Long workspaceBytes, Long reserveBytes, Long parameterBytes, Double verifyError,
-                 String verifyShape, Boolean verifyOk) {
+                 String verifyShape, Boolean verifyOk, Double weightsError,
+                 dev.rnn4j.WeightPrecision weights) {
 
     static final String OK = "ok";
     static final String SKIPPED = "skipped";
@@ -35,12 +40,24 @@ record RowResult(BenchRow row, String backend, String status, String note, Doubl
 
     static RowResult skipped(BenchRow row, String backend, String why) {
         return new RowResult(row, backend, SKIPPED, why, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null, dev.rnn4j.WeightPrecision.FLOAT32);
     }
 
     static RowResult failed(BenchRow row, String backend, String why) {
         return new RowResult(row, backend, FAILED, why, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null, dev.rnn4j.WeightPrecision.FLOAT32);
+    }
+
+    /** This result as measured with its weights held to {@code precision}. */
+    RowResult withWeights(dev.rnn4j.WeightPrecision precision) {
+        return new RowResult(row, backend, status, note, forwardMs, backwardDataMs, backwardWeightsMs, totalMs,
+                totalMinMs, totalMaxMs, gflops, peakFraction, workspaceBytes, reserveBytes, parameterBytes, verifyError,
+                verifyShape, verifyOk, weightsError, precision);
+    }
+
+    /** The row as tables name it: with its weight precision unless float32. */
+    String label() {
+        return weights == dev.rnn4j.WeightPrecision.FLOAT32 ? row.toString() : row + " " + weights.label();
     }
 
     /** (max − min) / median of the samples' totals, in percent. */
@@ -52,7 +69,7 @@ record RowResult(BenchRow row, String backend, String status, String note, Doubl
     RowResult withPeak(double peakGflops) {
         return new RowResult(row, backend, status, note, forwardMs, backwardDataMs, backwardWeightsMs, totalMs,
                 totalMinMs, totalMaxMs, gflops, gflops == null ? null : gflops / peakGflops, workspaceBytes,
-                reserveBytes, parameterBytes, verifyError, verifyShape, verifyOk);
+                reserveBytes, parameterBytes, verifyError, verifyShape, verifyOk, weightsError, weights);
     }
 
     /** This result with a verification added. */
@@ -60,6 +77,6 @@ record RowResult(BenchRow row, String backend, String status, String note, Doubl
         return new RowResult(row, backend, ok || !status.equals(OK) ? status : FAILED,
                 ok ? note : "verification failed: max relative error " + error, forwardMs, backwardDataMs,
                 backwardWeightsMs, totalMs, totalMinMs, totalMaxMs, gflops, peakFraction, workspaceBytes, reserveBytes,
-                parameterBytes, error, shape, ok);
+                parameterBytes, error, shape, ok, weightsError, weights);
     }
 }

@@ -1,12 +1,16 @@
 package dev.rnn4j.bench;
 
 import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.LayerOptions;
+import dev.rnn4j.RnnOutput;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.bptt.MemoryPlan;
+import dev.rnn4j.reference.ReferenceRnn;
 import dev.rnn4j.spi.Backend;
 import java.util.Arrays;
 import java.util.Random;
@@ -24,17 +28,33 @@ final class RowRunner {
     private final long warmupMs;
     private final int reps;
     private final long minSampleMs;
+    private final WeightPrecision weights;
 
     RowRunner(long warmupMs, int reps, long minSampleMs) {
+        this(warmupMs, reps, minSampleMs, WeightPrecision.FLOAT32);
+    }
+
+    /** @param weights the precision of inference rows' weight matrices (training rows need float32) */
+    RowRunner(long warmupMs, int reps, long minSampleMs, WeightPrecision weights) {
         this.warmupMs = warmupMs;
         this.reps = reps;
         this.minSampleMs = minSampleMs;
+        this.weights = weights;
+    }
+
+    /** The precision this runner holds weight matrices to. */
+    WeightPrecision weights() {
+        return weights;
     }
 
     /** The row's result on {@code backend}; {@code peakGflops} (or NaN) turns GFLOP/s into a fraction of peak. */
     RowResult run(Backend backend, BenchRow row, double peakGflops) {
         RnnSpec spec = row.spec();
         MemoryPlan plan = MemoryPlan.of(spec, row.steps(), row.batch(), row.training());
+        if (row.training() && weights != WeightPrecision.FLOAT32) {
+            return RowResult.skipped(row, backend.name(), weights.label() + " weights are for inference rows only")
+                    .withWeights(weights);
+        }
         String tooBig = doesNotFit(backend, row, plan);
         if (tooBig != null) {
             return RowResult.skipped(row, backend.name(), tooBig);
@@ -99,7 +119,9 @@ final class RowRunner {
         }
         OutputGradients up = new OutputGradients(ones, null, null);
         long[] phaseNanos = new long[3];
-        try (RecurrentLayer layer = RecurrentLayer.create(backend, spec, RnnParameters.uniform(spec, 0))) {
+        RnnParameters values = RnnParameters.uniform(spec, 0);
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, spec, values,
+                LayerOptions.defaults().withWeightPrecision(weights))) {
             Runnable call = row.training() ? () -> {
                 long t0 = System.nanoTime();
                 layer.forwardTraining(in);
@@ -128,7 +150,19 @@ final class RowRunner {
                     row.training() ? median(phases[1]) : null, row.training() ? median(phases[2]) : null, median,
                     Arrays.stream(total).min().orElseThrow(), Arrays.stream(total).max().orElseThrow(), gflops,
                     Double.isFinite(peakGflops) && peakGflops > 0 ? gflops / peakGflops : null, plan.workspaceBytes(),
-                    plan.reserveBytes(), plan.parameterBytes(), null, null, null);
+                    plan.reserveBytes(), plan.parameterBytes(), null, null, null,
+                    weights == WeightPrecision.FLOAT32 ? null : errorAgainstFloat32(backend, layer, values, in), weights);
+        }
+    }
+
+    /** What rounding the weights changed: the layer's outputs against a float32 layer's, scale-free. */
+    private static double errorAgainstFloat32(Backend backend, RecurrentLayer rounded, RnnParameters values,
+                                              RnnInput in) {
+        RnnOutput got = rounded.forward(in);
+        try (RecurrentLayer exact = RecurrentLayer.create(backend, rounded.spec(), values)) {
+            RnnOutput want = exact.forward(in);
+            return Math.max(OracleCheck.relativeError(ReferenceRnn.widen(want.output()), got.output()),
+                    OracleCheck.relativeError(ReferenceRnn.widen(want.hN()), got.hN()));
         }
     }
 

@@ -70,7 +70,8 @@ class BenchCommandTest {
         "--rows train:LSTM:8|bad row 'train:LSTM:8'",
         "--filter zzz|--filter 'zzz' matches none of the 8 rows",
         "--filter (|--filter is not a valid regular expression",
-        "--max-error 0|--max-error must be > 0"})
+        "--max-error 0|--max-error must be > 0",
+        "--weights fp8|weight precision must be float32, bfloat16 or int8, got 'fp8'"})
     void argumentErrorsSayWhatIsWrong(String options, String message) {
         Rnn4jCommandTest.Result r = rnn4j(("bench " + options).split(" "));
         assertEquals(2, r.status(), r.out() + r.err());
@@ -85,7 +86,8 @@ class BenchCommandTest {
                 "--bidirectional", "--mode", "--filter", "--backend", "--warmup-ms", "--reps", "--min-sample-ms",
                 "--verify", "--max-error", "--json", "--csv", "--reference-max-gflop", "--no-peak", "--no-progress",
                 "--gemm", "--gemm-keep-b", "--peepholes", "--input-forget", "--clip", "--cell-clip",
-                "--gru-original", "--proj-size", "--activations", "--activation-alpha", "--activation-beta")) {
+                "--gru-original", "--proj-size", "--activations", "--activation-alpha", "--activation-beta",
+                "--weights")) {
             assertTrue(r.out().contains(o), o + " missing from --help:\n" + r.out());
         }
     }
@@ -200,6 +202,41 @@ class BenchCommandTest {
         assertTrue(row.get("backward_weights_ms").isNull());
         assertTrue(row.get("forward_ms").asDouble() > 0);
         assertEquals(0, row.get("reserve_bytes").asLong());
+    }
+
+    /**
+     * Each inference row timed with every precision asked for, back to back, verified against the oracle on its
+     * rounded weights and with what the rounding changed; a training row with float32 only.
+     */
+    @Test
+    void weightPrecisionsAreTimedSideBySide(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("out.json");
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--rows", "infer:LSTM:30:40:1:5,train:GRU:5:6:2:3",
+                "--weights", "float32,bfloat16,int8", "--verify", "--json", json.toString()));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("infer:LSTM:30:40:1:5 bfloat16") && r.out().contains("vs fp32"), r.out());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode schema;
+        try (InputStream in = BenchReport.class.getResourceAsStream("result-schema.json")) {
+            schema = new ObjectMapper().readTree(in);
+        }
+        conforms("$", root, schema);
+        JsonNode rows = root.get("rows");
+        assertEquals(4, rows.size(), rows.toString());
+        List<String> weights = new java.util.ArrayList<>();
+        for (JsonNode row : rows) {
+            weights.add(row.get("mode").asText() + " " + row.get("weights").asText());
+            assertTrue(row.get("verify_ok").asBoolean(), row.toString());
+            boolean rounded = !row.get("weights").asText().equals("float32");
+            assertEquals(rounded, row.get("weights_max_rel_error").isNumber(), row.toString());
+            if (rounded) {
+                double e = row.get("weights_max_rel_error").asDouble();
+                assertTrue(e > 0 && e < 0.05, "rounding moves the outputs a little: " + e);
+            }
+        }
+        assertEquals(List.of("infer float32", "infer bfloat16", "infer int8", "train float32"), weights);
+        assertEquals(List.of("float32", "bfloat16", "int8"), new ObjectMapper().convertValue(
+                root.get("options").get("weights"), List.class));
     }
 
     @Test

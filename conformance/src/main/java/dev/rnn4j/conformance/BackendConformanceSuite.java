@@ -2,12 +2,14 @@ package dev.rnn4j.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rnn4j.CellType;
 import dev.rnn4j.InputGradients;
 import dev.rnn4j.LayerGradients;
+import dev.rnn4j.LayerOptions;
 import dev.rnn4j.Layout;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.Parameter;
@@ -16,6 +18,7 @@ import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.reference.ReferenceRnn;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.Backend;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -282,6 +286,45 @@ public abstract class BackendConformanceSuite {
             add(failures, t.compare("h_n", widen(training.hN()), inference.hN()));
             add(failures, t.compare("c_n", widen(training.cN()), inference.cN()));
             assertTrue(failures.isEmpty(), c + ": " + failures);
+        }
+    }
+
+    static List<Arguments> reducedPrecisionCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (ConformanceCase c : ConformanceCases.reducedPrecision()) {
+            out.add(Arguments.of(c, WeightPrecision.BFLOAT16));
+            out.add(Arguments.of(c, WeightPrecision.INT8));
+        }
+        return out;
+    }
+
+    /**
+     * A layer holding bfloat16 or int8 weights computes as the oracle does on the rounded weights, and reports those
+     * as its weights; training it is refused.
+     */
+    @ParameterizedTest(name = "{1} {0}")
+    @MethodSource("reducedPrecisionCases")
+    void reducedPrecisionWeightsMatchTheOracleOnTheirRoundedValues(ConformanceCase c, WeightPrecision precision) {
+        Problem p = new Problem(c, 29);
+        RnnSpec s = c.spec();
+        RnnParameters rounded = p.weights.roundedTo(precision);
+        ReferenceRnn.Result expected = ReferenceRnn.of(rounded).forward(ReferenceRnn.widen(p.seqMajor(p.x,
+                s.inputSize())), c.steps(), c.batch(), c.lengths(), ReferenceRnn.widen(p.h0), ReferenceRnn.widen(p.c0));
+        int longestSum = Math.max(Math.max(s.inputSize(), s.outputSize()), s.gateRows()) * c.steps();
+        Tolerance fwd = tolerance().forReduction(longestSum);
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, s, p.weights,
+                LayerOptions.defaults().withWeightPrecision(precision))) {
+            RnnParameters held = layer.weights();
+            for (Parameter prm : held.parameters()) {
+                assertArrayEquals(rounded.get(prm.name()), held.get(prm.name()), prm.name());
+            }
+            RnnOutput out = layer.forward(p.input());
+            List<String> failures = new ArrayList<>();
+            add(failures, fwd.compare("output", expected.output(), p.seqMajor(out.output(), s.outputSize())));
+            add(failures, fwd.compare("h_n", expected.hN(), out.hN()));
+            add(failures, fwd.compare("c_n", expected.cN(), out.cN()));
+            assertTrue(failures.isEmpty(), precision + " " + c + " on " + backend.name() + ": " + failures);
+            assertThrows(IllegalStateException.class, () -> layer.forwardTraining(p.input()));
         }
     }
 

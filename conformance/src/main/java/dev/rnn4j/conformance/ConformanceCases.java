@@ -130,6 +130,32 @@ public final class ConformanceCases {
         return out;
     }
 
+    /**
+     * Cases for weights held in reduced precision: every cell at batches of one and two rows (where the CPU backend
+     * reads compact weights) with input widths past one GEMM depth block and with every tail of two- and four-value
+     * words, the variants whose GEMMs read blocks of a weight (the original GRU) or one more weight (projection),
+     * and a larger batch that reads float panels.
+     */
+    public static List<ConformanceCase> reducedPrecision() {
+        List<ConformanceCase> out = new ArrayList<>();
+        Layout seq = Layout.SEQUENCE_MAJOR;
+        for (CellType c : CellType.values()) {
+            out.add(new ConformanceCase("B=1, I=1030: two depth blocks, H=37 bidirectional", spec(c, 1030, 37, 1, true,
+                    true), 3, 1, null, true, seq));
+            out.add(new ConformanceCase("B=2, I=1027, H=21, 2 layers, lengths", spec(c, 1027, 21, 2, false, true), 3, 2,
+                    new int[] {1, 3}, true, seq));
+            out.add(new ConformanceCase("B=2, I=6, H=50, no bias", spec(c, 6, 50, 1, true, false), 4, 2, null, false,
+                    seq));
+            out.add(new ConformanceCase("B=5, I=70, H=100 bidirectional", spec(c, 70, 100, 1, true, true), 3, 5,
+                    new int[] {3, 1, 2, 3, 3}, true, seq));
+        }
+        out.add(new ConformanceCase("GRU original form, B=1, I=9 H=38 bidirectional",
+                new RnnSpec(CellType.GRU, 9, 38, 1, true, true, CellVariant.gruOriginal(0f)), 4, 1, null, true, seq));
+        out.add(new ConformanceCase("projection P=13, B=2, I=9 H=33, 2 layers",
+                lstm(9, 33, 2, true, CellVariant.projected(13)), 4, 2, new int[] {4, 2}, true, seq));
+        return out;
+    }
+
     private static RnnSpec lstm(int input, int hidden, int layers, boolean bidirectional, CellVariant v) {
         return new RnnSpec(CellType.LSTM, input, hidden, layers, bidirectional, true, v);
     }

@@ -4,6 +4,7 @@ import dev.rnn4j.Parameter;
 import dev.rnn4j.ParameterKind;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
 import java.util.ArrayList;
@@ -56,11 +57,31 @@ public final class DeviceParameters implements AutoCloseable {
 
     /** Copies host values in, after checking they belong to the same spec. */
     public void upload(RnnParameters values) {
+        upload(values, WeightPrecision.FLOAT32);
+    }
+
+    /**
+     * Copies host values in with the weight matrices rounded to {@code precision} ({@code values} is left as it
+     * is), and tells the backend what the rounded matrices are so that it may keep them compactly. Returns whether
+     * it keeps every one of them so (true for float32).
+     */
+    public boolean upload(RnnParameters values, WeightPrecision precision) {
         requireSameSpec(values);
+        boolean compact = true;
         for (int p = 0; p < buffers.length; p++) {
-            float[] v = values.get(parameters.get(p).name());
-            backend.upload(v, 0, buffers[p], 0, v.length);
+            Parameter parameter = parameters.get(p);
+            float[] v = values.get(parameter.name());
+            if (precision == WeightPrecision.FLOAT32 || !WeightPrecision.applies(parameter.kind())) {
+                backend.upload(v, 0, buffers[p], 0, v.length);
+                continue;
+            }
+            float[] rounded = v.clone();
+            float[] scales = precision.roundInPlace(rounded, 0, parameter.rows(), parameter.cols());
+            backend.upload(rounded, 0, buffers[p], 0, rounded.length);
+            compact &= backend.primitives().keepWeightsCompact(buffers[p], parameter.rows(), parameter.cols(),
+                    precision, scales);
         }
+        return compact;
     }
 
     /** Copies device values out into {@code into}, overwriting it. */

@@ -131,4 +131,20 @@ public interface Primitives {
      * session moves its open streams' states between their slots and a batch without leaving the device.
      */
     void copyRows(DeviceBuffer indices, int rows, int width, MatrixRef src, MatrixRef dst, boolean scatter);
+
+    /**
+     * A hint that {@code weights} now holds a {@code rows × cols} row-major weight matrix whose values are exactly
+     * representable in {@code precision}: for {@link dev.rnn4j.WeightPrecision#BFLOAT16} each value is a bfloat16,
+     * for {@link dev.rnn4j.WeightPrecision#INT8} row r's values are {@code q · rowScales[r]} (float products) with
+     * integers q in [−127, 127]. A backend may keep a compact copy for the GEMMs that read the matrix, or a block of
+     * its rows, as a transposed B, provided every result is what it computes from the floats, to the bit. The hint
+     * holds until the buffer is next written. Returns whether a compact copy is kept; by default none is, and the
+     * backend computes from the floats (the same results, without the saving in bytes read).
+     *
+     * @param rowScales the INT8 scales, one per row; null for BFLOAT16
+     */
+    default boolean keepWeightsCompact(DeviceBuffer weights, int rows, int cols, dev.rnn4j.WeightPrecision precision,
+                                       float[] rowScales) {
+        return false;
+    }
 }

@@ -232,6 +232,19 @@ public final class SequenceModel implements AutoCloseable {
         return loss;
     }
 
+    /** A host copy of the recurrent layers' weights (the embedding and head are not in it). */
+    public dev.rnn4j.RnnParameters recurrentWeights() {
+        return rnn.weights();
+    }
+
+    /**
+     * Replaces the recurrent layers' weights (for instance with {@link dev.rnn4j.RnnParameters#roundedTo rounded}
+     * ones, to see what reduced-precision inference would cost); invalidates a pending backward.
+     */
+    public void setRecurrentWeights(dev.rnn4j.RnnParameters weights) {
+        rnn.setWeights(weights);
+    }
+
     /** The mean loss on a batch without training (no dropout, no gradients). */
     public double evaluate(Batch b) {
         return forwardAndLoss(b, false, false);

@@ -11,6 +11,8 @@ import dev.rnn4j.spi.ElementType;
 final class CpuBuffer extends HostBuffer {
     /** Packed GEMM panels of this buffer, owned and validated by {@link PackedOperandCache}. */
     final PackedOperandCache packed = new PackedOperandCache();
+    /** What the buffer was last declared to hold compactly, or null; valid while its version is unchanged. */
+    volatile CompactWeights compactWeights;
 
     CpuBuffer(ElementType type, int size) {
         super(type, size);
@@ -27,5 +29,6 @@ final class CpuBuffer extends HostBuffer {
     @Override
     protected void released() {
         packed.clear();
+        compactWeights = null;
     }
 }

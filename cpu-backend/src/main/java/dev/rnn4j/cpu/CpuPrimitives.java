@@ -1,6 +1,7 @@
 package dev.rnn4j.cpu;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.host.HostPrimitives;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
@@ -63,6 +64,30 @@ final class CpuPrimitives implements HostPrimitives {
                      float beta, DeviceBuffer c, long cOffset, int ldc) {
         gemm.gemm(transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha, CpuBuffer.of(a), (int) aOffset,
                 lda, CpuBuffer.of(b), (int) bOffset, ldb, beta, CpuBuffer.of(c), (int) cOffset, ldc);
+    }
+
+    /**
+     * Declares the buffer compact for the vector GEMM's row kernels (batches of one and two rows); the scalar twin
+     * and the batch-invariant GEMM read the floats.
+     */
+    @Override
+    public boolean keepWeightsCompact(DeviceBuffer weights, int rows, int cols, WeightPrecision precision,
+                                      float[] rowScales) {
+        CpuBuffer buffer = CpuBuffer.of(weights);
+        if (precision == WeightPrecision.FLOAT32 || !gemm.readsCompactWeights()) {
+            buffer.compactWeights = null;
+            return false;
+        }
+        if ((long) rows * cols > buffer.size() || rows < 0 || cols < 1) {
+            throw new IllegalArgumentException(rows + " × " + cols + " weights do not fit " + buffer);
+        }
+        if (precision == WeightPrecision.INT8 && (rowScales == null || rowScales.length < rows)) {
+            throw new IllegalArgumentException("int8 weights need one scale per row: " + rows + " rows, "
+                    + (rowScales == null ? "no scales" : rowScales.length + " scales"));
+        }
+        buffer.compactWeights = new CompactWeights(precision, rows, cols,
+                rowScales == null ? null : rowScales.clone(), buffer.version());
+        return true;
     }
 
     @Override

@@ -11,6 +11,14 @@ interface Gemm {
               float beta, CpuBuffer c, int cOffset, int ldc);
 
     /**
+     * Whether this GEMM reads weight buffers declared compact ({@link CpuBuffer#compactWeights}) from their
+     * bfloat16 or int8 form where that pays; by default not (it reads the floats, which hold the same values).
+     */
+    default boolean readsCompactWeights() {
+        return false;
+    }
+
+    /**
      * {@code C[m×n] = op(A)·op(B) + row} ({@code row} added to every row of C, which is contiguous: ldc = n). By
      * default the row is copied into C first and the product added with beta 1; an implementation that adds the
      * row as it stores C must give the same bits.

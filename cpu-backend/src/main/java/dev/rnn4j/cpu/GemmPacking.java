@@ -149,8 +149,10 @@ final class GemmPacking {
         int width = Math.min(NR, n - col0);
         if (transB && width == NR) {
             // Eight columns at a time, read as eight row streams in step and written contiguously (the same
-            // transpose order that made packing A about twice as fast).
-            for (int g = 0; g < NR; g += 8) {
+            // transpose order that made packing A about twice as fast); at 128-bit vectors NR is 12, and its last
+            // four columns go one at a time.
+            int g = 0;
+            for (; g + 8 <= NR; g += 8) {
                 int s0 = bOff + (col0 + g) * ldb + k0;
                 for (int p = 0; p < kc; p++) {
                     int d = base + p * NR + g;
@@ -163,6 +165,12 @@ final class GemmPacking {
                     dst[d + 5] = b[src + 5 * ldb];
                     dst[d + 6] = b[src + 6 * ldb];
                     dst[d + 7] = b[src + 7 * ldb];
+                }
+            }
+            for (; g < NR; g++) {
+                int src = bOff + (col0 + g) * ldb + k0;
+                for (int p = 0; p < kc; p++) {
+                    dst[base + p * NR + g] = b[src + p];
                 }
             }
         } else if (transB) {

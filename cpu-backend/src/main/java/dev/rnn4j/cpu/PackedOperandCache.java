@@ -19,6 +19,8 @@ final class PackedOperandCache {
         long version = -1;
         float[] panels;
         boolean valid;
+        /** The bfloat16 or int8 panels of a declared weight ({@link CompactPanels}) at this version, or null. */
+        CompactPanels compact;
         /** Lookups at this version: the second one packs into the cache. */
         int uses;
         long lastUse;
@@ -39,6 +41,7 @@ final class PackedOperandCache {
                 if (e.version != version) {
                     e.version = version;
                     e.valid = false;
+                    e.compact = null;
                     e.uses = 0;
                 }
                 e.uses++;
@@ -59,12 +62,32 @@ final class PackedOperandCache {
         oldest.uses = 1;
         oldest.lastUse = clock;
         oldest.panels = null;
+        oldest.compact = null;
         return oldest;
+    }
+
+    /** The entry's compact panels, packed by {@code packer} on first use at its version. */
+    synchronized CompactPanels compact(Entry e, java.util.function.Supplier<CompactPanels> packer) {
+        if (e.compact == null) {
+            e.compact = packer.get();
+        }
+        return e.compact;
+    }
+
+    /** Whether some entry holds compact panels (for tests that a path was taken). */
+    synchronized boolean holdsCompact() {
+        for (Entry e : entries) {
+            if (e.compact != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized void clear() {
         for (Entry e : entries) {
             e.panels = null;
+            e.compact = null;
             e.valid = false;
             e.version = -1;
         }

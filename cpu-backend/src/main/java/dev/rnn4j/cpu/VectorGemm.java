@@ -102,6 +102,8 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private int mPanels;
     private boolean splitColumns;
     private boolean packInPlace;
+    /** The running product's B in bfloat16 or int8 ({@link #compactOperand}), or null. */
+    private CompactPanels compact;
     /** Scratch for Cᵀ when a product is computed transposed; grows to the largest shape seen. */
     private CpuBuffer transposedC = new CpuBuffer(dev.rnn4j.spi.ElementType.FLOAT32, 0);
     /**
@@ -210,6 +212,12 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             this.b = CpuBuffer.floatsForRead(b);
             int packedSize = Math.multiplyExact(k, nPanels * NR);
             PackedOperandCache.Entry entry = b.packed.lookup(bOffset, ldb, transB, k, n, b.version());
+            compact = compactOperand(b, entry, bOffset, ldb);
+            if (compact != null) {
+                this.c = CpuBuffer.floatsForWrite(c);
+                runParts(parallel);
+                return;
+            }
             if (!entry.valid && entry.uses < 2 && transB && !transA && m > SMALL_ROWS && m <= SWAP_ROWS && n >= 4 * m
                     && alpha == 1 && k > 0 && panelKernelOnly(m) && panelKernelOnly(n) && !transposedStore) {
                 // A short A times a Bᵀ on its first use: Cᵀ = B·Aᵀ instead, so the large operand is read in place
@@ -281,7 +289,49 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             runParts(parallel);
         } finally {
             this.a = this.b = this.c = this.panels = null;
+            compact = null;
             packInPlace = false;
+        }
+    }
+
+    /**
+     * The running product's B as bfloat16 or int8 panels, or null: only for the row kernels (a batch of one or two
+     * rows, the memory-bound case) and a B declared compact and unchanged since. Larger batches read the float
+     * panels of the same values, since there each weight loaded serves several rows.
+     */
+    private CompactPanels compactOperand(CpuBuffer operand, PackedOperandCache.Entry entry, int offset, int ld) {
+        if (!byRows(m) || !transB || transA || alpha != 1 || k == 0 || storeTransposed) {
+            return null;
+        }
+        CompactWeights declared = operand.compactWeights;
+        if (declared == null || !declared.covers(operand.version(), offset, ld, n, k)) {
+            return null;
+        }
+        float[] values = b;
+        int rows = n;
+        int depth = k;
+        return operand.packed.compact(entry, () -> CompactPanels.pack(values, offset, ld, rows, depth, declared,
+                offset / ld));
+    }
+
+    @Override
+    public boolean readsCompactWeights() {
+        return !batchInvariant;
+    }
+
+    /** Rows [r0, r1) × panels [j0, j1) of a product whose B is compact: the row kernel per row, depth block and panel. */
+    private void compactRows(int r0, int r1, int j0, int j1, float[] tile) {
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            float cScale = k0 == 0 ? beta : 1f;
+            for (int j = j0; j < j1; j++) {
+                int wo = compact.panelOffset(k0, kc, nPanels, j);
+                int cols = Math.min(NR, n - j * NR);
+                for (int row = r0; row < r1; row++) {
+                    CompactKernels.rowKernel(compact, a, aOff + row * lda + k0, wo, kc, j * NR, tile);
+                    store(tile, row, j * NR, 1, cols, cScale, false);
+                }
+            }
         }
     }
 
@@ -333,6 +383,10 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         }
         if (k == 0) {
             scaleC(r0, r1, j0 * NR, Math.min(n, j1 * NR));
+            return;
+        }
+        if (compact != null) {
+            compactRows(r0, r1, j0, j1, tiles[part]);
             return;
         }
         float[] pa = packedA[part];

@@ -2,7 +2,9 @@ package dev.rnn4j.examples;
 
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.EarlyStopping;
@@ -142,8 +144,28 @@ final class CharRnnExample implements Callable<Integer> {
             for (double[] v : r.validation()) {
                 out.printf(java.util.Locale.ROOT, "%d %.1f %.4f%n", (long) v[0], v[2], v[1]);
             }
+            reportRoundedWeights(model, validation, out);
             return new Outcome(r, sample(model, vocab, ids[0]), vocab);
         }
+    }
+
+    /**
+     * The validation loss with the recurrent weights rounded to bfloat16 and to int8, which is exactly what an
+     * inference layer holding them in that precision computes: the accuracy the smaller weights cost this model.
+     */
+    static void reportRoundedWeights(SequenceModel model, List<SequenceModel.Batch> validation, PrintWriter out) {
+        RnnParameters exact = model.recurrentWeights();
+        out.print("validation loss by recurrent weight precision:");
+        for (WeightPrecision p : WeightPrecision.values()) {
+            model.setRecurrentWeights(exact.roundedTo(p));
+            double sum = 0;
+            for (SequenceModel.Batch b : validation) {
+                sum += model.evaluate(b);
+            }
+            out.printf(java.util.Locale.ROOT, " %s %.4f", p.label(), sum / validation.size());
+        }
+        out.println();
+        model.setRecurrentWeights(exact);
     }
 
     /** Loads {@code --resume} into the model and optimizer, refusing a checkpoint of the other training mode. */

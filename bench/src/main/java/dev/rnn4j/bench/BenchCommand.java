@@ -150,7 +150,8 @@ final class BenchCommand implements Callable<Integer> {
             converter = WeightPrecisionConverter.class,
             description = "Weight matrices in float32 (default), bfloat16 or int8, or several (float32,bfloat16,int8): "
                     + "each row is then timed with each in turn, back to back. The 'vs fp32' column says how far the "
-                    + "outputs moved. Training rows run with float32 only.")
+                    + "outputs moved. Training rows run with float32 only; with --gemm, a reduced precision applies to "
+                    + "rows whose B is transposed (a weight), kept between calls.")
     List<WeightPrecision> weights;
 
     /** Parses --weights with the library's own names and message. */
@@ -485,21 +486,29 @@ final class BenchCommand implements Callable<Integer> {
                     b.device().description());
             root.put("backend", b.name());
             root.put("device", b.device().name());
-            out.println("| row | ms median | ms min | GFLOP/s |");
-            out.println("|---|---|---|---|");
+            out.println("| row | weights | ms median | ms min | GFLOP/s |");
+            out.println("|---|---|---|---|---|");
             for (GemmRow g : parsed) {
-                try (GemmRow.Bound call = g.bind(b, keepB)) {
-                    double[] samples = samples(call);
-                    double median = RowRunner.median(samples);
-                    double min = Arrays.stream(samples).min().orElseThrow();
-                    double gflops = g.flops() / median / 1e9;
-                    out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.1f |%n", g, median * 1e3, min * 1e3, gflops);
-                    out.flush();
-                    ObjectNode r = results.addObject();
-                    r.put("row", g.toString());
-                    r.put("ms_median", median * 1e3);
-                    r.put("ms_min", min * 1e3);
-                    r.put("gflops", gflops);
+                for (WeightPrecision w : weights) {
+                    // A reduced-precision B is a weight: kept between calls, and only for a transposed B.
+                    if (w != WeightPrecision.FLOAT32 && !g.transB()) {
+                        continue;
+                    }
+                    try (GemmRow.Bound call = w == WeightPrecision.FLOAT32 ? g.bind(b, keepB) : g.bind(b, w)) {
+                        double[] samples = samples(call);
+                        double median = RowRunner.median(samples);
+                        double min = Arrays.stream(samples).min().orElseThrow();
+                        double gflops = g.flops() / median / 1e9;
+                        out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f |%n", g, w.label(), median * 1e3,
+                                min * 1e3, gflops);
+                        out.flush();
+                        ObjectNode r = results.addObject();
+                        r.put("row", g.toString());
+                        r.put("weights", w.label());
+                        r.put("ms_median", median * 1e3);
+                        r.put("ms_min", min * 1e3);
+                        r.put("gflops", gflops);
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.spi.Backend;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
@@ -52,7 +53,20 @@ public record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
      * B again, as a BLAS does on every call. Close it to free the operands.
      */
     public Bound bind(Backend backend, boolean keepB) {
-        return new Bound(backend, keepB);
+        return new Bound(backend, keepB, WeightPrecision.FLOAT32);
+    }
+
+    /**
+     * As {@link #bind(Backend, boolean)} with B a weight matrix held to {@code precision}: its values rounded and
+     * declared to the backend ({@code Primitives.keepWeightsCompact}), and never rewritten between calls.
+     *
+     * @throws IllegalArgumentException for a reduced precision on a B that is not transposed (a weight is [N×K])
+     */
+    public Bound bind(Backend backend, WeightPrecision precision) {
+        if (precision != WeightPrecision.FLOAT32 && !transB) {
+            throw new IllegalArgumentException(precision.label() + " weights need a transposed B (TB = T): " + this);
+        }
+        return new Bound(backend, true, precision);
     }
 
     /** The operands of this row on one backend, and the call. */
@@ -65,15 +79,21 @@ public record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
         private final float[] touch = {0.5f};
         private final float[] sink = new float[1];
 
-        private Bound(Backend backend, boolean keepB) {
+        private Bound(Backend backend, boolean keepB, WeightPrecision precision) {
             this.backend = backend;
             this.keepB = keepB;
             Random r = new Random(1);
             DeviceBuffer da = null;
             DeviceBuffer db = null;
             try {
-                da = filled(backend, (long) m * k, r);
-                db = filled(backend, (long) k * n, r);
+                da = upload(backend, random(r, (long) m * k));
+                float[] bv = random(r, (long) k * n);
+                // A weight [N×K]: rounded by rows, as a layer rounds its weight matrices.
+                float[] scales = precision.roundInPlace(bv, 0, n, k);
+                db = upload(backend, bv);
+                if (precision != WeightPrecision.FLOAT32) {
+                    backend.primitives().keepWeightsCompact(db, n, k, precision, scales);
+                }
                 this.c = backend.allocate((long) m * n);
             } catch (RuntimeException | Error e) {
                 if (da != null) {
@@ -107,11 +127,16 @@ public record GemmRow(int m, int n, int k, boolean transA, boolean transB) {
         }
     }
 
-    private static DeviceBuffer filled(Backend backend, long n, Random r) {
+    private static float[] random(Random r, long n) {
         float[] v = new float[Math.toIntExact(n)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) r.nextGaussian();
         }
+        return v;
+    }
+
+    private static DeviceBuffer upload(Backend backend, float[] v) {
+        long n = v.length;
         DeviceBuffer d = backend.allocate(n);
         backend.upload(v, 0, d, 0, v.length);
         return d;

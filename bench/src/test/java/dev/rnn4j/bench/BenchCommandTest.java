@@ -239,6 +239,22 @@ class BenchCommandTest {
                 root.get("options").get("weights"), List.class));
     }
 
+    /** GEMM rows whose B is a weight (transposed) are timed with each precision; the others with float32 alone. */
+    @Test
+    void gemmRowsTakeWeightPrecisionsWhereBIsAWeight(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("gemm.json");
+        Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--rows", "gemm:1:200:70:N:T,gemm:4:8:8",
+                "--weights", "float32,bfloat16,int8", "--json", json.toString()));
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<String> rows = new java.util.ArrayList<>();
+        for (JsonNode row : new ObjectMapper().readTree(json.toFile()).get("rows")) {
+            rows.add(row.get("row").asText() + " " + row.get("weights").asText());
+            assertTrue(row.get("ms_median").asDouble() > 0, row.toString());
+        }
+        assertEquals(List.of("gemm:1:200:70:N:T float32", "gemm:1:200:70:N:T bfloat16", "gemm:1:200:70:N:T int8",
+                "gemm:4:8:8 float32"), rows);
+    }
+
     @Test
     void peakFractionIsTheRowsRateOverTheReportedSgemmPeak(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("out.json");

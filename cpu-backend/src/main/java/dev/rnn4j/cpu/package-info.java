@@ -11,6 +11,9 @@
  * rows take row kernels on the same packed panels. A short A (the per-step recurrent GEMM, batch rows) is split
  * across threads by column panels, that is by gate rows of W, a tall one by row blocks. Without hardware FMA
  * (HotSpot's UseFMA off) the Vector API would compute multiply-adds in software, so the scalar twins run instead.
+ * A weight buffer declared bfloat16 or int8 ({@code Primitives.keepWeightsCompact}) is read by the row kernels from
+ * {@link dev.rnn4j.cpu.CompactPanels} (two or four values per int) through {@link dev.rnn4j.cpu.CompactKernels},
+ * with the float row kernel's bits; larger batches read float panels of the same values.
  *
  * <p>Activations: sigmoid is {@code 1 / (1 + exp(−x))} and tanh is {@code VectorOperators.TANH}, both intrinsified
  * on x86 (SVML stubs). Measured on the project's 2-core Zen 4 machine (JDK 17, 2026-11-25, 4096-float arrays): TANH

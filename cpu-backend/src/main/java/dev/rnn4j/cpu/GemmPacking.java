@@ -81,26 +81,15 @@ final class GemmPacking {
      */
     static void packA(float[] pa, float[] a, int aOff, int lda, boolean transA, float alpha, int m0, int mc,
                       int k0, int kc) {
+        if (transA) {
+            packTransposedA(pa, a, aOff, lda, alpha, m0, mc, k0, kc);
+            return;
+        }
         for (int i = 0; i * MR < mc; i++) {
             int base = i * kc * MR;
             int rowBase = m0 + i * MR;
             int rows = Math.min(MR, mc - i * MR);
-            if (transA) {
-                // op(A) = Aᵀ: the MR rows of a micro-panel are contiguous in each row of A.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (k0 + p) * lda + rowBase;
-                    int dst = base + p * MR;
-                    if (rows == MR && alpha == 1) {
-                        for (int r = 0; r < MR; r++) {
-                            pa[dst + r] = a[src + r];
-                        }
-                        continue;
-                    }
-                    for (int r = 0; r < MR; r++) {
-                        pa[dst + r] = r < rows ? alpha * a[src + r] : 0;
-                    }
-                }
-            } else if (rows == MR && alpha == 1) {
+            if (rows == MR && alpha == 1) {
                 // Eight row streams read in step, the panel written contiguously: about twice as fast as
                 // scattering each row into the panel with stride MR.
                 int s0 = aOff + rowBase * lda + k0;
@@ -122,6 +111,40 @@ final class GemmPacking {
                     for (int p = 0; p < kc; p++) {
                         pa[base + p * MR + r] = r < rows ? alpha * a[src + p] : 0;
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #packA} for op(A) = Aᵀ: the block's mc rows of op(A) are mc adjacent floats of each row of A, so each row
+     * of A is read once, front to back, and dealt out to the micro-panels, rather than once per micro-panel (eight
+     * floats of every row, then the next eight), which revisits each cache line of A. Packing is 12% of the samples
+     * of train:LSTM:128:128:16:100, whose weight gradients are dGatesᵀ·X over T·B = 1600 rows of 2 KB; this order
+     * packed that block 10-25% faster in isolation (JDK 17, three interleaved runs). The same order for the plain
+     * rows JDK 25 packs ({@link #packARows}) was five times slower: mc write streams a row apart.
+     */
+    private static void packTransposedA(float[] pa, float[] a, int aOff, int lda, float alpha, int m0, int mc,
+                                        int k0, int kc) {
+        int full = mc / MR;
+        int rest = mc - full * MR;
+        for (int p = 0; p < kc; p++) {
+            int src = aOff + (k0 + p) * lda + m0;
+            int dst = p * MR;
+            for (int i = 0; i < full; i++, src += MR, dst += kc * MR) {
+                if (alpha == 1) {
+                    for (int r = 0; r < MR; r++) {
+                        pa[dst + r] = a[src + r];
+                    }
+                } else {
+                    for (int r = 0; r < MR; r++) {
+                        pa[dst + r] = alpha * a[src + r];
+                    }
+                }
+            }
+            if (rest > 0) {
+                for (int r = 0; r < MR; r++) {
+                    pa[dst + r] = r < rest ? alpha * a[src + r] : 0;
                 }
             }
         }

@@ -219,6 +219,29 @@ final class PanelKernels {
         c70.intoArray(tile, tileOff + 7 * NR);
     }
 
+    /**
+     * {@link #microKernelDirect1} on four rows: the narrow last panel of a micro-panel with at most four valid rows
+     * (batches 3 and 4), which the eight-row form computed twice over on repeated rows.
+     */
+    static void microKernelDirect1x4(float[] a, int a0, int a1, int a2, int a3, float[] pb, int pbOff, int kc,
+                                     float[] tile, int tileOff) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, pbOff + p * NR);
+            c00 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c00);
+            c10 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c10);
+            c20 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c20);
+            c30 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c30);
+        }
+        c00.intoArray(tile, tileOff);
+        c10.intoArray(tile, tileOff + NR);
+        c20.intoArray(tile, tileOff + 2 * NR);
+        c30.intoArray(tile, tileOff + 3 * NR);
+    }
+
     /** {@link #rowKernel} on one row of A read in place (unit stride) from {@code aAt}. */
     static void rowKernelDirect(float[] a, int aAt, float[] pb, int pbOff, int kc, float[] tile) {
         FloatVector x0 = FloatVector.zero(S), x1 = FloatVector.zero(S), x2 = FloatVector.zero(S);

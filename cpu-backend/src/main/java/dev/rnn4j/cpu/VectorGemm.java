@@ -504,6 +504,11 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
             }
         } else if (cols > 2 * VL) {
             PanelKernels.microKernelDirect(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
+        } else if (rows <= HALF_TILE_ROWS) {
+            // A narrow last panel of at most four rows: one vector of columns at a time on four rows.
+            for (int v = 0; v * VL < cols; v++) {
+                PanelKernels.microKernelDirect1x4(src, a0, a1, a2, a3, pb, pbOff + v * VL, kc, tile, v * VL);
+            }
         } else if (cols > VL && WIDE_REGISTERS) {
             PanelKernels.microKernelDirect2(src, a0, a1, a2, a3, a4, a5, a6, a7, pb, pbOff, kc, tile);
         } else {

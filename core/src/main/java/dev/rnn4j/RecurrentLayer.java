@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecurrentLayer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RecurrentLayer.class);
+    /** Backend and precision pairs already told about: a service creating many layers hears it once. */
+    private static final java.util.Set<String> FALLBACKS_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Backend backend;
     private final RnnSpec spec;
     private final SharedWeights weights;
@@ -96,7 +98,7 @@ public final class RecurrentLayer implements AutoCloseable {
 
     private static void uploadWeights(Backend backend, DeviceParameters device, RnnParameters values,
                                       WeightPrecision precision) {
-        if (!device.upload(values, precision)) {
+        if (!device.upload(values, precision) && FALLBACKS_LOGGED.add(backend.name() + " " + precision)) {
             LOG.info("the {} backend computes {} weights from float32 copies of the rounded values: the same results, "
                     + "not the smaller reads", backend.name(), precision.label());
         }

@@ -1,5 +1,7 @@
 package dev.rnn4j.cpu;
 
+import static dev.rnn4j.cpu.GemmDeterminismTest.buffer;
+import static dev.rnn4j.cpu.GemmDeterminismTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.WeightPrecision;
-import dev.rnn4j.spi.ElementType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -19,20 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class CompactWeightsTest {
     private static final WeightPrecision[] COMPACT = {WeightPrecision.BFLOAT16, WeightPrecision.INT8};
-
-    private static CpuBuffer buffer(float[] values) {
-        CpuBuffer b = new CpuBuffer(ElementType.FLOAT32, values.length);
-        System.arraycopy(values, 0, CpuBuffer.floatsForWrite(b), 0, values.length);
-        return b;
-    }
-
-    private static float[] random(Random r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
-    }
 
     private static void declare(CpuBuffer b, WeightPrecision p, int rows, int cols, float[] scales) {
         b.compactWeights = new CompactWeights(p, rows, cols, scales, b.version());

@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Test;
  * one.
  */
 class GemmDeterminismTest {
-    private static CpuBuffer buffer(float[] values) {
+    /** A CPU buffer holding {@code values} (shared with the other GEMM tests of this package). */
+    static CpuBuffer buffer(float[] values) {
         CpuBuffer b = new CpuBuffer(ElementType.FLOAT32, values.length);
         System.arraycopy(values, 0, CpuBuffer.floatsForWrite(b), 0, values.length);
         return b;
     }
 
-    private static float[] random(Random r, int n) {
+    /** {@code n} standard normal values. */
+    static float[] random(Random r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) r.nextGaussian();

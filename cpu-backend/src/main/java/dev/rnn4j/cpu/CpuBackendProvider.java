@@ -33,6 +33,12 @@ public final class CpuBackendProvider implements BackendProvider {
      * exactly its results run alone). Costs speed at batches under eight, where the fast paths it gives up work.
      */
     public static final String BATCH_INVARIANT_PROPERTY = "rnn4j.cpu.batchInvariant";
+    /**
+     * System property ({@code true} or {@code false}, default true): whether a layer direction's forward steps run
+     * as one task whose threads each own a slice of the hidden units and meet once per step, rather than step by
+     * step with the pool handed each step's GEMM. Same results to the bit either way; false is for comparison.
+     */
+    public static final String STEP_LOOP_PROPERTY = "rnn4j.cpu.stepLoop";
 
     private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
     private static WorkerPool pool;
@@ -42,6 +48,8 @@ public final class CpuBackendProvider implements BackendProvider {
     private final boolean forceScalar;
     /** A pool of its own instead of the shared one (tests pin the thread count), or null. */
     private final WorkerPool ownPool;
+    /** The fewest multiply-adds in a step's GEMM for which a layer's forward steps run as one step loop. */
+    private final long minLoopWork;
 
     /** The provider ServiceLoader instantiates. */
     public CpuBackendProvider() {
@@ -52,12 +60,25 @@ public final class CpuBackendProvider implements BackendProvider {
     CpuBackendProvider(boolean forceScalar) {
         this.forceScalar = forceScalar;
         this.ownPool = null;
+        this.minLoopWork = VectorGemm.PARALLEL_THRESHOLD;
     }
 
     /** A provider whose backends run on a pool of exactly {@code threads} parts, whatever the machine has. */
     CpuBackendProvider(boolean forceScalar, int threads) {
         this.forceScalar = forceScalar;
         this.ownPool = new WorkerPool(threads);
+        this.minLoopWork = VectorGemm.PARALLEL_THRESHOLD;
+    }
+
+    /**
+     * A provider of vector-kernel backends on a pool of exactly {@code threads} parts whose step loop takes every
+     * layer's forward steps with at least {@code minLoopWork} multiply-adds in a step's GEMM (0: all of them, which
+     * is how tests put the loop through the conformance suite).
+     */
+    CpuBackendProvider(int threads, long minLoopWork) {
+        this.forceScalar = false;
+        this.ownPool = new WorkerPool(threads);
+        this.minLoopWork = minLoopWork;
     }
 
     @Override
@@ -92,6 +113,11 @@ public final class CpuBackendProvider implements BackendProvider {
             batchInvariant();
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), "set -D" + BATCH_INVARIANT_PROPERTY + " to true or false");
+        }
+        try {
+            stepLoop();
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), "set -D" + STEP_LOOP_PROPERTY + " to true or false");
         }
         try {
             exactActivations();
@@ -166,6 +192,19 @@ public final class CpuBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("-D" + BATCH_INVARIANT_PROPERTY + "=" + v + " is neither 'true' nor 'false'");
     }
 
+    /**
+     * Whether {@code -Drnn4j.cpu.stepLoop} leaves the step loop on.
+     *
+     * @throws IllegalArgumentException for a value other than {@code true} or {@code false}
+     */
+    static boolean stepLoop() {
+        String v = System.getProperty(STEP_LOOP_PROPERTY, "true").trim();
+        if (v.equals("true") || v.equals("false")) {
+            return v.equals("true");
+        }
+        throw new IllegalArgumentException("-D" + STEP_LOOP_PROPERTY + "=" + v + " is neither 'true' nor 'false'");
+    }
+
     static int threadCount() {
         String v = System.getProperty(THREADS_PROPERTY);
         if (v == null || v.isBlank()) {
@@ -200,12 +239,18 @@ public final class CpuBackendProvider implements BackendProvider {
         }
         WorkerPool p = ownPool != null ? ownPool : sharedPool();
         KernelChoice k = forceScalar ? new KernelChoice(false, "scalar kernels (forced)") : kernelChoice();
-        // The lane GEMMs are single-threaded, for the halves of paired calls (see CpuPrimitives).
-        CpuPrimitives primitives = k.vector()
-                ? new CpuPrimitives(p, VectorKernels.gemm(p),
-                        new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, VectorKernels.cells())
-                : new CpuPrimitives(p, new ScalarGemm(p), new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)},
-                        new ScalarCells());
+        // The lane GEMMs are single-threaded, for the halves of paired calls (see CpuPrimitives) and the parts of
+        // a step loop.
+        CpuPrimitives primitives;
+        if (k.vector()) {
+            CellKernels cells = VectorKernels.cells();
+            StepLoop loop = p.parts() > 1 && stepLoop() ? VectorKernels.stepLoop(p, INLINE, cells, minLoopWork) : null;
+            primitives = new CpuPrimitives(p, VectorKernels.gemm(p),
+                    new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, cells, loop);
+        } else {
+            primitives = new CpuPrimitives(p, new ScalarGemm(p),
+                    new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)}, new ScalarCells());
+        }
         int threads = p.parts();
         String kernels = k.description();
         return new HostBackend(NAME, () -> device(threads, kernels), primitives, new HostTrainingPrimitives(),

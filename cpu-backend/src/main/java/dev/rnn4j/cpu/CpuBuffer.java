@@ -13,6 +13,8 @@ final class CpuBuffer extends HostBuffer {
     final PackedOperandCache packed = new PackedOperandCache();
     /** What the buffer was last declared to hold compactly, or null; valid while its version is unchanged. */
     volatile CompactWeights compactWeights;
+    /** This weight cut for a step loop's parts, valid while its version is the buffer's; or null. */
+    volatile StepPanels stepPanels;
 
     CpuBuffer(ElementType type, int size) {
         super(type, size);
@@ -30,5 +32,6 @@ final class CpuBuffer extends HostBuffer {
     protected void released() {
         packed.clear();
         compactWeights = null;
+        stepPanels = null;
     }
 }

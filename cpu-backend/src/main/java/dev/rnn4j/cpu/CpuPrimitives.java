@@ -34,6 +34,9 @@ final class CpuPrimitives implements HostPrimitives {
     private final WorkerPool.Task resetBackwardParts;
     /** The paired plan on a two-part pool, else null (the generic plan serves). */
     private final CpuPairedPlan pairedPlan;
+    /** The plan offered for every configuration (paired, looping, or both), or null for the generic one. */
+    private final RecurrencePlan plan;
+    private final StepLoop loop;
 
     /** One of the cell kernels' calls over a block of rows and hidden units. */
     private interface CellBlock {
@@ -44,6 +47,14 @@ final class CpuPrimitives implements HostPrimitives {
      * @param laneGemms two single-threaded GEMMs (on a one-part pool) for the two halves of a pair
      */
     CpuPrimitives(WorkerPool pool, Gemm gemm, Gemm[] laneGemms, CellKernels cells) {
+        this(pool, gemm, laneGemms, cells, null);
+    }
+
+    /**
+     * @param laneGemms two single-threaded GEMMs (on a one-part pool) for the two halves of a pair
+     * @param loop      the step loop that runs a direction's forward steps as one task, or null for none
+     */
+    CpuPrimitives(WorkerPool pool, Gemm gemm, Gemm[] laneGemms, CellKernels cells, StepLoop loop) {
         this.pool = pool;
         this.gemm = gemm;
         forwardParts = parts(cells::forward);
@@ -51,11 +62,19 @@ final class CpuPrimitives implements HostPrimitives {
         resetForwardParts = parts(cells::gruResetForward);
         resetBackwardParts = parts(cells::gruResetBackward);
         pairedPlan = pool.parts() == 2 ? new CpuPairedPlan(this, pool, laneGemms, cells) : null;
+        plan = loop == null ? pairedPlan : new LoopingPlan(this, pairedPlan != null ? pairedPlan
+                : RecurrencePlan.generic(this), loop);
+        this.loop = loop;
+    }
+
+    /** How many layer directions' forward steps have run as one step loop (0 without a loop). */
+    synchronized long loopedSequences() {
+        return loop == null ? 0 : loop.sequences();
     }
 
     @Override
     public Optional<RecurrencePlan> plan(StepConfig config, int batch) {
-        return Optional.ofNullable(pairedPlan);
+        return Optional.ofNullable(plan);
     }
 
     @Override

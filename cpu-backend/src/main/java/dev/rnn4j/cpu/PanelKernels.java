@@ -309,6 +309,57 @@ final class PanelKernels {
     }
 
     /**
+     * {@link #microKernelDirect4} on two full panels at once ({@code pbOff} into {@code tile}, {@code pbOff2} into
+     * {@code tile2}): six vectors of B per four broadcasts of A instead of three, 24 accumulators, the register
+     * budget of the 8-row tile. A batch of three or four rows reads each weight for only four multiply-adds, and
+     * with one panel at a time the broadcasts of A were as many loads as the weights: 85-100 GFLOP/s against
+     * 111-114 for the pair (4 × 1024 × 256 on one core, the weights in L2, where the pair meets L2's bandwidth).
+     * Every element is the same chain of multiply-adds as in the one-panel kernel.
+     */
+    static void microKernelDirect4Pair(float[] a, int a0, int a1, int a2, int a3, float[] pb, int pbOff, int pbOff2,
+                                       int kc, float[] tile, float[] tile2) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector d00 = FloatVector.zero(S), d01 = FloatVector.zero(S), d02 = FloatVector.zero(S);
+        FloatVector d10 = FloatVector.zero(S), d11 = FloatVector.zero(S), d12 = FloatVector.zero(S);
+        FloatVector d20 = FloatVector.zero(S), d21 = FloatVector.zero(S), d22 = FloatVector.zero(S);
+        FloatVector d30 = FloatVector.zero(S), d31 = FloatVector.zero(S), d32 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = pbOff + p * NR;
+            int eo = pbOff2 + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * VL);
+            FloatVector e0 = FloatVector.fromArray(S, pb, eo);
+            FloatVector e1 = FloatVector.fromArray(S, pb, eo + VL);
+            FloatVector e2 = FloatVector.fromArray(S, pb, eo + 2 * VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            d00 = x.fma(e0, d00); d01 = x.fma(e1, d01); d02 = x.fma(e2, d02);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            d10 = x.fma(e0, d10); d11 = x.fma(e1, d11); d12 = x.fma(e2, d12);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            d20 = x.fma(e0, d20); d21 = x.fma(e1, d21); d22 = x.fma(e2, d22);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            d30 = x.fma(e0, d30); d31 = x.fma(e1, d31); d32 = x.fma(e2, d32);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, VL); c02.intoArray(tile, 2 * VL);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + VL); c12.intoArray(tile, NR + 2 * VL);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + VL); c22.intoArray(tile, 2 * NR + 2 * VL);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + VL); c32.intoArray(tile, 3 * NR + 2 * VL);
+        d00.intoArray(tile2, 0); d01.intoArray(tile2, VL); d02.intoArray(tile2, 2 * VL);
+        d10.intoArray(tile2, NR); d11.intoArray(tile2, NR + VL); d12.intoArray(tile2, NR + 2 * VL);
+        d20.intoArray(tile2, 2 * NR); d21.intoArray(tile2, 2 * NR + VL); d22.intoArray(tile2, 2 * NR + 2 * VL);
+        d30.intoArray(tile2, 3 * NR); d31.intoArray(tile2, 3 * NR + VL); d32.intoArray(tile2, 3 * NR + 2 * VL);
+    }
+
+    /**
      * Four rows ({@code row0} to {@code row0 + 3}) of a packed A micro-panel times a packed B panel three vectors wide,
      * into {@code tile} from {@code tileOff}: what 16-register machines run in place of {@link #microKernel}, twice
      * per micro-panel (12 accumulators, three vectors of B and a broadcast: all sixteen registers, no spill). The

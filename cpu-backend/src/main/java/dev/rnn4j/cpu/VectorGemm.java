@@ -64,7 +64,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      */
     static final int SWAP_ROWS = 64;
     /** Below this many multiply-adds the pool's hand-off costs more than it saves. */
-    private static final long PARALLEL_THRESHOLD = 1L << 17;
+    static final long PARALLEL_THRESHOLD = 1L << 17;
     private final WorkerPool pool;
     /** Whether a packed A is packed as plain rows ({@link GemmPacking#aAsRows}). */
     private final boolean packRows;
@@ -77,6 +77,8 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     private final boolean batchInvariant;
     private final float[][] packedA;
     private final float[][] tiles;
+    /** Per part: the second tile of a pair of panels ({@link PanelKernels#microKernelDirect4Pair}). */
+    private final float[][] pairTiles;
     private float[] scratchB = new float[0];
 
     // The running call, read by the parts; calls are serialised by this object's lock.
@@ -141,6 +143,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         this.pool = pool;
         this.packedA = new float[pool.parts()][MC * KC];
         this.tiles = new float[pool.parts()][MR * NR];
+        this.pairTiles = new float[pool.parts()][MR * NR];
         this.panelScratch = new float[pool.parts()][KC * NR];
     }
 
@@ -173,6 +176,56 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
         } finally {
             rowToAdd = null;
         }
+    }
+
+    /**
+     * C = A·Bᵀ ({@code m × n}, row stride {@code ldc}) for an A read in place and a B packed beforehand: float
+     * panels in {@link GemmPacking#packB}'s layout, or, for the row kernels, compact ones. On the calling thread
+     * alone, with no cache lookup and no hand-off: each part of a {@link StepLoop} runs one such GEMM of its own on
+     * its own slice of the weights. The kernels are those {@link #gemm} picks for the same shape, so the bits are
+     * the ones the whole product would give.
+     *
+     * @param compact the compact panels to read instead of {@code panels}, only where {@link #readsCompactRows}
+     */
+    synchronized void multiplyPacked(int m, int n, int k, float[] a, int aOffset, int lda, float[] panels,
+                                     CompactPanels compact, float[] c, int cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        storeTransposed = false;
+        transA = false;
+        transB = true;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        alpha = 1f;
+        beta = 0f;
+        aOff = aOffset;
+        bOff = 0;
+        cOff = cOffset;
+        this.lda = lda;
+        ldb = k;
+        this.ldc = ldc;
+        nPanels = (n + NR - 1) / NR;
+        mPanels = (m + MR - 1) / MR;
+        splitColumns = true;
+        packing = false;
+        packInPlace = false;
+        this.a = a;
+        this.c = c;
+        this.panels = panels;
+        this.compact = compact;
+        try {
+            run(0, 1);
+        } finally {
+            this.a = this.c = this.panels = null;
+            this.compact = null;
+        }
+    }
+
+    /** Whether a product of {@code m} rows reads a weight's compact panels (the row kernels), not float ones. */
+    boolean readsCompactRows(int m) {
+        return byRows(m);
     }
 
     /**
@@ -422,7 +475,15 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                         GemmPacking.packA(pa, a, aOff, lda, transA, alpha, m0, mc, k0, kc);
                     }
                 }
-                for (int j = j0; j < j1; j++) {
+                int j = j0;
+                if (directA && pairsPanels(mc)) {
+                    // Three or four rows in all: full panels two at a time, so each broadcast of A serves twice as
+                    // many weights; an odd or narrow last panel goes on below.
+                    for (; j + 1 < j1 && (j + 2) * NR <= n; j += 2) {
+                        pairTile(m0, mc, j, k0, kc, block, cScale, addRow, tile, pairTiles[part]);
+                    }
+                }
+                for (; j < j1; j++) {
                     int pbOff = block + j * kc * NR;
                     int cols = Math.min(NR, n - j * NR);
                     for (int i = 0; i * MR < mc; i++) {
@@ -461,6 +522,23 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
                 }
             }
         }
+    }
+
+    /** Whether a block of {@code rows} rows of A read in place takes full panels in pairs. */
+    private boolean pairsPanels(int rows) {
+        return WIDE_REGISTERS && rows <= HALF_TILE_ROWS && !byRows(rows);
+    }
+
+    /** Rows {@code [row, row + rows)} (at most four) × full panels {@code j} and {@code j + 1}, A read in place. */
+    private void pairTile(int row, int rows, int j, int k0, int kc, int block, float cScale, boolean addRow,
+                          float[] tile, float[] tile2) {
+        // Rows past the last repeat it; the stores drop them.
+        int last = rows - 1;
+        int at = aOff + row * lda + k0;
+        PanelKernels.microKernelDirect4Pair(a, at, at + Math.min(1, last) * lda, at + Math.min(2, last) * lda,
+                at + Math.min(3, last) * lda, panels, block + j * kc * NR, block + (j + 1) * kc * NR, kc, tile, tile2);
+        store(tile, row, j * NR, rows, NR, cScale, addRow);
+        store(tile2, row, (j + 1) * NR, rows, NR, cScale, addRow);
     }
 
     /**

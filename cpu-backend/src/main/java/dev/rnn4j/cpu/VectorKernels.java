@@ -15,6 +15,18 @@ final class VectorKernels {
         return new VectorGemm(pool);
     }
 
+    /**
+     * A step loop over {@code pool}'s parts, each with a single-threaded GEMM on {@code inline}, a one-part pool, for
+     * steps of at least {@code minStepWork} multiply-adds.
+     */
+    static StepLoop stepLoop(WorkerPool pool, WorkerPool inline, CellKernels cells, long minStepWork) {
+        VectorGemm[] lanes = new VectorGemm[pool.parts()];
+        for (int p = 0; p < lanes.length; p++) {
+            lanes[p] = new VectorGemm(inline);
+        }
+        return new StepLoop(pool, cells, lanes, minStepWork);
+    }
+
     static CellKernels cells() {
         return new VectorCells();
     }

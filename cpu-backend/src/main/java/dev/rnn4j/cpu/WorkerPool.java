@@ -82,6 +82,24 @@ final class WorkerPool {
         }
     }
 
+    /**
+     * Runs {@code t} on all parts at once, each part on its own thread, and returns true when every part has
+     * finished; returns false at once, having run nothing, when there is only one part or the workers are busy with
+     * another caller's task. For tasks whose parts wait for one another (a barrier between steps), which would never
+     * finish if {@link #run} ran their parts one after the other.
+     */
+    boolean runTogether(Task t) {
+        if (parts == 1 || !busy.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            handOut(t);
+        } finally {
+            busy.set(false);
+        }
+        return true;
+    }
+
     private void handOut(Task t) {
         failure = null;
         caller = Thread.currentThread();
@@ -137,8 +155,15 @@ final class WorkerPool {
         }
     }
 
-    /** One wait step: spin, then yield, then park (for {@code parkNanos}, or until unparked when 0). */
     private void pause(long since, long parkNanos) {
+        pause(this, since, parkNanos);
+    }
+
+    /**
+     * One step of waiting that began at {@code since} ({@link System#nanoTime}): spin, then yield, then park (for
+     * {@code parkNanos}, or until unparked when 0) with {@code blocker} as what the thread waits on.
+     */
+    static void pause(Object blocker, long since, long parkNanos) {
         long waited = System.nanoTime() - since;
         if (waited < SPIN_NANOS) {
             // A plain re-read, not Thread.onSpinWait(): its PAUSE instruction lets a hypervisor with pause-loop
@@ -147,9 +172,9 @@ final class WorkerPool {
         } else if (waited < YIELD_NANOS) {
             Thread.yield();
         } else if (parkNanos > 0) {
-            LockSupport.parkNanos(this, parkNanos);
+            LockSupport.parkNanos(blocker, parkNanos);
         } else {
-            LockSupport.park(this);
+            LockSupport.park(blocker);
         }
     }
 

@@ -9,7 +9,10 @@
  * into micro-panels, and runs an 8 × 3-vector register-blocked micro-kernel, as two 4 × 3 halves where the machine
  * has 16 vector registers rather than 32 ({@link dev.rnn4j.cpu.RegisterFile}: x86 below AVX-512); batches of 1 or 2
  * rows take row kernels on the same packed panels. A short A (the per-step recurrent GEMM, batch rows) is split
- * across threads by column panels, that is by gate rows of W, a tall one by row blocks. Without hardware FMA
+ * across threads by column panels, that is by gate rows of W, a tall one by row blocks; batches of three or four
+ * rows take full panels two at a time. A layer direction's forward steps run as one {@link dev.rnn4j.cpu.StepLoop}
+ * on the pool (each thread its slice of the hidden units, GEMM and cells, meeting once per step) where a step is
+ * large enough to split. Without hardware FMA
  * (HotSpot's UseFMA off) the Vector API would compute multiply-adds in software, so the scalar twins run instead.
  * A weight buffer declared bfloat16 or int8 ({@code Primitives.keepWeightsCompact}) is read by the row kernels from
  * {@link dev.rnn4j.cpu.CompactPanels} (two or four values per int) through {@link dev.rnn4j.cpu.CompactKernels},

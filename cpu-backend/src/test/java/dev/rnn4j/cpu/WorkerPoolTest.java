@@ -2,6 +2,7 @@ package dev.rnn4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,19 +47,8 @@ class WorkerPoolTest {
     @Test
     void aCallerFindingThePoolBusyRunsItsTaskItself() throws Exception {
         WorkerPool pool = new WorkerPool(2);
-        CountDownLatch firstRunning = new CountDownLatch(1);
         CountDownLatch secondDone = new CountDownLatch(1);
-        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> pool.run((part, parts) -> {
-            if (part == 1) {
-                firstRunning.countDown();
-                try {
-                    assertTrue(secondDone.await(30, TimeUnit.SECONDS), "the second task never finished");
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }));
-        assertTrue(firstRunning.await(30, TimeUnit.SECONDS));
+        CompletableFuture<Void> first = holdWorkers(pool, secondDone);
         Thread caller = Thread.currentThread();
         int[] runs = new int[2];
         boolean[] onCaller = {true};
@@ -70,5 +60,39 @@ class WorkerPoolTest {
         first.get(30, TimeUnit.SECONDS);
         assertArrayEquals(new int[] {1, 1}, runs, "every part of the second task ran once");
         assertTrue(onCaller[0], "the busy pool's parts ran on the caller");
+    }
+
+    /** A pool busy with another caller's task turns a task whose parts wait for each other away, running nothing. */
+    @Test
+    void runTogetherRunsAllPartsAtOnceOrNothing() throws Exception {
+        WorkerPool pool = new WorkerPool(2);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> first = holdWorkers(pool, release);
+        boolean[] ran = {false};
+        assertFalse(pool.runTogether((part, parts) -> ran[0] = true));
+        assertFalse(ran[0], "nothing ran");
+        release.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        int[] runs = new int[2];
+        assertTrue(pool.runTogether((part, parts) -> runs[part]++));
+        assertArrayEquals(new int[] {1, 1}, runs);
+        assertFalse(new WorkerPool(1).runTogether((part, parts) -> { }), "one part has no threads to run together");
+    }
+
+    /** Starts a task whose part 1 keeps the workers until {@code release}; returns once they are held. */
+    private static CompletableFuture<Void> holdWorkers(WorkerPool pool, CountDownLatch release) throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CompletableFuture<Void> task = CompletableFuture.runAsync(() -> pool.run((part, parts) -> {
+            if (part == 1) {
+                holding.countDown();
+                try {
+                    assertTrue(release.await(30, TimeUnit.SECONDS), "the workers were never released");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }));
+        assertTrue(holding.await(30, TimeUnit.SECONDS));
+        return task;
     }
 }

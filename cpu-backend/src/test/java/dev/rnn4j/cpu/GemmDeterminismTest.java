@@ -39,7 +39,8 @@ class GemmDeterminismTest {
         WorkerPool pool = new WorkerPool(2);
         Random r = new Random(1);
         int[] rows = {1, 2, 3, 4, 5, 8, 9, 12, 13, 21, 32, 36, 50, 64, 65, 100, 200};
-        int[] cols = {16, 52, 64, 256, 1024};
+        // 128: three panels at 512-bit vectors, which two threads share out by tiles rather than by panels.
+        int[] cols = {16, 52, 64, 128, 256, 1024};
         // The last two: one depth block and a tail, two blocks and a tail.
         int[] depths = {8, 16, 100, 256, 1000, VectorGemm.KC + 3, 2 * VectorGemm.KC + 5};
         for (boolean transA : new boolean[] {false, true}) {

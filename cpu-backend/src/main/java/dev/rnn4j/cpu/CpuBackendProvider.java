@@ -58,16 +58,12 @@ public final class CpuBackendProvider implements BackendProvider {
 
     /** A provider whose backends always use the scalar kernels (tests run the suite on both). */
     CpuBackendProvider(boolean forceScalar) {
-        this.forceScalar = forceScalar;
-        this.ownPool = null;
-        this.minLoopWork = VectorGemm.PARALLEL_THRESHOLD;
+        this(forceScalar, null, VectorGemm.PARALLEL_THRESHOLD);
     }
 
     /** A provider whose backends run on a pool of exactly {@code threads} parts, whatever the machine has. */
     CpuBackendProvider(boolean forceScalar, int threads) {
-        this.forceScalar = forceScalar;
-        this.ownPool = new WorkerPool(threads);
-        this.minLoopWork = VectorGemm.PARALLEL_THRESHOLD;
+        this(forceScalar, new WorkerPool(threads), VectorGemm.PARALLEL_THRESHOLD);
     }
 
     /**
@@ -76,8 +72,12 @@ public final class CpuBackendProvider implements BackendProvider {
      * is how tests put the loop through the conformance suite).
      */
     CpuBackendProvider(int threads, long minLoopWork) {
-        this.forceScalar = false;
-        this.ownPool = new WorkerPool(threads);
+        this(false, new WorkerPool(threads), minLoopWork);
+    }
+
+    private CpuBackendProvider(boolean forceScalar, WorkerPool ownPool, long minLoopWork) {
+        this.forceScalar = forceScalar;
+        this.ownPool = ownPool;
         this.minLoopWork = minLoopWork;
     }
 
@@ -185,11 +185,7 @@ public final class CpuBackendProvider implements BackendProvider {
      * @throws IllegalArgumentException for a value other than {@code true} or {@code false}
      */
     static boolean batchInvariant() {
-        String v = System.getProperty(BATCH_INVARIANT_PROPERTY, "false").trim();
-        if (v.equals("true") || v.equals("false")) {
-            return v.equals("true");
-        }
-        throw new IllegalArgumentException("-D" + BATCH_INVARIANT_PROPERTY + "=" + v + " is neither 'true' nor 'false'");
+        return booleanProperty(BATCH_INVARIANT_PROPERTY, false);
     }
 
     /**
@@ -198,11 +194,21 @@ public final class CpuBackendProvider implements BackendProvider {
      * @throws IllegalArgumentException for a value other than {@code true} or {@code false}
      */
     static boolean stepLoop() {
-        String v = System.getProperty(STEP_LOOP_PROPERTY, "true").trim();
+        return booleanProperty(STEP_LOOP_PROPERTY, true);
+    }
+
+    /**
+     * A system property that must be {@code true} or {@code false} (spaces around it ignored), or
+     * {@code otherwise} when unset.
+     *
+     * @throws IllegalArgumentException for any other value, naming the property
+     */
+    private static boolean booleanProperty(String name, boolean otherwise) {
+        String v = System.getProperty(name, Boolean.toString(otherwise)).trim();
         if (v.equals("true") || v.equals("false")) {
             return v.equals("true");
         }
-        throw new IllegalArgumentException("-D" + STEP_LOOP_PROPERTY + "=" + v + " is neither 'true' nor 'false'");
+        throw new IllegalArgumentException("-D" + name + "=" + v + " is neither 'true' nor 'false'");
     }
 
     static int threadCount() {

@@ -26,6 +26,14 @@ final class StepLoop implements WorkerPool.Task {
     private static final int COUNTER_STRIDE = 16;
     /** A waiting part parks this long at a time once spinning and yielding have not seen the others arrive. */
     private static final long PARK_NANOS = 20_000;
+    /** Indices of the offsets a step moves (see {@link #offsets}). */
+    private static final int GX = 0;
+    private static final int H_PREV = 1;
+    private static final int H_NEXT = 2;
+    private static final int C_PREV = 3;
+    private static final int C_NEXT = 4;
+    private static final int RESERVE = 5;
+    private static final int OFFSETS = 6;
 
     private final WorkerPool pool;
     private final CellKernels cells;
@@ -52,14 +60,12 @@ final class StepLoop implements WorkerPool.Task {
     private int hidden;
     private int depth;
     private float[] h;
-    private int hOffset;
-    private int hStep;
+    /** gh, whose rows are {@link #ghStride} apart from element 0 (as {@link #plainRecurrentGemm} requires). */
     private float[] gh;
-    private int ghOffset;
     private int ghStride;
-    /** Offsets at step 0 and their growth per step: gx, hPrev, hNext, cPrev, cNext, reserve. */
-    private final int[] base = new int[6];
-    private final int[] perStep = new int[6];
+    /** Offsets at step 0 and their growth per step, at the indices below. */
+    private final int[] base = new int[OFFSETS];
+    private final int[] perStep = new int[OFFSETS];
 
     /**
      * @param pool  the pool whose parts the loop uses
@@ -167,7 +173,6 @@ final class StepLoop implements WorkerPool.Task {
         this.depth = config.stateSize();
         this.h = CpuBuffer.floatsForRead(recurrent.a);
         this.gh = CpuBuffer.floatsForWrite(recurrent.c);
-        this.ghOffset = 0;
         this.ghStride = recurrent.ldc;
         // StepArgs places every buffer by one rule, the steps one after another: the offsets grow by the same
         // amount each step, read here from steps 0 and 1.
@@ -178,8 +183,6 @@ final class StepLoop implements WorkerPool.Task {
         for (int i = 0; i < base.length; i++) {
             perStep[i] -= base[i];
         }
-        this.hOffset = base[1];
-        this.hStep = perStep[1];
         for (int p = 0; p < cellArrays.length; p++) {
             // Resolved here, on the calling thread: resolving for writing bumps buffer versions.
             cellArrays[p].forForward(cell, step);
@@ -196,12 +199,12 @@ final class StepLoop implements WorkerPool.Task {
     }
 
     private static void offsets(StepArgs s, int[] into) {
-        into[0] = Math.toIntExact(s.gxOffset());
-        into[1] = Math.toIntExact(s.hPrevOffset());
-        into[2] = Math.toIntExact(s.hNextOffset());
-        into[3] = Math.toIntExact(s.cPrevOffset());
-        into[4] = Math.toIntExact(s.cNextOffset());
-        into[5] = Math.toIntExact(s.reserveOffset());
+        into[GX] = Math.toIntExact(s.gxOffset());
+        into[H_PREV] = Math.toIntExact(s.hPrevOffset());
+        into[H_NEXT] = Math.toIntExact(s.hNextOffset());
+        into[C_PREV] = Math.toIntExact(s.cPrevOffset());
+        into[C_NEXT] = Math.toIntExact(s.cNextOffset());
+        into[RESERVE] = Math.toIntExact(s.reserveOffset());
     }
 
     @Override
@@ -230,22 +233,27 @@ final class StepLoop implements WorkerPool.Task {
         int units = u1 - u0;
         int width = gateCount * units;
         float[] out = gates[part];
-        lanes[part].multiplyPacked(batch, width, depth, h, hOffset + t * hStep, depth, weights.panels(part),
+        lanes[part].multiplyPacked(batch, width, depth, h, at(H_PREV, t), depth, weights.panels(part),
                 compactRows ? weights.compact(part) : null, out, 0, width);
         for (int r = 0; r < batch; r++) {
             for (int g = 0; g < gateCount; g++) {
-                System.arraycopy(out, r * width + g * units, gh, ghOffset + r * ghStride + g * hidden + u0, units);
+                System.arraycopy(out, r * width + g * units, gh, r * ghStride + g * hidden + u0, units);
             }
         }
         CellArrays x = cellArrays[part];
         x.step = t;
-        x.gxOff = base[0] + t * perStep[0];
-        x.hPrevOff = base[1] + t * perStep[1];
-        x.hNextOff = base[2] + t * perStep[2];
-        x.cPrevOff = base[3] + t * perStep[3];
-        x.cNextOff = base[4] + t * perStep[4];
-        x.reserveOff = base[5] + t * perStep[5];
+        x.gxOff = at(GX, t);
+        x.hPrevOff = at(H_PREV, t);
+        x.hNextOff = at(H_NEXT, t);
+        x.cPrevOff = at(C_PREV, t);
+        x.cNextOff = at(C_NEXT, t);
+        x.reserveOff = at(RESERVE, t);
         cells.forward(x, 0, batch, u0, u1);
+    }
+
+    /** Offset {@code which} at step {@code t}. */
+    private int at(int which, int t) {
+        return base[which] + t * perStep[which];
     }
 
     /** Waits until every part has finished {@code steps} steps; false when a part failed instead. */

@@ -69,16 +69,10 @@ final class WorkerPool {
             t.run(0, 1);
             return;
         }
-        if (!busy.compareAndSet(false, true)) {
+        if (!runTogether(t)) {
             for (int part = 0; part < parts; part++) {
                 t.run(part, parts);
             }
-            return;
-        }
-        try {
-            handOut(t);
-        } finally {
-            busy.set(false);
         }
     }
 

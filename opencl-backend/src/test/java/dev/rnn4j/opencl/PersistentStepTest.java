@@ -35,8 +35,12 @@ class PersistentStepTest {
     void persistentAndFusedStepsAgreeAndThePlanDecidesTheLaunches() {
         boolean split = false;
         boolean whole = false;
+        long localBytes;
+        try (OpenClBackend probe = new OpenClBackend(BackendOptions.defaults(), true, StepForm.PERSISTENT)) {
+            localBytes = probe.localMemoryBytes() - KernelSource.STEP_PARTIAL_BYTES;
+        }
         for (CellType cell : CellType.values()) {
-            for (int hidden : new int[] {40, 300}) {
+            for (int hidden : new int[] {40, splittingHidden(cell, localBytes)}) {
                 for (int batch : new int[] {1, 8}) {
                     RnnSpec spec = new RnnSpec(cell, 24, hidden, 1, true, true);
                     RnnInput in = StepFormRuns.randomInput(spec, STEPS, batch, cell.ordinal() * 100 + hidden + batch);
@@ -63,6 +67,19 @@ class PersistentStepTest {
             }
         }
         assertTrue(split && whole, "both a layer split across groups and one held by one group were run");
+    }
+
+    /**
+     * The smallest hidden size from 300 up (in steps of 50) whose W_hh spans several groups of the device's local
+     * memory: PoCL sizes local memory by the CPU's L2, so a fixed size (300 was) splits on a 1 MiB L2 and not on a
+     * 2 MiB one, and the test then ran no split layer.
+     */
+    private static int splittingHidden(CellType cell, long localBytes) {
+        int hidden = 300;
+        while (SequencePlan.of(cell.gates(), hidden, hidden, 0, localBytes).groups() == 1) {
+            hidden += 50;
+        }
+        return hidden;
     }
 
     @Test

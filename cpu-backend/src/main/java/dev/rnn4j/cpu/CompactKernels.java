@@ -1,5 +1,6 @@
 package dev.rnn4j.cpu;
 
+import static dev.rnn4j.cpu.MultiplyAdd.madd;
 import static dev.rnn4j.cpu.VectorGemm.NR;
 import static dev.rnn4j.cpu.VectorGemm.S;
 import static dev.rnn4j.cpu.VectorGemm.VL;
@@ -46,20 +47,20 @@ final class CompactKernels {
             IntVector v1 = IntVector.fromArray(IS, pw, w + VL);
             IntVector v2 = IntVector.fromArray(IS, pw, w + 2 * VL);
             FloatVector av = FloatVector.broadcast(S, a[aAt + p]);
-            x0 = av.fma(v0.and(HIGH_HALF).reinterpretAsFloats(), x0);
-            x1 = av.fma(v1.and(HIGH_HALF).reinterpretAsFloats(), x1);
-            x2 = av.fma(v2.and(HIGH_HALF).reinterpretAsFloats(), x2);
+            x0 = madd(av, v0.and(HIGH_HALF).reinterpretAsFloats(), x0);
+            x1 = madd(av, v1.and(HIGH_HALF).reinterpretAsFloats(), x1);
+            x2 = madd(av, v2.and(HIGH_HALF).reinterpretAsFloats(), x2);
             FloatVector a2 = FloatVector.broadcast(S, a[aAt + p + 1]);
-            y0 = a2.fma(v0.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y0);
-            y1 = a2.fma(v1.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y1);
-            y2 = a2.fma(v2.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y2);
+            y0 = madd(a2, v0.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y0);
+            y1 = madd(a2, v1.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y1);
+            y2 = madd(a2, v2.lanewise(VectorOperators.LSHL, HALF).reinterpretAsFloats(), y2);
         }
         if (p < kc) {
             // An odd depth: the last word holds one value, in its high half.
             FloatVector av = FloatVector.broadcast(S, a[aAt + p]);
-            x0 = av.fma(IntVector.fromArray(IS, pw, w).reinterpretAsFloats(), x0);
-            x1 = av.fma(IntVector.fromArray(IS, pw, w + VL).reinterpretAsFloats(), x1);
-            x2 = av.fma(IntVector.fromArray(IS, pw, w + 2 * VL).reinterpretAsFloats(), x2);
+            x0 = madd(av, IntVector.fromArray(IS, pw, w).reinterpretAsFloats(), x0);
+            x1 = madd(av, IntVector.fromArray(IS, pw, w + VL).reinterpretAsFloats(), x1);
+            x2 = madd(av, IntVector.fromArray(IS, pw, w + 2 * VL).reinterpretAsFloats(), x2);
         }
         x0.add(y0).intoArray(tile, 0);
         x1.add(y1).intoArray(tile, VL);
@@ -86,20 +87,20 @@ final class CompactKernels {
         int w = wo;
         for (; p + 3 < kc; p += 4, w += NR) {
             IntVector v = IntVector.fromArray(IS, pw, w);
-            x = FloatVector.broadcast(S, a[aAt + p]).fma(weights(v, 0, s), x);
-            y = FloatVector.broadcast(S, a[aAt + p + 1]).fma(weights(v, 1, s), y);
-            x = FloatVector.broadcast(S, a[aAt + p + 2]).fma(weights(v, 2, s), x);
-            y = FloatVector.broadcast(S, a[aAt + p + 3]).fma(weights(v, 3, s), y);
+            x = madd(FloatVector.broadcast(S, a[aAt + p]), weights(v, 0, s), x);
+            y = madd(FloatVector.broadcast(S, a[aAt + p + 1]), weights(v, 1, s), y);
+            x = madd(FloatVector.broadcast(S, a[aAt + p + 2]), weights(v, 2, s), x);
+            y = madd(FloatVector.broadcast(S, a[aAt + p + 3]), weights(v, 3, s), y);
         }
         if (p < kc) {
             // The last word holds one to three values: the first and third go with the even k, the second with the odd.
             IntVector v = IntVector.fromArray(IS, pw, w);
-            x = FloatVector.broadcast(S, a[aAt + p]).fma(weights(v, 0, s), x);
+            x = madd(FloatVector.broadcast(S, a[aAt + p]), weights(v, 0, s), x);
             if (p + 1 < kc) {
-                y = FloatVector.broadcast(S, a[aAt + p + 1]).fma(weights(v, 1, s), y);
+                y = madd(FloatVector.broadcast(S, a[aAt + p + 1]), weights(v, 1, s), y);
             }
             if (p + 2 < kc) {
-                x = FloatVector.broadcast(S, a[aAt + p + 2]).fma(weights(v, 2, s), x);
+                x = madd(FloatVector.broadcast(S, a[aAt + p + 2]), weights(v, 2, s), x);
             }
         }
         x.add(y).intoArray(tile, tileOff);

@@ -139,11 +139,6 @@ public final class CpuBackendProvider implements BackendProvider {
             return new KernelChoice(false, "scalar kernels: jdk.incubator.vector is not readable (start the JVM "
                     + "with --add-modules jdk.incubator.vector for the vector kernels)");
         }
-        if (!hardwareFma()) {
-            return new KernelChoice(false, "scalar kernels: this JVM has no hardware fused multiply-add (UseFMA is "
-                    + "off: a CPU without FMA, or -XX:UseAVX=0), and the vector kernels' multiply-adds would run in "
-                    + "software, hundreds of times slower; the scalar kernels multiply and add");
-        }
         try {
             return new KernelChoice(true, "Vector API kernels, " + VectorKernels.describe() + (exactActivations()
                     ? ", exact activations (bit-reproducible)" : "") + (batchInvariant()

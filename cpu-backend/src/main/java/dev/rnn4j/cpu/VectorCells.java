@@ -1,5 +1,7 @@
 package dev.rnn4j.cpu;
 
+import static dev.rnn4j.cpu.MultiplyAdd.madd;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -186,8 +188,9 @@ final class VectorCells implements CellKernels {
                 int hi = b * H + j;
                 FloatVector rr = load(x.reserve, r + j);
                 FloatVector d = load(x.drh, x.drhOff + hi);
-                d.mul(load(x.hPrev, x.hPrevOff + hi)).mul(rr.neg().fma(rr, rr)).intoArray(x.dGx, x.dGxOff + b * 3 * H + j);
-                d.fma(rr, load(x.dhPrev, x.dhPrevOff + hi)).intoArray(x.dhPrev, x.dhPrevOff + hi);
+                d.mul(load(x.hPrev, x.hPrevOff + hi)).mul(madd(rr.neg(), rr, rr))
+                        .intoArray(x.dGx, x.dGxOff + b * 3 * H + j);
+                madd(d, rr, load(x.dhPrev, x.dhPrevOff + hi)).intoArray(x.dhPrev, x.dhPrevOff + hi);
             }
             if (vecEnd < j1) {
                 SCALAR.gruResetBackward(x, b, b + 1, vecEnd, j1);
@@ -208,7 +211,7 @@ final class VectorCells implements CellKernels {
             FloatVector rr = load(x.gh, ghRow + j);
             FloatVector z = load(x.gh, ghRow + H + j);
             FloatVector n = tanh(pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j));
-            z.fma(load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
+            madd(z, load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
             if (x.reserve != null) {
                 rr.intoArray(x.reserve, r + j);
                 z.intoArray(x.reserve, r + H + j);
@@ -232,8 +235,8 @@ final class VectorCells implements CellKernels {
             FloatVector z = load(x.reserve, r + H + j);
             FloatVector n = load(x.reserve, r + 2 * H + j);
             zero.intoArray(x.dGx, gRow + j);
-            dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(z.neg().fma(z, z)).intoArray(x.dGx, gRow + H + j);
-            dh.mul(z.neg().add(1f)).mul(n.neg().fma(n, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
+            dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(madd(z.neg(), z, z)).intoArray(x.dGx, gRow + H + j);
+            dh.mul(z.neg().add(1f)).mul(madd(n.neg(), n, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
             dh.mul(z).intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }
@@ -264,7 +267,7 @@ final class VectorCells implements CellKernels {
             FloatVector f = sigmoid(pre(x, gxRow + H + j, ghRow + H + j, H + j));
             FloatVector g = tanh(pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j));
             FloatVector o = sigmoid(pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j, 3 * H + j));
-            FloatVector c = f.fma(load(x.cPrev, x.cPrevOff + hi), i.mul(g));
+            FloatVector c = madd(f, load(x.cPrev, x.cPrevOff + hi), i.mul(g));
             c.intoArray(x.cNext, x.cNextOff + hi);
             o.mul(tanh(c)).intoArray(x.hNext, x.hNextOff + hi);
             if (x.reserve != null) {
@@ -302,8 +305,8 @@ final class VectorCells implements CellKernels {
             int hi = b * H + j;
             int pj = peepOff + peepStride * j;
             FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
-            FloatVector ai = load(peep, pj).fma(cPrev, pre(x, gxRow + j, ghRow + j, j));
-            FloatVector af = load(peep, pj + peepStride * H).fma(cPrev, pre(x, gxRow + H + j, ghRow + H + j, H + j));
+            FloatVector ai = madd(load(peep, pj), cPrev, pre(x, gxRow + j, ghRow + j, j));
+            FloatVector af = madd(load(peep, pj + peepStride * H), cPrev, pre(x, gxRow + H + j, ghRow + H + j, H + j));
             FloatVector ag = pre(x, gxRow + 2 * H + j, ghRow + 2 * H + j, 2 * H + j);
             if (flagged) {
                 ONE.blend(0f, ai.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + j);
@@ -313,8 +316,8 @@ final class VectorCells implements CellKernels {
             FloatVector i = sigmoid(ai.max(-clip).min(clip));
             FloatVector f = sigmoid(af.max(-clip).min(clip)).blend(ONE.sub(i), coupled);
             FloatVector g = tanh(ag.max(-clip).min(clip));
-            FloatVector c = f.fma(cPrev, i.mul(g)).max(-cellClip).min(cellClip);
-            FloatVector ao = load(peep, pj + 2 * peepStride * H).fma(c, pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j,
+            FloatVector c = madd(f, cPrev, i.mul(g)).max(-cellClip).min(cellClip);
+            FloatVector ao = madd(load(peep, pj + 2 * peepStride * H), c, pre(x, gxRow + 3 * H + j, ghRow + 3 * H + j,
                     3 * H + j));
             if (flagged) {
                 ONE.blend(0f, ao.abs().compare(VectorOperators.GT, clip)).intoArray(x.reserve, fl + 3 * H + j);
@@ -361,21 +364,22 @@ final class VectorCells implements CellKernels {
             FloatVector c = load(x.cNext, x.cNextOff + hi);
             FloatVector cPrev = load(x.cPrev, x.cPrevOff + hi);
             FloatVector tc = tanh(c);
-            FloatVector ao = dh.mul(tc).mul(o.neg().fma(o, o)).mul(load(flags, fj + 3 * flagStride * H));
+            FloatVector ao = dh.mul(tc).mul(madd(o.neg(), o, o)).mul(load(flags, fj + 3 * flagStride * H));
             // c_t reaches the loss through h, the next step, and o's peephole; nothing where it was clamped.
-            FloatVector dc = ao.fma(load(peep, pj + 2 * peepStride * H),
-                    dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi)))
+            FloatVector dc = madd(ao, load(peep, pj + 2 * peepStride * H),
+                    dh.mul(o).mul(madd(tc.neg(), tc, ONE)).add(load(x.dc, x.dcOff + hi)))
                     .blend(0f, c.abs().compare(VectorOperators.GE, cellClip));
             // With input_forget, c_t = (1 − i)·c_{t−1} + i·g: i also acts through f, and f has no weights of its own.
-            FloatVector ai = dc.mul(g.blend(g.sub(cPrev), coupled)).mul(i.neg().fma(i, i)).mul(load(flags, fj));
-            FloatVector af = dc.mul(cPrev).mul(f.neg().fma(f, f)).mul(load(flags, fj + flagStride * H))
+            FloatVector ai = dc.mul(g.blend(g.sub(cPrev), coupled)).mul(madd(i.neg(), i, i)).mul(load(flags, fj));
+            FloatVector af = dc.mul(cPrev).mul(madd(f.neg(), f, f)).mul(load(flags, fj + flagStride * H))
                     .blend(zero, coupled);
             ai.intoArray(x.dGx, gRow + j);
             af.intoArray(x.dGx, gRow + H + j);
-            dc.mul(i).mul(g.neg().fma(g, ONE)).mul(load(flags, fj + 2 * flagStride * H))
+            dc.mul(i).mul(madd(g.neg(), g, ONE)).mul(load(flags, fj + 2 * flagStride * H))
                     .intoArray(x.dGx, gRow + 2 * H + j);
             ao.intoArray(x.dGx, gRow + 3 * H + j);
-            ai.fma(load(peep, pj), af.fma(load(peep, pj + peepStride * H), dc.mul(f))).intoArray(x.dc, x.dcOff + hi);
+            madd(ai, load(peep, pj), madd(af, load(peep, pj + peepStride * H), dc.mul(f)))
+                    .intoArray(x.dc, x.dcOff + hi);
             zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
     }
@@ -394,9 +398,9 @@ final class VectorCells implements CellKernels {
             if (x.bhh != null) {
                 hn = hn.add(load(x.bhh, x.bhhOff + 2 * H + j));
             }
-            FloatVector n = tanh(rr.fma(hn, load(x.gx, gxRow + 2 * H + j)));
+            FloatVector n = tanh(madd(rr, hn, load(x.gx, gxRow + 2 * H + j)));
             // (1 − z)·n + z·h = n + z·(h − n)
-            z.fma(load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
+            madd(z, load(x.hPrev, x.hPrevOff + hi).sub(n), n).intoArray(x.hNext, x.hNextOff + hi);
             if (x.reserve != null) {
                 rr.intoArray(x.reserve, r + j);
                 z.intoArray(x.reserve, r + H + j);
@@ -418,7 +422,7 @@ final class VectorCells implements CellKernels {
                 dh = dh.add(load(x.dy, x.dyOff + hi));
             }
             FloatVector h = load(x.hNext, x.hNextOff + hi);
-            FloatVector da = tanh ? dh.mul(h.neg().fma(h, ONE)) : zero.blend(dh, h.compare(VectorOperators.GT, 0f));
+            FloatVector da = tanh ? dh.mul(madd(h.neg(), h, ONE)) : zero.blend(dh, h.compare(VectorOperators.GT, 0f));
             da.intoArray(x.dGx, gRow + j);
             zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
@@ -441,11 +445,11 @@ final class VectorCells implements CellKernels {
             FloatVector g = load(x.reserve, r + 2 * H + j);
             FloatVector o = load(x.reserve, r + 3 * H + j);
             FloatVector tc = tanh(load(x.cNext, x.cNextOff + hi));
-            FloatVector dc = dh.mul(o).mul(tc.neg().fma(tc, ONE)).add(load(x.dc, x.dcOff + hi));
-            dc.mul(g).mul(i.neg().fma(i, i)).intoArray(x.dGx, gRow + j);
-            dc.mul(load(x.cPrev, x.cPrevOff + hi)).mul(f.neg().fma(f, f)).intoArray(x.dGx, gRow + H + j);
-            dc.mul(i).mul(g.neg().fma(g, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
-            dh.mul(tc).mul(o.neg().fma(o, o)).intoArray(x.dGx, gRow + 3 * H + j);
+            FloatVector dc = dh.mul(o).mul(madd(tc.neg(), tc, ONE)).add(load(x.dc, x.dcOff + hi));
+            dc.mul(g).mul(madd(i.neg(), i, i)).intoArray(x.dGx, gRow + j);
+            dc.mul(load(x.cPrev, x.cPrevOff + hi)).mul(madd(f.neg(), f, f)).intoArray(x.dGx, gRow + H + j);
+            dc.mul(i).mul(madd(g.neg(), g, ONE)).intoArray(x.dGx, gRow + 2 * H + j);
+            dh.mul(tc).mul(madd(o.neg(), o, o)).intoArray(x.dGx, gRow + 3 * H + j);
             dc.mul(f).intoArray(x.dc, x.dcOff + hi);
             zero.intoArray(x.dhPrev, x.dhPrevOff + hi);
         }
@@ -467,9 +471,9 @@ final class VectorCells implements CellKernels {
             FloatVector z = load(x.reserve, r + H + j);
             FloatVector n = load(x.reserve, r + 2 * H + j);
             FloatVector hn = load(x.reserve, r + 3 * H + j);
-            FloatVector dn = dh.mul(z.neg().add(1f)).mul(n.neg().fma(n, ONE));
-            FloatVector dr = dn.mul(hn).mul(rr.neg().fma(rr, rr));
-            FloatVector dz = dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(z.neg().fma(z, z));
+            FloatVector dn = dh.mul(z.neg().add(1f)).mul(madd(n.neg(), n, ONE));
+            FloatVector dr = dn.mul(hn).mul(madd(rr.neg(), rr, rr));
+            FloatVector dz = dh.mul(load(x.hPrev, x.hPrevOff + hi).sub(n)).mul(madd(z.neg(), z, z));
             int hRow = x.dGhOff + b * G * H;
             dr.intoArray(x.dGx, gRow + j);
             dz.intoArray(x.dGx, gRow + H + j);

@@ -25,9 +25,14 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      * broadcast of A in registers only with 32; with 16 it spilled on every k. There each micro-panel is computed
      * as two halves of 4 rows × 3 vectors (12 accumulators: the register budget exactly, OpenBLAS's Haswell shape)
      * and the narrower last panels one vector at a time. {@code -Drnn4j.cpu.registers=16|32} overrides the guess.
+     * Without hardware FMA the tile is the narrow one whatever the registers: the wide tile's kernels, each
+     * multiply-add a multiply and an add, exceed C2's inlining budget ({@code NodeCountInliningCutoff} in
+     * {@code -XX:+PrintInlining}) and ran as interpreted Vector API calls, 5 GFLOP/s against 57 on the narrow tile
+     * (64×1024×1024, 512-bit vectors under {@code -XX:-UseFMA}, 2 threads). Machines without FMA have 16 registers
+     * anyway (SSE, AVX).
      */
-    static final boolean WIDE_REGISTERS = RegisterFile.wide(System.getProperty(RegisterFile.PROPERTY),
-            System.getProperty("os.arch"), S.vectorBitSize());
+    static final boolean WIDE_REGISTERS = MultiplyAdd.FUSED && RegisterFile.wide(System.getProperty(
+            RegisterFile.PROPERTY), System.getProperty("os.arch"), S.vectorBitSize());
     /** Columns of the micro-tile: three vectors. */
     static final int NR = 3 * VL;
     /**

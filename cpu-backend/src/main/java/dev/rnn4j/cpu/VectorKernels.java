@@ -31,10 +31,14 @@ final class VectorKernels {
         return new VectorCells();
     }
 
-    /** e.g. "512-bit vectors (16 floats)", and the GEMM tile where the register file makes it narrow. */
+    /**
+     * e.g. "512-bit vectors (16 floats), fused multiply-add", and the GEMM tile where the register file makes it
+     * narrow.
+     */
     static String describe() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors ("
-                + FloatVector.SPECIES_PREFERRED.length() + " floats)"
-                + (VectorGemm.WIDE_REGISTERS ? "" : ", 16 vector registers: GEMM tile 4 rows x 3 vectors");
+                + FloatVector.SPECIES_PREFERRED.length() + " floats), " + MultiplyAdd.describe()
+                + (VectorGemm.WIDE_REGISTERS ? "" : MultiplyAdd.FUSED
+                ? ", 16 vector registers: GEMM tile 4 rows x 3 vectors" : ", GEMM tile 4 rows x 3 vectors");
     }
 }

@@ -1,5 +1,7 @@
 package dev.rnn4j.cpu;
 
+import static dev.rnn4j.cpu.MultiplyAdd.madd;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -7,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp, sigmoid and tanh on float vectors from adds, multiplies, fused multiply-adds and bit operations only, so that
+ * exp, sigmoid and tanh on float vectors from adds, multiplies, multiply-adds and bit operations only, so that
  * every lane's result is fixed by its input. {@code VectorOperators.EXP} and {@code TANH} are not: C2 computes them
  * with the SVML intrinsics while the interpreter and C1 fall back to {@code Math} lane by lane, and the two differ
  * in the last bit for about one input in 200 (measured), so the same call can give other bits before and after
@@ -83,15 +85,15 @@ final class VectorMath {
      * which keeps the function small enough for C2 to inline into the cell kernels several times.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector shifted = x.fma(V_LOG2E, V_ROUNDER);
+        FloatVector shifted = madd(x, V_LOG2E, V_ROUNDER);
         FloatVector n = shifted.sub(V_ROUNDER);
-        FloatVector r = n.fma(V_NEG_LN2_HI, x);
-        r = n.fma(V_NEG_LN2_LO, r);
-        FloatVector q = r.fma(V_E4, V_E3);
-        q = q.fma(r, V_E2);
-        q = q.fma(r, V_E1);
-        q = q.fma(r, V_E0);
-        FloatVector p = q.fma(r.mul(r), r).add(ONE);
+        FloatVector r = madd(n, V_NEG_LN2_HI, x);
+        r = madd(n, V_NEG_LN2_LO, r);
+        FloatVector q = madd(r, V_E4, V_E3);
+        q = madd(q, r, V_E2);
+        q = madd(q, r, V_E1);
+        q = madd(q, r, V_E0);
+        FloatVector p = madd(q, r.mul(r), r).add(ONE);
         // n sits in the low mantissa bits of n + 1.5·2²³; 2^n is (n + 127) in the exponent field.
         FloatVector scale = shifted.reinterpretAsInts().add(V_SCALE_BIAS).lanewise(VectorOperators.LSHL, 23)
                 .reinterpretAsFloats();
@@ -109,11 +111,11 @@ final class VectorMath {
     static FloatVector tanh(FloatVector x) {
         FloatVector a = x.abs();
         FloatVector u = x.mul(x);
-        FloatVector t = u.fma(V_T4, V_T3);
-        t = t.fma(u, V_T2);
-        t = t.fma(u, V_T1);
-        t = t.fma(u, V_T0);
-        FloatVector small = x.mul(u).fma(t, x);
+        FloatVector t = madd(u, V_T4, V_T3);
+        t = madd(t, u, V_T2);
+        t = madd(t, u, V_T1);
+        t = madd(t, u, V_T0);
+        FloatVector small = madd(x.mul(u), t, x);
         FloatVector large = ONE.sub(TWO.div(exp(a.add(a)).add(ONE)));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, V_ZERO));
         VectorMask<Float> polynomial = a.compare(VectorOperators.LE, V_TANH_POLY_MAX);

@@ -12,8 +12,11 @@
  * across threads by column panels, that is by gate rows of W, a tall one by row blocks; batches of three or four
  * rows take full panels two at a time. A layer direction's forward steps run as one {@link dev.rnn4j.cpu.StepLoop}
  * on the pool (each thread its slice of the hidden units, GEMM and cells, meeting once per step) where a step is
- * large enough to split. Without hardware FMA
- * (HotSpot's UseFMA off) the Vector API would compute multiply-adds in software, so the scalar twins run instead.
+ * large enough to split. Every kernel's multiply-add goes through {@link dev.rnn4j.cpu.MultiplyAdd}: fused where
+ * the JIT has FMA instructions, a multiply and an add where it does not (HotSpot's UseFMA off: CPUs before AVX2,
+ * {@code -XX:UseAVX=0}), where {@code FloatVector.fma} would run the software {@code Math.fma}. Measured with
+ * {@code -XX:UseAVX=0} (SSE, 128-bit) on the 2-core AVX-512 host, 2026-12-06: 64×1024×1024 SGEMM 16.6 GFLOP/s
+ * against 0.9 for the scalar twins, infer:LSTM:256:256:1:100 6.4 ms against 78.5.
  * A weight buffer declared bfloat16 or int8 ({@code Primitives.keepWeightsCompact}) is read by the row kernels from
  * {@link dev.rnn4j.cpu.CompactPanels} (two or four values per int) through {@link dev.rnn4j.cpu.CompactKernels},
  * with the float row kernel's bits; larger batches read float panels of the same values.

@@ -16,18 +16,22 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs in the no-fma execution (-XX:UseAVX=0): without FMA instructions the Vector API would compute every
- * multiply-add in software (a three-row bench did not finish in 14 minutes), so the backend takes its scalar
- * kernels, says why, and still computes what the oracle does.
+ * Runs in the no-fma executions (-XX:UseAVX=0, SSE's 128-bit vectors; -XX:-UseFMA, the machine's widest): without
+ * FMA instructions {@code FloatVector.fma} would compute every multiply-add in software, so the vector kernels
+ * multiply and add, on the narrow tile, say so, and still compute what the oracle does. The conformance suite runs in
+ * the first of these executions too.
  */
 class NoHardwareFmaTest {
 
     @Test
-    void withoutHardwareFmaTheScalarKernelsRunAndSayWhy() {
-        assertFalse(CpuBackendProvider.hardwareFma(), "this execution runs with -XX:UseAVX=0");
+    void withoutHardwareFmaTheVectorKernelsMultiplyThenAddAndSaySo() {
+        assertFalse(CpuBackendProvider.hardwareFma(), "this execution runs without FMA instructions");
+        assertFalse(MultiplyAdd.FUSED);
+        assertFalse(VectorGemm.WIDE_REGISTERS, "the wide tile's unfused kernels overrun C2's inlining budget");
         try (Backend cpu = new CpuBackendProvider().open(BackendOptions.defaults())) {
             String kernels = cpu.device().description();
-            assertTrue(kernels.startsWith("scalar kernels: this JVM has no hardware fused multiply-add"), kernels);
+            assertTrue(kernels.contains("Vector API kernels") && kernels.contains("multiply then add (no hardware FMA"),
+                    kernels);
             RnnSpec spec = new RnnSpec(CellType.LSTM, 6, 9, 2, false, true);
             RnnParameters w = RnnParameters.uniform(spec, 4);
             float[] x = new float[5 * 3 * spec.inputSize()];
@@ -44,5 +48,10 @@ class NoHardwareFmaTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theMultiplyAddRoundsTwice() {
+        assertEquals(MultiplyAddTest.UNFUSED, MultiplyAddTest.maddOfTheProbe(), "a·b rounded, then + c rounded");
     }
 }

@@ -36,29 +36,46 @@ public final class RnnParameters {
     /** Every parameter of {@code spec}, in PyTorch's state_dict order. */
     public static List<Parameter> describe(RnnSpec spec) {
         List<Parameter> out = new ArrayList<>();
-        int rows = spec.gateRows();
         for (int layer = 0; layer < spec.layers(); layer++) {
             for (int dir = 0; dir < spec.directions(); dir++) {
                 for (ParameterKind kind : ParameterKind.values()) {
-                    if (!spec.has(kind)) {
-                        continue;
+                    if (spec.has(kind)) {
+                        out.add(describe(spec, kind, layer, dir));
                     }
-                    int cols = switch (kind) {
-                        case WEIGHT_IH -> spec.layerInputSize(layer);
-                        case WEIGHT_HH -> spec.stateSize();
-                        case PROJECTION -> spec.hiddenSize();
-                        case BIAS_IH, BIAS_HH, PEEPHOLE -> 1;
-                    };
-                    int kindRows = switch (kind) {
-                        case PEEPHOLE -> 3 * spec.hiddenSize();
-                        case PROJECTION -> spec.projectionSize();
-                        default -> rows;
-                    };
-                    out.add(new Parameter(Parameter.nameOf(kind, layer, dir), layer, dir, kind, kindRows, cols));
                 }
             }
         }
         return out;
+    }
+
+    /** One parameter of {@code spec}, which must have that kind, layer and direction. */
+    public static Parameter describe(RnnSpec spec, ParameterKind kind, int layer, int direction) {
+        int cols = switch (kind) {
+            case WEIGHT_IH -> spec.layerInputSize(layer);
+            case WEIGHT_HH -> spec.stateSize();
+            case PROJECTION -> spec.hiddenSize();
+            case BIAS_IH, BIAS_HH, PEEPHOLE -> 1;
+        };
+        int rows = switch (kind) {
+            case PEEPHOLE -> 3 * spec.hiddenSize();
+            case PROJECTION -> spec.projectionSize();
+            default -> spec.gateRows();
+        };
+        return new Parameter(Parameter.nameOf(kind, layer, direction), layer, direction, kind, rows, cols);
+    }
+
+    /**
+     * How many tensors {@code spec} has, by arithmetic alone: what a reader compares with what a file holds before
+     * {@link #describe} builds the list (a file's metadata may declare a billion layers).
+     */
+    public static long tensorCount(RnnSpec spec) {
+        long perDirection = 0;
+        for (ParameterKind kind : ParameterKind.values()) {
+            if (spec.has(kind)) {
+                perDirection++;
+            }
+        }
+        return (long) spec.layers() * spec.directions() * perDirection;
     }
 
     /** All parameters zero. */

@@ -4,6 +4,7 @@ import dev.rnn4j.Activation;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
 import dev.rnn4j.Parameter;
+import dev.rnn4j.ParameterKind;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import java.io.IOException;
@@ -214,11 +215,23 @@ public final class RnnModelFile {
         return out;
     }
 
-    /** Every parameter of {@code spec} from {@code file}, checked for presence, shape, dtype and finiteness. */
+    /**
+     * Every parameter of {@code spec} from {@code file}, checked for presence, shape, dtype and finiteness. The
+     * sizes come from the metadata, which is only text: nothing is allocated until every tensor the spec needs is
+     * known to be in the file with its shape, so what is allocated is bounded by the data actually present.
+     */
     public static RnnParameters weightsOf(SafetensorsFile file, RnnSpec spec) throws MalformedFileException {
-        RnnParameters out = RnnParameters.zeros(spec);
+        long needed = RnnParameters.tensorCount(spec);
+        if (needed > file.tensors().size()) {
+            // Name the first one missing without listing them all: the walk ends within the file's tensor count.
+            Parameter p = firstMissing(file, spec);
+            throw new MalformedFileException(file.source() + ": missing tensor '" + p.name() + "' of shape "
+                    + Arrays.toString(p.shape()) + " required by " + spec + ", which has " + needed
+                    + " parameter tensors; the file holds " + file.tensors().size());
+        }
+        List<Parameter> parameters = RnnParameters.describe(spec);
         Set<String> unexpected = new LinkedHashSet<>(file.tensors().keySet());
-        for (Parameter p : out.parameters()) {
+        for (Parameter p : parameters) {
             String where = file.source() + ": tensor '" + p.name() + "'";
             if (!file.has(p.name())) {
                 throw new MalformedFileException(file.source() + ": missing tensor '" + p.name() + "' of shape "
@@ -233,20 +246,35 @@ public final class RnnModelFile {
             if (!t.dtype().isFloatingPoint()) {
                 throw new MalformedFileException(where + " is " + t.dtype() + "; weights must be F32, F64, F16 or BF16");
             }
+        }
+        if (!unexpected.isEmpty()) {
+            throw new MalformedFileException(file.source() + ": unexpected tensors " + unexpected + " for " + spec);
+        }
+        RnnParameters out = RnnParameters.zeros(spec);
+        for (Parameter p : parameters) {
             float[] v = file.floats(p.name());
             for (int i = 0; i < v.length; i++) {
                 if (!Float.isFinite(v[i])) {
-                    throw new MalformedFileException(where + " holds " + v[i] + " at flat index " + i
-                            + "; weights must be finite");
+                    throw new MalformedFileException(file.source() + ": tensor '" + p.name() + "' holds " + v[i]
+                            + " at flat index " + i + "; weights must be finite");
                 }
             }
             out.set(p.name(), v);
         }
-        if (!unexpected.isEmpty()) {
-            throw new MalformedFileException(file.source() + ": unexpected tensors " + unexpected + " for " + spec
-                    + " (projection weights weight_hr_l* are not supported yet)");
-        }
         return out;
+    }
+
+    private static Parameter firstMissing(SafetensorsFile file, RnnSpec spec) {
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            for (int dir = 0; dir < spec.directions(); dir++) {
+                for (ParameterKind kind : ParameterKind.values()) {
+                    if (spec.has(kind) && !file.has(Parameter.nameOf(kind, layer, dir))) {
+                        return RnnParameters.describe(spec, kind, layer, dir);
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("more tensors needed than held, yet none missing");
     }
 
     private static int integer(SafetensorsFile file, String key, int fallback) throws MalformedFileException {

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,6 +25,10 @@ import java.util.Map;
  * {@code __metadata__} map of strings), then the data. Every offset is checked against the data section, tensors
  * must not overlap, and each tensor's byte span must match its shape and dtype, so no read goes out of bounds.
  * The JSON is parsed with Jackson, with duplicate keys rejected.
+ *
+ * <p>A file is read by mapping it, not into one array, so its size has no 2 GiB limit and only the tensors asked
+ * for are read; a single tensor converts into a Java array, so one of more than 2³¹ − 9 elements is refused
+ * with a message.
  */
 public final class SafetensorsFile {
     /** Headers larger than this are refused (the format's own reference implementation uses the same bound). */
@@ -35,52 +40,96 @@ public final class SafetensorsFile {
     private final String source;
     private final Map<String, String> metadata;
     private final Map<String, TensorInfo> tensors;
-    private final ByteBuffer data;
+    /** Elements of the largest array a JVM allocates (a few below {@code Integer.MAX_VALUE}). */
+    static final int MAX_ARRAY_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private final TensorData data;
 
     private SafetensorsFile(String source, Map<String, String> metadata, Map<String, TensorInfo> tensors,
-                            ByteBuffer data) {
+                            TensorData data) {
         this.source = source;
         this.metadata = metadata;
         this.tensors = tensors;
         this.data = data;
     }
 
-    /** Reads and validates {@code path}. */
+    /** Reads and validates {@code path}: the header into memory, the data mapped. */
     public static SafetensorsFile read(Path path) throws IOException {
-        long size = Files.size(path);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new MalformedFileException(path + ": " + size + " bytes; files over 2 GiB are not supported");
+        return read(path, TensorData.DEFAULT_STRIDE);
+    }
+
+    /** {@link #read(Path)} with the data mapped in windows {@code stride} bytes apart (tests use small ones). */
+    static SafetensorsFile read(Path path, long stride) throws IOException {
+        String source = path.toString();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw truncated(source, size);
+            }
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, length, 0);
+            long headerLength = checkedHeaderLength(source, length.getLong(0), size);
+            byte[] header = new byte[(int) headerLength];
+            readFully(channel, ByteBuffer.wrap(header), 8);
+            long dataStart = 8 + headerLength;
+            TensorData data = TensorData.map(channel, dataStart, size - dataStart, stride);
+            return validated(source, header, 0, header.length, data);
         }
-        return parse(Files.readAllBytes(path), path.toString());
     }
 
     /** Validates {@code bytes} as a safetensors file; {@code source} names it in error messages. */
     public static SafetensorsFile parse(byte[] bytes, String source) throws MalformedFileException {
         if (bytes.length < 8) {
-            throw new MalformedFileException(source + ": truncated: " + bytes.length
-                    + " bytes, but a safetensors file starts with an 8-byte header length");
+            throw truncated(source, bytes.length);
         }
-        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLength = all.getLong(0);
+        long headerLength = checkedHeaderLength(source,
+                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0), bytes.length);
+        int dataStart = 8 + (int) headerLength;
+        return validated(source, bytes, 8, (int) headerLength,
+                TensorData.of(bytes, dataStart, bytes.length - dataStart));
+    }
+
+    private static MalformedFileException truncated(String source, long size) {
+        return new MalformedFileException(source + ": truncated: " + size
+                + " bytes, but a safetensors file starts with an 8-byte header length");
+    }
+
+    private static long checkedHeaderLength(String source, long headerLength, long fileSize)
+            throws MalformedFileException {
         if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
             throw new MalformedFileException(source + ": header length " + Long.toUnsignedString(headerLength)
                     + " bytes is over the " + MAX_HEADER_BYTES + "-byte limit; not a safetensors file or corrupt");
         }
-        if (8 + headerLength > bytes.length) {
+        if (8 + headerLength > fileSize) {
             throw new MalformedFileException(source + ": header length " + headerLength
-                    + " runs past the end of the file (" + bytes.length + " bytes): truncated or corrupt");
+                    + " runs past the end of the file (" + fileSize + " bytes): truncated or corrupt");
         }
+        return headerLength;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) {
+                throw new MalformedFileException("the file ended while reading its header: it changed while read");
+            }
+            at += n;
+        }
+    }
+
+    private static SafetensorsFile validated(String source, byte[] headerBytes, int headerOffset, int headerLength,
+                                             TensorData data) throws MalformedFileException {
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+            header = JSON.readTree(new String(headerBytes, headerOffset, headerLength, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new MalformedFileException(source + ": header is not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (header == null || !header.isObject()) {
             throw new MalformedFileException(source + ": header must be a JSON object");
         }
-        int dataStart = 8 + (int) headerLength;
-        long dataSize = bytes.length - dataStart;
+        long dataSize = data.size();
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
@@ -92,7 +141,6 @@ public final class SafetensorsFile {
             }
         }
         requireNoOverlap(source, tensors);
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) dataSize).slice().order(ByteOrder.LITTLE_ENDIAN);
         return new SafetensorsFile(source, Collections.unmodifiableMap(metadata),
                 Collections.unmodifiableMap(tensors), data);
     }
@@ -217,28 +265,33 @@ public final class SafetensorsFile {
     /** A floating-point tensor (F16, BF16, F32 or F64) converted to float. */
     public float[] floats(String name) throws MalformedFileException {
         TensorInfo t = info(name);
-        int n = (int) t.elementCount();
+        int n = arrayLength(t);
         float[] out = new float[n];
-        int at = (int) t.begin();
+        long at = t.begin();
         switch (t.dtype()) {
             case F32 -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = data.getFloat(at + 4 * i);
+                ByteBuffer span = data.span(at, 4L * n);
+                if (span != null) {
+                    span.asFloatBuffer().get(out);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        out[i] = data.getFloat(at + 4L * i);
+                    }
                 }
             }
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = (float) data.getDouble(at + 8 * i);
+                    out[i] = (float) data.getDouble(at + 8L * i);
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = halfToFloat(data.getShort(at + 2 * i));
+                    out[i] = halfToFloat(data.getShort(at + 2L * i));
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[i] = Float.intBitsToFloat((data.getShort(at + 2 * i) & 0xffff) << 16);
+                    out[i] = Float.intBitsToFloat((data.getShort(at + 2L * i) & 0xffff) << 16);
                 }
             }
             default -> throw new MalformedFileException(source + ": tensor '" + name + "' is " + t.dtype()
@@ -251,10 +304,10 @@ public final class SafetensorsFile {
     public double[] doubles(String name) throws MalformedFileException {
         TensorInfo t = info(name);
         if (t.dtype() == DType.F64) {
-            int n = (int) t.elementCount();
+            int n = arrayLength(t);
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
-                out[i] = data.getDouble((int) t.begin() + 8 * i);
+                out[i] = data.getDouble(t.begin() + 8L * i);
             }
             return out;
         }
@@ -272,16 +325,18 @@ public final class SafetensorsFile {
      */
     public int[] ints(String name) throws MalformedFileException {
         TensorInfo t = info(name);
-        int n = (int) t.elementCount();
+        if (!t.dtype().isInteger() && t.dtype() != DType.F32 && t.dtype() != DType.F64) {
+            throw new MalformedFileException(source + ": tensor '" + name + "' is " + t.dtype()
+                    + "; expected I32, I64, F32 or F64");
+        }
+        int n = arrayLength(t);
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
             double v = switch (t.dtype()) {
-                case I32 -> data.getInt((int) t.begin() + 4 * i);
-                case I64 -> data.getLong((int) t.begin() + 8 * i);
-                case F32 -> data.getFloat((int) t.begin() + 4 * i);
-                case F64 -> data.getDouble((int) t.begin() + 8 * i);
-                default -> throw new MalformedFileException(source + ": tensor '" + name + "' is " + t.dtype()
-                        + "; expected I32, I64, F32 or F64");
+                case I32 -> data.getInt(t.begin() + 4L * i);
+                case I64 -> data.getLong(t.begin() + 8L * i);
+                case F32 -> data.getFloat(t.begin() + 4L * i);
+                default -> data.getDouble(t.begin() + 8L * i);
             };
             if (v != Math.rint(v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
                 throw new MalformedFileException(source + ": tensor '" + name + "' element " + i + " = " + v
@@ -290,6 +345,16 @@ public final class SafetensorsFile {
             out[i] = (int) v;
         }
         return out;
+    }
+
+    /** The tensor's element count as an array length, or a message when no Java array holds it. */
+    private int arrayLength(TensorInfo t) throws MalformedFileException {
+        long n = t.elementCount();
+        if (n > MAX_ARRAY_ELEMENTS) {
+            throw new MalformedFileException(source + ": tensor '" + t.name() + "' has " + n
+                    + " elements; a Java array holds at most " + MAX_ARRAY_ELEMENTS);
+        }
+        return (int) n;
     }
 
     /** IEEE 754 binary16 to float, subnormals, infinities and NaN included. */

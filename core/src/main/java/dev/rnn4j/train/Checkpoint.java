@@ -97,12 +97,20 @@ public final class Checkpoint {
      *                                lacks or misshapes a tensor
      */
     public static Restored load(Path path, SequenceModel model, Optimizer optimizer) throws IOException {
-        SafetensorsFile f = SafetensorsFile.read(path);
+        return load(SafetensorsFile.read(path), model, optimizer);
+    }
+
+    /**
+     * {@link #load(Path, SequenceModel, Optimizer)} from a file already read (or parsed from memory); messages name
+     * it by {@link SafetensorsFile#source()}.
+     */
+    public static Restored load(SafetensorsFile f, SequenceModel model, Optimizer optimizer) throws IOException {
+        String path = f.source();
         Map<String, String> m = f.metadata();
         if (!"1".equals(m.get(FORMAT))) {
             throw new MalformedFileException(path + ": not an rnn4j checkpoint (metadata " + FORMAT + " missing)");
         }
-        SequenceModel.Config saved = fromJson(JSON.readTree(m.get("model")));
+        SequenceModel.Config saved = savedConfig(path, m.get("model"));
         if (!saved.equals(model.config())) {
             throw new MalformedFileException(path + ": saved from " + saved + " but the model is " + model.config());
         }
@@ -140,6 +148,10 @@ public final class Checkpoint {
         long step = number(path, m, "train.step");
         long optimizerSteps = number(path, m, "optimizer.steps");
         long dropoutCalls = number(path, m, "model.dropout_calls");
+        if (dropoutCalls < 0) {
+            throw new MalformedFileException(path + ": metadata 'model.dropout_calls' is " + dropoutCalls
+                    + "; a count of calls is never negative");
+        }
         Map<String, String> hyper = hyperparameters(path, m);
         try {
             optimizer.checkedHyperparameters(hyper);
@@ -163,7 +175,7 @@ public final class Checkpoint {
     }
 
     /** The optimizer's hyperparameters from the metadata's JSON object of strings. */
-    private static Map<String, String> hyperparameters(Path path, Map<String, String> metadata)
+    private static Map<String, String> hyperparameters(String path, Map<String, String> metadata)
             throws MalformedFileException {
         String json = metadata.get("optimizer.hyperparameters");
         JsonNode tree;
@@ -181,7 +193,7 @@ public final class Checkpoint {
         return hyper;
     }
 
-    private static long number(Path path, Map<String, String> metadata, String key) throws MalformedFileException {
+    private static long number(String path, Map<String, String> metadata, String key) throws MalformedFileException {
         String v = metadata.get(key);
         try {
             return Long.parseLong(v == null ? "" : v.trim());
@@ -191,7 +203,7 @@ public final class Checkpoint {
         }
     }
 
-    private static TruncatedBptt.Progress streamProgress(Path path, SafetensorsFile f) throws IOException {
+    private static TruncatedBptt.Progress streamProgress(String path, SafetensorsFile f) throws IOException {
         String text = f.metadata().get("tbptt");
         if (text == null) {
             return null;
@@ -229,21 +241,68 @@ public final class Checkpoint {
         return o;
     }
 
-    static SequenceModel.Config fromJson(JsonNode o) {
-        JsonNode r = o.get("rnn");
-        List<Activation> acts = new ArrayList<>();
-        for (JsonNode a : r.get("activations")) {
-            acts.add(new Activation(Activation.Function.valueOf(a.get("function").asText()),
-                    (float) a.get("alpha").asDouble(), (float) a.get("beta").asDouble()));
+    /** The configuration a checkpoint was saved from, or a message naming what in its JSON is missing or wrong. */
+    private static SequenceModel.Config savedConfig(String path, String json) throws MalformedFileException {
+        if (json == null) {
+            throw new MalformedFileException(path + ": metadata 'model' (the model's configuration) is missing");
         }
-        RnnSpec spec = new RnnSpec(CellType.valueOf(r.get("cell").asText()), r.get("input").asInt(),
-                r.get("hidden").asInt(), r.get("layers").asInt(), r.get("bidirectional").asBoolean(),
-                r.get("bias").asBoolean(), new CellVariant(r.get("peepholes").asBoolean(),
-                r.get("inputForget").asBoolean(), (float) r.get("clip").asDouble(),
-                (float) r.get("cellClip").asDouble(), r.get("linearAfterReset").asBoolean(),
-                r.get("projectionSize").asInt(), acts));
-        return new SequenceModel.Config(o.get("vocabulary").asInt(), spec, (float) o.get("dropout").asDouble(),
-                o.get("outputs").asInt(), SequenceModel.Head.valueOf(o.get("head").asText()),
-                SequenceModel.Loss.valueOf(o.get("loss").asText()), o.get("seed").asLong());
+        try {
+            return fromJson(JSON.readTree(json));
+        } catch (IOException e) {
+            throw new MalformedFileException(path + ": metadata 'model' is not JSON: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(path + ": metadata 'model' describes no valid model: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The configuration {@link #toJson} wrote.
+     *
+     * @throws IllegalArgumentException naming a field that is missing, of the wrong type or out of range
+     */
+    static SequenceModel.Config fromJson(JsonNode o) {
+        JsonNode r = field(o, "rnn", JsonNode::isObject, "an object");
+        List<Activation> acts = new ArrayList<>();
+        for (JsonNode a : field(r, "activations", JsonNode::isArray, "an array")) {
+            acts.add(new Activation(constant(Activation.Function.class, a, "function"), number(a, "alpha"),
+                    number(a, "beta")));
+        }
+        RnnSpec spec = new RnnSpec(constant(CellType.class, r, "cell"), integer(r, "input"), integer(r, "hidden"),
+                integer(r, "layers"), bool(r, "bidirectional"), bool(r, "bias"),
+                new CellVariant(bool(r, "peepholes"), bool(r, "inputForget"), number(r, "clip"), number(r, "cellClip"),
+                        bool(r, "linearAfterReset"), integer(r, "projectionSize"), acts));
+        return new SequenceModel.Config(integer(o, "vocabulary"), spec, number(o, "dropout"), integer(o, "outputs"),
+                constant(SequenceModel.Head.class, o, "head"), constant(SequenceModel.Loss.class, o, "loss"),
+                field(o, "seed", JsonNode::canConvertToLong, "a 64-bit integer").asLong());
+    }
+
+    private static JsonNode field(JsonNode o, String name, java.util.function.Predicate<JsonNode> ok, String what) {
+        JsonNode v = o == null || !o.isObject() ? null : o.get(name);
+        if (v == null || !ok.test(v)) {
+            throw new IllegalArgumentException("'" + name + "' must be " + what + ", got " + v);
+        }
+        return v;
+    }
+
+    private static int integer(JsonNode o, String name) {
+        return field(o, name, v -> v.isIntegralNumber() && v.canConvertToInt(), "a 32-bit integer").asInt();
+    }
+
+    private static float number(JsonNode o, String name) {
+        return (float) field(o, name, JsonNode::isNumber, "a number").asDouble();
+    }
+
+    private static boolean bool(JsonNode o, String name) {
+        return field(o, name, JsonNode::isBoolean, "true or false").asBoolean();
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, JsonNode o, String name) {
+        String text = field(o, name, JsonNode::isTextual, "a string").asText();
+        try {
+            return Enum.valueOf(type, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + name + "' = '" + text + "' is not one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()));
+        }
     }
 }

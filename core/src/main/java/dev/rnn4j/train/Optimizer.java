@@ -89,10 +89,14 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
+    /** Whether this optimizer keeps state {@code k} (1 or 2) per tensor: momentum or first moment, second moment. */
+    private boolean keeps(int k) {
+        return k == 1 ? args.kind != OptimizerArgs.Kind.SGD || args.momentum != 0 : args.kind == OptimizerArgs.Kind.ADAM;
+    }
+
     private DeviceBuffer[] newState(long n) {
-        boolean first = args.kind != OptimizerArgs.Kind.SGD || args.momentum != 0;
-        DeviceBuffer a = first ? backend.allocate(n) : null;
-        DeviceBuffer b = args.kind == OptimizerArgs.Kind.ADAM ? backend.allocate(n) : null;
+        DeviceBuffer a = keeps(1) ? backend.allocate(n) : null;
+        DeviceBuffer b = keeps(2) ? backend.allocate(n) : null;
         for (DeviceBuffer d : new DeviceBuffer[] {a, b}) {
             if (d != null) {
                 backend.primitives().fill(d, 0, n, 0f);
@@ -202,18 +206,49 @@ public final class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Restores what {@link #saveState} gave, and the step count.
+     * Restores what {@link #saveState} gave, and the step count. States are made at an optimizer's first step, so
+     * after one or more steps every state this kind keeps must be there for every tensor: without them the moments
+     * would restart from zero under a step count that says otherwise, a silently different run.
      *
-     * @throws IllegalArgumentException when a saved state does not have its tensor's size; then nothing is restored
+     * @throws IllegalArgumentException when the step count is negative, or a state is missing, unknown, of the wrong
+     *                                  size or not finite; then nothing is restored
      */
     public void restoreState(Map<String, float[]> saved, long steps, List<TrainableTensor> tensors) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("optimizer step count " + steps + " is negative");
+        }
+        java.util.Set<String> expected = new java.util.HashSet<>();
         for (TrainableTensor t : tensors) {
             for (int k = 1; k <= 2; k++) {
-                float[] v = saved.get(t.name() + ".state" + k);
-                if (v != null && v.length != t.size()) {
-                    throw new IllegalArgumentException("optimizer state '" + t.name() + ".state" + k + "' has "
+                String name = t.name() + ".state" + k;
+                float[] v = saved.get(name);
+                if (!keeps(k)) {
+                    continue;
+                }
+                expected.add(name);
+                if (v == null) {
+                    if (steps > 0) {
+                        throw new IllegalArgumentException("optimizer state '" + name + "' is missing: " + kind()
+                                + " keeps it from its first step on, and the checkpoint says " + steps + " were made");
+                    }
+                    continue;
+                }
+                if (v.length != t.size()) {
+                    throw new IllegalArgumentException("optimizer state '" + name + "' has "
                             + v.length + " values; expected " + t.size());
                 }
+                for (int i = 0; i < v.length; i++) {
+                    if (!Float.isFinite(v[i])) {
+                        throw new IllegalArgumentException("optimizer state '" + name + "' holds " + v[i]
+                                + " at index " + i);
+                    }
+                }
+            }
+        }
+        for (String name : saved.keySet()) {
+            if (!expected.contains(name)) {
+                throw new IllegalArgumentException("unexpected optimizer state '" + name + "': " + kind()
+                        + " keeps " + new java.util.TreeSet<>(expected) + " for these parameters");
             }
         }
         this.steps = steps;

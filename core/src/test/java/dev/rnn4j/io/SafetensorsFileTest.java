@@ -152,4 +152,56 @@ class SafetensorsFileTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new SafetensorsWriter().addF32("a", new float[1], 1).addF32("a", new float[1], 1));
     }
+
+    @Test
+    void readsTheSameThroughEveryMappingWindow(@TempDir Path dir) throws Exception {
+        Path p = dir.resolve("w.safetensors");
+        float[] a = new float[37];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i * 0.5f - 3;
+        }
+        new SafetensorsWriter().metadata("mode", "GRU")
+                .addF32("a", a, 37)
+                .addI64("len", new int[] {3, 1, 7}, 3)
+                .addF32("b", new float[] {9f, -1f}, 2)
+                .write(p);
+        SafetensorsFile whole = SafetensorsFile.parse(Files.readAllBytes(p), p.toString());
+        for (long stride : new long[] {8, 12, 16, 40, 64, 1 << 20}) {
+            SafetensorsFile f = SafetensorsFile.read(p, stride);
+            for (String name : new String[] {"a", "b"}) {
+                assertArrayEquals(whole.floats(name), f.floats(name), name + " at stride " + stride);
+                assertArrayEquals(whole.doubles(name), f.doubles(name), name + " at stride " + stride);
+            }
+            assertArrayEquals(whole.ints("len"), f.ints("len"), "stride " + stride);
+        }
+    }
+
+    /**
+     * A sparse 9 GB file (no disk written but its last bytes): a tensor past 8 GiB reads back, one too large for a Java
+     * array is refused with a message, and nothing near the file's size is allocated.
+     */
+    @Test
+    void readsFilesOverTwoGibibytes(@TempDir Path dir) throws Exception {
+        long padFloats = 2_200_000_000L;
+        String header = "{\"pad\":{\"dtype\":\"F32\",\"shape\":[" + padFloats + "],\"data_offsets\":[0,"
+                + 4 * padFloats + "]},\"tail\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":["
+                + 4 * padFloats + "," + (4 * padFloats + 12) + "]}}";
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        Path p = dir.resolve("big.safetensors");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            ByteBuffer start = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
+            start.putLong(json.length).put(json);
+            f.write(start.array());
+            long tailAt = 8 + json.length + 4 * padFloats;
+            f.setLength(tailAt + 12);
+            f.seek(tailAt);
+            ByteBuffer tail = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            tail.putFloat(1.5f).putFloat(-2f).putFloat(1e30f);
+            f.write(tail.array());
+        }
+        SafetensorsFile f = SafetensorsFile.read(p);
+        assertArrayEquals(new float[] {1.5f, -2f, 1e30f}, f.floats("tail"));
+        String m = assertThrows(MalformedFileException.class, () -> f.floats("pad")).getMessage();
+        assertTrue(m.contains("'pad' has 2200000000 elements; a Java array holds at most"), m);
+    }
 }

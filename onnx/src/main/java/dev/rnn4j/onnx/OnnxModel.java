@@ -34,6 +34,8 @@ import java.util.Set;
  * unsupported element type is an error naming the node or tensor.
  */
 public final class OnnxModel {
+    /** The largest model file {@link #read} takes: protobuf's 2 GiB limit on one message. */
+    public static final long MAX_MODEL_BYTES = Integer.MAX_VALUE;
     /** Operators of the default domain this class evaluates. */
     public static final Set<String> OPERATORS = Set.of("RNN", "LSTM", "GRU", "Identity", "Squeeze", "Unsqueeze",
             "Transpose", "Reshape", "Concat");
@@ -59,6 +61,12 @@ public final class OnnxModel {
 
     /** Reads and checks a {@code .onnx} file. */
     public static OnnxModel read(Path path) throws IOException {
+        long size = Files.size(path);
+        if (size > MAX_MODEL_BYTES) {
+            // Protocol buffers cap a message at 2 GiB; ONNX keeps larger weights in external data files.
+            throw new MalformedFileException(path + ": " + size + " bytes; an ONNX model in one file holds at most "
+                    + MAX_MODEL_BYTES + " (2 GiB, protobuf's limit), and models with external data are not supported");
+        }
         return parse(Files.readAllBytes(path), path.toString());
     }
 

@@ -90,6 +90,18 @@ class OnnxModelErrorsTest {
         }
     }
 
+    /** A sparse file over 2 GiB is refused by its size, before anything is read or allocated. */
+    @Test
+    void filesOverProtobufsLimitAreRefusedBySize(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path big = dir.resolve("big.onnx");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(OnnxModel.MAX_MODEL_BYTES + 1);
+        }
+        String m = assertThrows(MalformedFileException.class, () -> OnnxModel.read(big)).getMessage();
+        assertTrue(m.contains("2147483648 bytes; an ONNX model in one file holds at most 2147483647"), m);
+    }
+
     @Test
     void fileLevelProblems() {
         assertTrue(assertThrows(MalformedFileException.class, () -> OnnxModel.parse(new byte[] {1, 2, 3}, "m.onnx"))

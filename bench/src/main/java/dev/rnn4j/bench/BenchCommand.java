@@ -231,6 +231,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        if (json != null) {
+            CommandFiles.output(json, "--json");
+        }
+        if (csv != null) {
+            CommandFiles.output(csv, "--csv");
+        }
         if (gemmGrid || (rows != null && rows.stream().allMatch(r -> r.trim().startsWith("gemm:")))) {
             if (verify || csv != null) {
                 throw new ParameterException(spec.commandLine(), "GEMM rows take neither --verify nor --csv (the "

@@ -68,6 +68,13 @@ final class RunCommand implements Callable<Integer> {
         if ((model == null) == (onnx == null)) {
             throw new ParameterException(spec.commandLine(), "give one of --model or --onnx");
         }
+        if (model != null) {
+            CommandFiles.input(model, "--model");
+        } else {
+            CommandFiles.input(onnx, "--onnx");
+        }
+        CommandFiles.input(inputs, "--inputs");
+        CommandFiles.output(out, "--out");
         if (onnx != null) {
             if (backward) {
                 throw new ParameterException(spec.commandLine(), "--backward works with --model; ONNX graphs run "

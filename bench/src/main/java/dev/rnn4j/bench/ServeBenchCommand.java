@@ -127,6 +127,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        if (json != null) {
+            CommandFiles.output(json, "--json");
+        }
         RnnParameters weights = weights();
         RnnSpec s = weights.spec();
         int clientThreads = streams > 0 ? Math.min(clients, streams) : clients;
@@ -189,7 +192,7 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     private RnnParameters weights() throws java.io.IOException {
         if (model != null) {
-            return RnnModelFile.load(model).weights();
+            return RnnModelFile.load(CommandFiles.input(model, "--model")).weights();
         }
         CellType c;
         try {

@@ -84,7 +84,8 @@ class Rnn4jCommandTest {
         Result missing = rnn4j("run", "--model", dir.resolve("nope.safetensors").toString(), "--inputs", io.toString(),
                 "--out", out.toString());
         assertEquals(1, missing.status());
-        assertEquals("rnn4j run: error: no such file: " + dir.resolve("nope.safetensors"), missing.err().strip());
+        assertEquals("rnn4j run: error: no such file: " + dir.resolve("nope.safetensors") + " (--model)",
+                missing.err().strip());
 
         Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
         Result bad = rnn4j("run", "--model", dir.resolve("bad.safetensors").toString(), "--inputs", io.toString(),

@@ -244,7 +244,8 @@ public final class RnnModelFile {
                         + Arrays.toString(p.shape()));
             }
             if (!t.dtype().isFloatingPoint()) {
-                throw new MalformedFileException(where + " is " + t.dtype() + "; weights must be F32, F64, F16 or BF16");
+                throw new MalformedFileException(where + " is " + t.dtype()
+                        + "; weights must be F32, F64, F16 or BF16");
             }
         }
         if (!unexpected.isEmpty()) {

@@ -91,7 +91,8 @@ public final class Optimizer implements AutoCloseable {
 
     /** Whether this optimizer keeps state {@code k} (1 or 2) per tensor: momentum or first moment, second moment. */
     private boolean keeps(int k) {
-        return k == 1 ? args.kind != OptimizerArgs.Kind.SGD || args.momentum != 0 : args.kind == OptimizerArgs.Kind.ADAM;
+        return k == 1 ? args.kind != OptimizerArgs.Kind.SGD || args.momentum != 0
+                : args.kind == OptimizerArgs.Kind.ADAM;
     }
 
     private DeviceBuffer[] newState(long n) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rnn4j", mixinStandardHelpOptions = true, versionProvider = Rnn4jCommand.Version.class,
         description = "Recurrent neural networks on the JVM: backends, runs from files, demos.",
         subcommands = {InfoCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, ServeBenchCommand.class,
-                CommandLine.HelpCommand.class})
+                SoakCommand.class, CommandLine.HelpCommand.class})
 public final class Rnn4jCommand implements Runnable {
 
     @CommandLine.Spec

@@ -254,7 +254,11 @@ final class CudaBackend implements Backend {
     public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
         flushLaunches();
         synchronized (this) {
-            copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
+            try {
+                copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
+            } catch (CudaException e) {
+                throw CudaFailures.of("upload", device().name(), e);
+            }
         }
     }
 
@@ -262,7 +266,11 @@ final class CudaBackend implements Backend {
     public void uploadInts(int[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int n) {
         flushLaunches();
         synchronized (this) {
-            copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
+            try {
+                copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
+            } catch (CudaException e) {
+                throw CudaFailures.of("upload", device().name(), e);
+            }
         }
     }
 
@@ -311,13 +319,17 @@ final class CudaBackend implements Backend {
             if (b == null) {
                 return;
             }
-            if (staging != null) {
-                staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
-                return;
+            try {
+                if (staging != null) {
+                    staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
+                    return;
+                }
+                JCudaDriver.cuStreamSynchronize(stream);
+                JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
+                        b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
+            } catch (CudaException e) {
+                throw CudaFailures.of("download", device().name(), e);
             }
-            JCudaDriver.cuStreamSynchronize(stream);
-            JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
-                    b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
         }
     }
 
@@ -344,7 +356,11 @@ final class CudaBackend implements Backend {
         flushLaunches();
         synchronized (this) {
             makeCurrent();
-            JCudaDriver.cuStreamSynchronize(stream);
+            try {
+                JCudaDriver.cuStreamSynchronize(stream);
+            } catch (CudaException e) {
+                throw CudaFailures.of("synchronisation", device().name(), e);
+            }
         }
     }
 

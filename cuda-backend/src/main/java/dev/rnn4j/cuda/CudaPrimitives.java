@@ -269,12 +269,17 @@ final class CudaPrimitives extends KernelPrimitives {
                     default -> params[i] = batch.buffer(firstArg + i).param();
                 }
             }
-            if (cooperativeLaunch) {
-                JCudaDriver.cuLaunchCooperativeKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1,
-                        sharedBytes, backend.stream(), paramLists[argCount]);
-            } else {
-                JCudaDriver.cuLaunchKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1, sharedBytes,
-                        backend.stream(), paramLists[argCount], null);
+            try {
+                if (cooperativeLaunch) {
+                    JCudaDriver.cuLaunchCooperativeKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1,
+                            sharedBytes, backend.stream(), paramLists[argCount]);
+                } else {
+                    JCudaDriver.cuLaunchKernel(kernels[function], gridX, gridY, 1, blockX, blockY, 1, sharedBytes,
+                            backend.stream(), paramLists[argCount], null);
+                }
+            } catch (jcuda.CudaException e) {
+                throw CudaFailures.of("launch of kernel " + function + " (grid " + gridX + " x " + gridY + ", block "
+                        + blockX + " x " + blockY + ")", backend.device().name(), e);
             }
         }
 

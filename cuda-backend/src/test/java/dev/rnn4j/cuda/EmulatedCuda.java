@@ -124,6 +124,19 @@ final class EmulatedCuda {
     }
 
     /** One of the emulator's counters. */
+    /** What {@link #inject} makes fail. */
+    enum Fault {
+        /** A device allocation, as out of memory. */
+        ALLOCATION,
+        /** A kernel launch, with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (the context stays usable). */
+        LAUNCH
+    }
+
+    /** Makes the {@code n}-th such call from now fail (1: the next); 0 disarms. */
+    static void inject(Fault which, long n) {
+        library.getFunction("rnn4j_emulated_inject").invokeVoid(new Object[] {which.ordinal(), n});
+    }
+
     static long counter(Counter which) {
         return library.getFunction("rnn4j_emulated_counter").invokeLong(new Object[] {which.ordinal()});
     }

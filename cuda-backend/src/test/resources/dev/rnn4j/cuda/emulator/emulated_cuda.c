@@ -877,8 +877,30 @@ CUresult cuCtxSynchronize(void) {
     LEAVE(sticky);
 }
 
+/*
+ * Set by the tests to inject faults: the n-th device allocation from now (1: the next) fails as out of memory, the
+ * n-th kernel launch from now fails with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, an error that leaves the context usable
+ * as on a GPU; 0 disarms.
+ */
+static long fail_allocation_in;
+static long fail_launch_in;
+
+void rnn4j_emulated_inject(int which, long n) {
+    pthread_mutex_lock(&lock);
+    if (which == 0) {
+        fail_allocation_in = n;
+    } else {
+        fail_launch_in = n;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
     ENTER_UNSAFE_IN_CAPTURE();
+    if (fail_allocation_in > 0 && --fail_allocation_in == 0) {
+        *out = 0;
+        LEAVE(OUT_OF_MEMORY);
+    }
     uintptr_t p = 0;
     CUresult r = allocate(&p, bytes, 0);
     *out = p;
@@ -1281,12 +1303,18 @@ CUresult cuLaunchKernel(struct function* f, unsigned gx, unsigned gy, unsigned g
         report("cuLaunchKernel: 'extra' is not emulated");
         LEAVE(NOT_SUPPORTED);
     }
+    if (fail_launch_in > 0 && --fail_launch_in == 0) {
+        LEAVE(LAUNCH_OUT_OF_RESOURCES);
+    }
     LEAVE(launch("cuLaunchKernel", f, gx, gy, gz, bx, by, bz, shared, s, params, 0));
 }
 
 CUresult cuLaunchCooperativeKernel(struct function* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                                    unsigned by, unsigned bz, unsigned shared, struct stream* s, void** params) {
     ENTER_IN_CONTEXT();
+    if (fail_launch_in > 0 && --fail_launch_in == 0) {
+        LEAVE(LAUNCH_OUT_OF_RESOURCES);
+    }
     LEAVE(launch("cuLaunchCooperativeKernel", f, gx, gy, gz, bx, by, bz, shared, s, params, 1));
 }
 

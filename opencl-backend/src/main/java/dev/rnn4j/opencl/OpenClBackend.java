@@ -195,6 +195,11 @@ final class OpenClBackend implements Backend {
         return b;
     }
 
+    /** The device's largest single allocation ({@code CL_DEVICE_MAX_MEM_ALLOC_SIZE}), in bytes. */
+    long maxAllocation() {
+        return maxAllocation;
+    }
+
     void released(OpenClBuffer b) {
         synchronized (live) {
             live.remove(b);

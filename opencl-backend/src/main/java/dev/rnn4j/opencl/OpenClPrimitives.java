@@ -127,13 +127,25 @@ final class OpenClPrimitives extends KernelPrimitives {
     public synchronized void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
                                   DeviceBuffer a, long aOffset, int lda, DeviceBuffer b, long bOffset, int ldb,
                                   float beta, DeviceBuffer c, long cOffset, int ldc) {
-        if (clblast && m > 0 && n > 0 && k > 0) {
+        if (clblast && m > 0 && n > 0 && k > 0 && fitsClBlastScratch(m, n, k)) {
             ClBlastGemm.sgemm(backend.queue(), transA == Transpose.YES, transB == Transpose.YES, m, n, k, alpha,
                     OpenClBuffer.of(a, backend).mem(), aOffset, lda, OpenClBuffer.of(b, backend).mem(), bOffset, ldb,
                     beta, OpenClBuffer.of(c, backend).mem(), cOffset, ldc);
             return;
         }
         super.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /**
+     * Whether CLBlast's scratch copies of the operands fit the device's largest allocation. Its indirect GEMM copies
+     * A, B and C into padded buffers; where one of those exceeds {@code CL_DEVICE_MAX_MEM_ALLOC_SIZE} its buffer
+     * creation fails inside C++ code that then ends the process ({@code std::terminate}: the JVM died under PoCL with
+     * a 1 GiB memory limit on a 210 MB C, whose scratch asked for 279 MB). Twice an operand's size is the margin;
+     * larger products take the tiled kernel, which needs no scratch.
+     */
+    private boolean fitsClBlastScratch(int m, int n, int k) {
+        long largest = Math.max((long) m * k, Math.max((long) k * n, (long) m * n)) * Float.BYTES;
+        return 2 * largest <= backend.maxAllocation();
     }
 
     @Override

@@ -234,10 +234,14 @@ final class OpenClBackend implements Backend {
         Pointer host = (floats != null ? Pointer.to(floats) : Pointer.to(ints)).withByteOffset(
                 (long) hostOffset * Sizeof.cl_float);
         synchronized (primitives) {
-            if (toDevice) {
-                CL.clEnqueueWriteBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
-            } else {
-                CL.clEnqueueReadBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
+            try {
+                if (toDevice) {
+                    CL.clEnqueueWriteBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
+                } else {
+                    CL.clEnqueueReadBuffer(queue, b.mem(), CL_TRUE, offset * 4, (long) n * 4, host, 0, null, null);
+                }
+            } catch (CLException e) {
+                throw ClFailures.of(toDevice ? "upload" : "download", info.name(), e);
             }
         }
     }
@@ -255,7 +259,11 @@ final class OpenClBackend implements Backend {
     @Override
     public void finish() {
         synchronized (primitives) {
-            CL.clFinish(queue);
+            try {
+                CL.clFinish(queue);
+            } catch (CLException e) {
+                throw ClFailures.of("finish", info.name(), e);
+            }
         }
     }
 

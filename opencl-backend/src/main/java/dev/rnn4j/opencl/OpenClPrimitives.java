@@ -82,7 +82,17 @@ final class OpenClPrimitives extends KernelPrimitives {
             return;
         }
         global1[0] = items;
-        CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 1, null, global1, null, 0, null, null);
+        enqueue(1, global1, null);
+    }
+
+    /** Enqueues the current kernel, a failure as rnn4j's {@link dev.rnn4j.DeviceFailureException}. */
+    private void enqueue(int dimensions, long[] global, long[] local) {
+        try {
+            CL.clEnqueueNDRangeKernel(backend.queue(), kernel, dimensions, null, global, local, 0, null, null);
+        } catch (org.jocl.CLException e) {
+            throw ClFailures.of("launch of " + java.util.Arrays.toString(global) + " items", backend.device().name(),
+                    e);
+        }
     }
 
     @Override
@@ -92,7 +102,7 @@ final class OpenClPrimitives extends KernelPrimitives {
         }
         global1[0] = (long) groups * groupSize;
         local1[0] = groupSize;
-        CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 1, null, global1, local1, 0, null, null);
+        enqueue(1, global1, local1);
     }
 
     @Override
@@ -120,7 +130,7 @@ final class OpenClPrimitives extends KernelPrimitives {
         int block = KernelSource.GEMM_BLOCK;
         global2[0] = (long) (n + block - 1) / block * t;
         global2[1] = (long) (m + block - 1) / block * t;
-        CL.clEnqueueNDRangeKernel(backend.queue(), kernel, 2, null, global2, local2, 0, null, null);
+        enqueue(2, global2, local2);
     }
 
     @Override

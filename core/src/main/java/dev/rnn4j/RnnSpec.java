@@ -13,13 +13,21 @@ import java.util.Objects;
  * @param cell          the recurrent cell
  * @param inputSize     features per step of the first layer's input, I &gt; 0
  * @param hiddenSize    features of the hidden state, H &gt; 0
- * @param layers        stacked layers L &gt; 0; layer l &gt; 0 takes the previous layer's output (H·directions)
+ * @param layers        stacked layers, 0 &lt; L &le; {@link #MAX_LAYERS}; layer l &gt; 0 takes the previous layer's
+ *                      output (H·directions)
  * @param bidirectional whether every layer also runs over the reversed sequences (outputs concatenated)
  * @param bias          whether the layers have {@code b_ih} and {@code b_hh}
  * @param variant       variants beyond the PyTorch cells ({@link CellVariant}; {@link CellVariant#NONE} for PyTorch's)
  */
 public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias,
                       CellVariant variant) {
+
+    /**
+     * The most stacked layers a spec may have. Stacks are a handful of layers deep; the bound exists so that a size
+     * read from a file or a command line (a billion layers) is refused at once instead of exhausting the heap while
+     * the layers' parameters are listed.
+     */
+    public static final int MAX_LAYERS = 1 << 16;
 
     /** A spec of a PyTorch cell (no variant). */
     public RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, boolean bidirectional, boolean bias) {
@@ -39,6 +47,9 @@ public record RnnSpec(CellType cell, int inputSize, int hiddenSize, int layers, 
         requirePositive("inputSize", inputSize);
         requirePositive("hiddenSize", hiddenSize);
         requirePositive("layers", layers);
+        if (layers > MAX_LAYERS) {
+            throw new IllegalArgumentException("layers must be at most " + MAX_LAYERS + ", got " + layers);
+        }
         if (variant.projectionSize() >= hiddenSize) {
             throw new IllegalArgumentException("projectionSize must be smaller than hiddenSize (" + hiddenSize
                     + "), got " + variant.projectionSize());

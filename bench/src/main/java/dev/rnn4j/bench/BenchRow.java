@@ -33,6 +33,12 @@ record BenchRow(boolean training, RnnSpec spec, int batch, int steps) {
             if (batch < 1 || steps < 1) {
                 throw new IllegalArgumentException("batch and steps must be >= 1");
             }
+            // The input is one Java array of T·B·I floats, so a row beyond that is refused here rather than by an
+            // overflow deep in the planning.
+            if ((long) steps * batch * spec.inputSize() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("T·B·I = " + steps + "·" + batch + "·" + spec.inputSize()
+                        + " exceeds 2^31 - 1 floats, the largest Java array");
+            }
             return new BenchRow(p[0].equals("train"), spec, batch, steps);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad row '" + row + "': " + e.getMessage());

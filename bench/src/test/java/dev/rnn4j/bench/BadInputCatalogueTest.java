@@ -236,7 +236,9 @@ class BadInputCatalogueTest {
                 new Cli("hidden size zero", model(m -> m.put("hidden_size", "0"), t -> { }, Map.of()), in,
                         "hiddenSize must be > 0"),
                 new Cli("a billion layers", model(m -> m.put("num_layers", "1000000000"), t -> { }, Map.of()), in,
-                        "which has 4000000000 parameter tensors; the file holds 4"),
+                        "layers must be at most 65536, got 1000000000"),
+                new Cli("sixty thousand layers over four tensors", model(m -> m.put("num_layers", "60000"), t -> { },
+                        Map.of()), in, "which has 240000 parameter tensors; the file holds 4"),
                 new Cli("bidirectional not a boolean", model(m -> m.put("bidirectional", "maybe"), t -> { },
                         Map.of()), in, "metadata bidirectional = 'maybe' is not a boolean"),
                 new Cli("weights larger than Java arrays", model(m -> m.put("hidden_size", "100000"), t -> { },
@@ -368,7 +370,7 @@ class BadInputCatalogueTest {
             byte[] before = Files.readAllBytes(p);
             String m = assertThrows(dev.rnn4j.io.MalformedFileException.class, () -> RnnModelFile.load(p))
                     .getMessage();
-            assertTrue(m.contains("missing tensor 'weight_ih_l1'"), m);
+            assertTrue(m.contains("layers must be at most 65536"), m);
             assertArrayEquals(before, Files.readAllBytes(p));
         });
         cases.put("NaN inputs propagate, as in PyTorch, to their own batch row only", () -> {

@@ -68,6 +68,9 @@ class BenchCommandTest {
         "--cell lstm --hidden 8 --batch 2 --steps 3 --rows infer:LSTM:8:8:2:3|give either --rows or a custom row",
         "--cell banana --hidden 8 --batch 2 --steps 3|banana",
         "--rows train:LSTM:8|bad row 'train:LSTM:8'",
+        "--rows infer:LSTM:8:8:4:10:100000000|layers must be at most 65536, got 100000000",
+        "--rows infer:LSTM:1024:1024:100000000:100000|exceeds 2^31 - 1 floats, the largest Java array",
+        "--rows train:LSTM:100000:100000:1:1|exceeds 2^31 - 1 elements; use a smaller hiddenSize or inputSize",
         "--filter zzz|--filter 'zzz' matches none of the 8 rows",
         "--filter (|--filter is not a valid regular expression",
         "--max-error 0|--max-error must be > 0",
@@ -292,7 +295,7 @@ class BenchCommandTest {
         // T = B = 4096 at H = 4096: the gate projections alone are 1 TiB, more than any heap (the CPU's memory).
         Path json = dir.resolve("out.json");
         Rnn4jCommandTest.Result r = rnn4j(args("--backend", "cpu", "--rows",
-                "infer:LSTM:4096:4096:4096:4096,infer:LSTM:4:4:1:2", "--json", json.toString()));
+                "infer:LSTM:64:4096:4096:4096,infer:LSTM:4:4:1:2", "--json", json.toString()));
         assertEquals(0, r.status(), r.out() + r.err());
         JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
         assertEquals("skipped", rows.get(0).get("status").asText());

@@ -211,20 +211,27 @@ class RnnModelFileTest {
     }
 
     /**
-     * Metadata declaring a billion layers over a file of a few tensors: refused by counting, before any list or array
-     * of the declared size exists (this ran out of heap once).
+     * Metadata declaring sixty thousand layers over a file of a few tensors: refused by counting, before any list or
+     * array of the declared size exists; a billion layers is past {@link RnnSpec#MAX_LAYERS} (it ran out of heap once).
      */
     @Test
     void hostileLayerCountCostsNothing(@TempDir Path dir) throws Exception {
         RnnSpec small = new RnnSpec(CellType.LSTM, 2, 3, 1, false, true);
         RnnParameters w = RnnParameters.uniform(small, 1);
         SafetensorsWriter file = new SafetensorsWriter().metadata("mode", "LSTM").metadata("input_size", "2")
-                .metadata("hidden_size", "3").metadata("num_layers", "1000000000").metadata("bidirectional", "True");
+                .metadata("hidden_size", "3").metadata("num_layers", "60000").metadata("bidirectional", "True");
         w.parameters().forEach(p -> file.addF32(p.name(), w.get(p.name()), p.shape()));
         Path p = dir.resolve("hostile.safetensors");
         file.write(p);
         String m = failure(p);
         assertTrue(m.contains("missing tensor 'weight_ih_l0_reverse' of shape [12, 2]"), m);
-        assertTrue(m.contains("which has 8000000000 parameter tensors; the file holds 4"), m);
+        assertTrue(m.contains("which has 480000 parameter tensors; the file holds 4"), m);
+        Path billion = dir.resolve("billion.safetensors");
+        SafetensorsWriter more = new SafetensorsWriter().metadata("mode", "LSTM").metadata("input_size", "2")
+                .metadata("hidden_size", "3").metadata("num_layers", "1000000000");
+        w.parameters().forEach(p2 -> more.addF32(p2.name(), w.get(p2.name()), p2.shape()));
+        more.write(billion);
+        String b = failure(billion);
+        assertTrue(b.contains("invalid spec: layers must be at most 65536, got 1000000000"), b);
     }
 }

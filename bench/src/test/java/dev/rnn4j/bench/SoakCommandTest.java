@@ -28,6 +28,21 @@ class SoakCommandTest {
         assertTrue(r.out().contains("rnn4j soak: memory stayed flat"), r.out());
     }
 
+    /** The verdict's figure: a leak raises the floor of the samples; swings without a trend do not. */
+    @org.junit.jupiter.api.Test
+    void aLeakRaisesTheFloorAndSwingsDoNot() {
+        java.util.List<MemorySample> leaking = new java.util.ArrayList<>();
+        java.util.List<MemorySample> swinging = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long swing = (i % 3) * (150L << 20);
+            leaking.add(new MemorySample(i, (300L << 20) + i * (2L << 20) + swing, 0, 0, 0));
+            swinging.add(new MemorySample(i, (300L << 20) + swing, 0, 0, 0));
+        }
+        long leak = SoakCommand.floorGrowth(leaking, MemorySample::rssBytes);
+        assertTrue(leak >= 16L << 20, "a 2 MiB-a-sample leak shows as " + (leak >> 20) + " MiB");
+        assertEquals(0, SoakCommand.floorGrowth(swinging, MemorySample::rssBytes));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--iterations=5", "--threads=0", "--requests=-1"})
     void nonsenseCountsAreRefused(String arg) {

@@ -20,12 +20,36 @@ import java.util.Map;
 /**
  * Collects tensors and metadata and writes them as one safetensors file, atomically: to a temporary file beside the
  * target, then renamed over it, so a crash never leaves a half-written file under the real name. The header is
- * padded with spaces to a multiple of 8 bytes, as the format's reference writer does.
+ * padded with spaces to a multiple of 8 bytes, as the format's reference writer does. Files are written as a stream,
+ * a tensor at a time through a small buffer, so a file (and a tensor) may exceed 2 GiB; only {@link #toBytes} is
+ * bounded by what one array holds.
  */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Entry(String name, DType dtype, long[] shape, byte[] bytes) {
+    /** Bytes a file is written through at a time. */
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    /** A tensor's values, copied when added: F32 from {@code floats}, I64 from {@code ints}. */
+    private record Entry(String name, DType dtype, long[] shape, float[] floats, int[] ints) {
+        long byteCount() {
+            return floats != null ? 4L * floats.length : 8L * ints.length;
+        }
+
+        /** Puts elements [{@code from}, {@code to}) into {@code out}, little-endian. */
+        void put(ByteBuffer out, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (floats != null) {
+                    out.putFloat(floats[i]);
+                } else {
+                    out.putLong(ints[i]);
+                }
+            }
+        }
+
+        int length() {
+            return floats != null ? floats.length : ints.length;
+        }
     }
 
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -40,19 +64,13 @@ public final class SafetensorsWriter {
     /** Adds an F32 tensor; the shape's product must equal {@code values.length}. */
     public SafetensorsWriter addF32(String name, float[] values, long... shape) {
         requireShape(name, values.length, shape);
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return add(new Entry(name, DType.F32, shape.clone(), b.array()));
+        return add(new Entry(name, DType.F32, shape.clone(), values.clone(), null));
     }
 
     /** Adds an I64 tensor (PyTorch's default integer type). */
     public SafetensorsWriter addI64(String name, int[] values, long... shape) {
         requireShape(name, values.length, shape);
-        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : values) {
-            b.putLong(v);
-        }
-        return add(new Entry(name, DType.I64, shape.clone(), b.array()));
+        return add(new Entry(name, DType.I64, shape.clone(), null, values.clone()));
     }
 
     private SafetensorsWriter add(Entry e) {
@@ -82,8 +100,8 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** The file's bytes. */
-    public byte[] toBytes() throws IOException {
+    /** The 8-byte length and the header, padded with spaces to a multiple of 8 bytes. */
+    private byte[] header() throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
@@ -99,21 +117,61 @@ public final class SafetensorsWriter {
             }
             ArrayNode o = t.putArray("data_offsets");
             o.add(offset);
-            offset += e.bytes().length;
+            offset += e.byteCount();
             o.add(offset);
         }
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(padded);
         out.put(json);
-        for (int i = json.length; i < padded; i++) {
+        while (out.hasRemaining()) {
             out.put((byte) ' ');
         }
+        return out.array();
+    }
+
+    /**
+     * The file's bytes in one array.
+     *
+     * @throws IOException when they are more than an array holds (write such files with {@link #write})
+     */
+    public byte[] toBytes() throws IOException {
+        byte[] header = header();
+        long size = header.length;
         for (Entry e : entries) {
-            out.put(e.bytes());
+            size += e.byteCount();
+        }
+        if (size > SafetensorsFile.MAX_ARRAY_ELEMENTS) {
+            throw new IOException(size + " bytes do not fit one array; write them to a file with write(Path)");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header);
+        for (Entry e : entries) {
+            e.put(out, 0, e.length());
         }
         return out.array();
+    }
+
+    /** Writes the header and every tensor to {@code ch}, a chunk at a time. */
+    private void writeTo(FileChannel ch) throws IOException {
+        writeFully(ch, ByteBuffer.wrap(header()));
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (Entry e : entries) {
+            int perChunk = CHUNK_BYTES / (e.dtype() == DType.F32 ? 4 : 8);
+            for (int from = 0; from < e.length(); from += perChunk) {
+                chunk.clear();
+                e.put(chunk, from, Math.min(e.length(), from + perChunk));
+                chunk.flip();
+                writeFully(ch, chunk);
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
     }
 
     /**
@@ -126,7 +184,6 @@ public final class SafetensorsWriter {
 
     /** {@link #write(Path)} with a hook run after the temporary file is written and before the rename (tests). */
     void write(Path target, Runnable beforeRename) throws IOException {
-        byte[] bytes = toBytes();
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
@@ -134,10 +191,7 @@ public final class SafetensorsWriter {
         try {
             try (FileChannel ch = FileChannel.open(tmp,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
+                writeTo(ch);
                 ch.force(true);
             }
             if (beforeRename != null) {

@@ -204,4 +204,25 @@ class SafetensorsFileTest {
         String m = assertThrows(MalformedFileException.class, () -> f.floats("pad")).getMessage();
         assertTrue(m.contains("'pad' has 2200000000 elements; a Java array holds at most"), m);
     }
+
+    /** Files are written a chunk at a time (so they may pass 2 GiB): the same bytes as the one-array form. */
+    @Test
+    void streamedFilesHoldWhatTheArrayFormHolds(@TempDir Path dir) throws Exception {
+        float[] big = new float[700_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.001f - 7;
+        }
+        int[] ints = new int[300_000];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = i * 31 - 5;
+        }
+        SafetensorsWriter w = new SafetensorsWriter().metadata("k", "v").addF32("big", big, 700, 1000)
+                .addI64("ints", ints, ints.length).addF32("tiny", new float[] {1}, 1);
+        Path p = dir.resolve("streamed.safetensors");
+        w.write(p);
+        assertArrayEquals(w.toBytes(), Files.readAllBytes(p));
+        SafetensorsFile f = SafetensorsFile.read(p);
+        assertArrayEquals(big, f.floats("big"));
+        assertArrayEquals(ints, f.ints("ints"));
+    }
 }

@@ -27,6 +27,7 @@ import java.util.Map;
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final java.security.SecureRandom TEMP_NAMES = new java.security.SecureRandom();
     /** Bytes a file is written through at a time. */
     private static final int CHUNK_BYTES = 1 << 20;
 
@@ -187,10 +188,11 @@ public final class SafetensorsWriter {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+        // Made with CREATE_NEW rather than Files.createTempFile, whose owner-only permissions the rename would give
+        // the model file: it gets the permissions any new file gets here (the umask's), like a file the user saves.
+        Path tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(TEMP_NAMES.nextLong()) + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeTo(ch);
                 ch.force(true);
             }

@@ -225,4 +225,15 @@ class SafetensorsFileTest {
         assertArrayEquals(big, f.floats("big"));
         assertArrayEquals(ints, f.ints("ints"));
     }
+
+    /** A saved file has the permissions any new file gets in its folder, not a temporary file's owner-only ones. */
+    @Test
+    void savedFilesGetTheUsualPermissions(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path saved = dir.resolve("saved.safetensors");
+        new SafetensorsWriter().addF32("a", new float[] {1}, 1).write(saved);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(saved));
+    }
 }

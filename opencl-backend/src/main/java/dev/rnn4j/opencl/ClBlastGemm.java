@@ -26,6 +26,15 @@ final class ClBlastGemm {
         }
     }
 
+    /**
+     * Empties CLBlast's caches of compiled programs and tuned parameters. Its entries are per context and hold the
+     * context, so a closed backend's stay in memory until this runs; other backends' entries go too, and are compiled
+     * again (from CLBlast's binary cache) at their next product.
+     */
+    static void clearCache() {
+        CLBlast.CLBlastClearCache();
+    }
+
     /** Row-major C = alpha·op(A)·op(B) + beta·C, enqueued on {@code queue}; element offsets. */
     static void sgemm(cl_command_queue queue, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       cl_mem a, long aOffset, int lda, cl_mem b, long bOffset, int ldb, float beta, cl_mem c,

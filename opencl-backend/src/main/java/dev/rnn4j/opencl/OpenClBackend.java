@@ -276,6 +276,7 @@ final class OpenClBackend implements Backend {
         for (OpenClBuffer b : open) {
             b.close();
         }
+        boolean clblast = primitives != null && primitives.usesClBlast();
         if (primitives != null) {
             primitives.close();
             primitives = null;
@@ -288,6 +289,11 @@ final class OpenClBackend implements Backend {
             CL.clFinish(queue);
             CL.clReleaseCommandQueue(queue);
             queue = null;
+        }
+        if (clblast) {
+            // CLBlast caches the programs it compiled for this context, which keep the context alive: 2-3 MiB a
+            // backend, found by the soak (opened, used and closed 200 times: 317 to 739 MiB resident).
+            ClBlastGemm.clearCache();
         }
         if (context != null) {
             CL.clReleaseContext(context);

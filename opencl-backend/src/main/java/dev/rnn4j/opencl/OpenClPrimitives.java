@@ -48,6 +48,11 @@ final class OpenClPrimitives extends KernelPrimitives {
         this.withoutClBlast = reason;
     }
 
+    /** Whether GEMMs go to CLBlast (which caches per context, see {@link ClBlastGemm#clearCache}). */
+    boolean usesClBlast() {
+        return clblast;
+    }
+
     /** Which GEMM this backend runs, and why not CLBlast when it does not. */
     String gemmName() {
         return clblast ? "CLBlast" : "rnn4j tiled kernel (" + withoutClBlast + ")";

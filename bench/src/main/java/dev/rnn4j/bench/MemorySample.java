@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * covers native and driver memory as well: PoCL's and the emulated CUDA driver's buffers are host memory), the heap in
  * use right after a collection, and the JVM's direct buffers. Resident memory moves with the heap the collector keeps
  * committed (hundreds of MiB up and down over a run, with the heap in use flat), so leaks outside the heap are judged
- * on resident memory less the committed heap.
+ * on both resident memory and resident memory less the committed heap, which a leak raises alike.
  *
  * @param done          iterations (or requests) done when sampled
  * @param rssBytes      resident set size, or -1 where {@code /proc/self/status} is not there

@@ -430,6 +430,57 @@ class BadInputCatalogueTest {
                 assertEquals(4 * T, session.run(ramp(3 * T), T).output().length, "the session still serves");
             }
         });
+        cases.put("a request that times out in the queue", () -> servedAfter((session, x) -> {
+            CompletableFuture<?> timed = session.submit(x, T, null, null, Duration.ofMillis(50));
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> timed.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof java.util.concurrent.TimeoutException, String.valueOf(e.getCause()));
+        }));
+        cases.put("a cancelled request", () -> servedAfter((session, x) -> {
+            CompletableFuture<?> cancelled = session.submit(x, T);
+            assertTrue(cancelled.cancel(false));
+            assertThrows(java.util.concurrent.CancellationException.class, cancelled::join);
+        }));
+        cases.put("a stream fed after its idle timeout", () -> {
+            try (Backend backend = new ReferenceBackendProvider().open(BackendOptions.defaults());
+                 InferenceSession session = InferenceSession.open(backend, WEIGHTS, SessionOptions.defaults()
+                         .withStreamIdleTimeout(Duration.ofMillis(40)))) {
+                SessionStream s = session.openStream();
+                s.run(ramp(3), 1);
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (s.isOpen() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                float[] x = ramp(3);
+                String m = assertThrows(StreamClosedException.class, () -> s.feed(x, 1)).getMessage();
+                assertTrue(m.contains("timed out"), m);
+                assertArrayEquals(ramp(3), x);
+                assertEquals(0, session.stats().openStreams());
+                try (SessionStream again = session.openStream()) {
+                    assertEquals(4, again.run(x, 1).length, "a new stream opens and runs");
+                }
+            }
+        });
         return cases.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), e.getValue()));
+    }
+
+    /**
+     * A misuse of a session whose batcher waits 30 s for company (so a request stays queued), then a request
+     * queued after it, which closing the session runs: its result is the lone layer's, and the caller's input is
+     * as it was.
+     */
+    private static void servedAfter(java.util.function.BiConsumer<InferenceSession, float[]> misuse) throws Exception {
+        float[] x = ramp(3 * T);
+        try (Backend backend = new ReferenceBackendProvider().open(BackendOptions.defaults());
+             RecurrentLayer lone = RecurrentLayer.create(backend, LSTM, WEIGHTS)) {
+            InferenceSession session = InferenceSession.open(backend, WEIGHTS, SessionOptions.defaults()
+                    .withMaxBatch(64).withMaxQueueDelay(Duration.ofSeconds(30)));
+            misuse.accept(session, x);
+            CompletableFuture<dev.rnn4j.serving.SequenceResult> after = session.submit(x, T);
+            session.close();
+            assertArrayEquals(lone.forward(RnnInput.sequenceMajor(x, T, 1)).output(),
+                    after.get(30, java.util.concurrent.TimeUnit.SECONDS).output(), 1e-6f);
+            assertArrayEquals(ramp(3 * T), x, "the caller's input changed");
+        }
     }
 }

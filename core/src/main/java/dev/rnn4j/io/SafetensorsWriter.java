@@ -39,12 +39,14 @@ public final class SafetensorsWriter {
 
         /** Puts elements [{@code from}, {@code to}) into {@code out}, little-endian. */
         void put(ByteBuffer out, int from, int to) {
+            if (floats != null) {
+                // A bulk copy through a float view of the little-endian buffer, then past what it wrote.
+                out.asFloatBuffer().put(floats, from, to - from);
+                out.position(out.position() + 4 * (to - from));
+                return;
+            }
             for (int i = from; i < to; i++) {
-                if (floats != null) {
-                    out.putFloat(floats[i]);
-                } else {
-                    out.putLong(ints[i]);
-                }
+                out.putLong(ints[i]);
             }
         }
 

@@ -589,9 +589,8 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
-    /** Frees the slot of a stream the session closed itself (idle, failed) and stops counting it. */
-    private void closedBySession(SessionStream stream) {
-        freeSlot(stream);
+    /** Stops counting a stream the session closes itself (idle, failed); run under the stream's lock. */
+    private void stopCounting() {
         openStreams.decrementAndGet();
     }
 
@@ -602,8 +601,8 @@ public final class InferenceSession implements AutoCloseable {
         }
         long now = System.nanoTime();
         for (SessionStream s : streams) {
-            if (s.expireIfIdle(now, idle.toNanos())) {
-                closedBySession(s);
+            if (s.expireIfIdle(now, idle.toNanos(), this::stopCounting)) {
+                freeSlot(s);
             }
         }
     }
@@ -664,8 +663,9 @@ public final class InferenceSession implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             for (Feed f : batch) {
-                if (scattering && f.stream.markClosed("a failure while its state was written back", e)) {
-                    closedBySession(f.stream);
+                if (scattering && f.stream.markClosed("a failure while its state was written back", e,
+                        this::stopCounting)) {
+                    freeSlot(f.stream);
                 }
                 f.result.completeExceptionally(e);
             }

@@ -90,19 +90,29 @@ public final class SessionStream implements AutoCloseable {
 
     /** Marks the stream closed; false if it already was. */
     synchronized boolean markClosed(String because, Throwable cause) {
+        return markClosed(because, cause, () -> { });
+    }
+
+    /** As {@link #markClosed(String, Throwable)}, running {@code stopCounting} under the same lock when it closes. */
+    synchronized boolean markClosed(String because, Throwable cause, Runnable stopCounting) {
         if (closedBecause != null) {
             return false;
         }
+        stopCounting.run();
         closedBecause = because;
         closedCause = cause;
         return true;
     }
 
-    /** Closes the stream for idleness if nothing is in flight and nothing came for {@code idleNanos}. */
-    synchronized boolean expireIfIdle(long now, long idleNanos) {
+    /**
+     * Closes the stream for idleness if nothing is in flight and nothing came for {@code idleNanos}, running
+     * {@code stopCounting} under the same lock so that no caller sees the stream closed and still counted open.
+     */
+    synchronized boolean expireIfIdle(long now, long idleNanos, Runnable stopCounting) {
         if (closedBecause != null || inFlight > 0 || now - lastActive < idleNanos) {
             return false;
         }
+        stopCounting.run();
         closedBecause = "the stream timed out after " + Duration.ofNanos(idleNanos) + " without a feed";
         return true;
     }

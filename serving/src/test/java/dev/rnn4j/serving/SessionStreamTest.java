@@ -32,6 +32,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionStreamTest {
+    /** How long a reader blocked on the stream's lock is given to (wrongly) answer. */
+    private static final long READER_GRACE_MILLIS = 200;
     private Backend backend;
     private final RnnSpec lstm = new RnnSpec(CellType.LSTM, 5, 7, 2, false, true);
     private RnnParameters weights;
@@ -179,6 +181,30 @@ class SessionStreamTest {
             StreamClosedException e = assertThrows(StreamClosedException.class, () -> s.feed(x, 1));
             assertTrue(e.getMessage().contains("timed out"), e.getMessage());
             assertEquals(0, session.stats().openStreams());
+        }
+    }
+
+    /**
+     * The dispatcher closes an idle stream and stops counting it in one step under the stream's lock: a caller
+     * who sees the stream closed must not still see it counted among the open streams.
+     */
+    @Test
+    void aStreamSeenClosedForIdlenessIsNoLongerCounted() throws Exception {
+        try (InferenceSession session = InferenceSession.open(backend, weights, SessionOptions.defaults())) {
+            SessionStream s = session.openStream();
+            CompletableFuture<Boolean> seenOpen = new CompletableFuture<>();
+            boolean closed = s.expireIfIdle(Long.MAX_VALUE, 1, () -> {
+                Thread reader = new Thread(() -> seenOpen.complete(s.isOpen()));
+                reader.start();
+                try {
+                    reader.join(READER_GRACE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                assertFalse(seenOpen.isDone(), "isOpen() answered while the stream was being closed");
+            });
+            assertTrue(closed);
+            assertFalse(seenOpen.get(10, TimeUnit.SECONDS));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.rnn4j.cuda;
 
 import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.DeviceFailureException;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.StepForm;
@@ -47,6 +48,11 @@ final class CudaBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private boolean contextRetained;
+    /**
+     * Why the context was lost (a sticky error seen), or null. Once set, every call that would run work refuses, and
+     * close frees nothing one by one: the memory goes with the context.
+     */
+    private volatile String lostBecause;
     private StreamHandle stream;
     private CUmodule module;
     private final Map<String, CUfunction> functions = new HashMap<>();
@@ -86,9 +92,11 @@ final class CudaBackend implements Backend {
      */
     CudaBackend(BackendOptions options, boolean useCublas, StepForm stepForm, boolean graphs) {
         CudaDevices.Survey survey = CudaDevices.survey();
-        if (survey.initError() != null || survey.devices().isEmpty()) {
-            throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.initError() != null
-                    ? "cuInit failed: " + survey.initError() : "no CUDA device");
+        if (survey.failure() != null || survey.devices().isEmpty()) {
+            throw new BackendUnavailableException(CudaBackendProvider.NAME, survey.failure() == null ? "no CUDA device"
+                    : CudaFailures.isSticky(survey.failure()) ? "the CUDA driver answers " + survey.failure()
+                    + ", from an earlier fault in this process; " + CudaFailures.RECOVERY
+                    : "the CUDA driver failed: " + survey.failure());
         }
         this.info = choose(options, survey.devices());
         this.driverVersion = survey.driverVersion();
@@ -140,8 +148,12 @@ final class CudaBackend implements Backend {
                 withoutCublas = "the tiled kernel was asked for";
             }
             primitives = new CudaPrimitives(this, functions, cublas, stepForm, graphs);
+        } catch (CudaException e) {
+            closeQuietly(e);
+            DeviceFailureException f = CudaFailures.of("start", info.name(), e);
+            throw new BackendUnavailableException(CudaBackendProvider.NAME, f.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            close();
+            closeQuietly(e);
             throw e;
         }
     }
@@ -166,6 +178,41 @@ final class CudaBackend implements Backend {
         }
         throw new BackendUnavailableException(CudaBackendProvider.NAME, "no CUDA device named like '" + wanted
                 + "'; devices: " + all);
+    }
+
+    /** Closes after a failed start, keeping the start's failure as the one thrown. */
+    private void closeQuietly(Throwable failure) {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * {@code e} from {@code call} as rnn4j's exception; an error CUDA makes sticky marks the backend lost, after
+     * which it refuses work ({@link #checkUsable}) and closes without touching the driver's objects one by one.
+     */
+    DeviceFailureException failure(String call, CudaException e) {
+        DeviceFailureException f = CudaFailures.of(call, info.name(), e);
+        if (!f.backendUsable() && lostBecause == null) {
+            lostBecause = f.getMessage();
+        }
+        return f;
+    }
+
+    /** Whether a sticky error has made the context unusable. */
+    boolean lost() {
+        return lostBecause != null;
+    }
+
+    /** Throws if a sticky error has made the context unusable: no work may run, no result can be trusted. */
+    void checkUsable() {
+        String why = lostBecause;
+        if (why != null) {
+            throw new DeviceFailureException("the cuda backend on " + info.name() + " cannot run more work: an "
+                    + "earlier call failed (" + why + ")", false, null);
+        }
     }
 
     /** Makes this backend's context current on the calling thread (each thread that enqueues needs it). */
@@ -218,11 +265,15 @@ final class CudaBackend implements Backend {
                     + " elements exceed 2^31 - 1", null);
         }
         long bytes = Math.max(4, n * 4);
-        makeCurrent();
+        checkUsable();
         DevicePointer p = new DevicePointer();
         try {
+            makeCurrent();
             JCudaDriver.cuMemAlloc(p, bytes);
         } catch (CudaException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("CUDA_ERROR_OUT_OF_MEMORY")) {
+                throw failure("allocation of " + bytes + " bytes", e);
+            }
             long[] free = new long[1];
             long[] total = new long[1];
             JCudaDriver.cuMemGetInfo(free, total);
@@ -257,7 +308,7 @@ final class CudaBackend implements Backend {
             try {
                 copyIn(src, null, srcOffset, src.length, dst, dstOffset, n);
             } catch (CudaException e) {
-                throw CudaFailures.of("upload", device().name(), e);
+                throw failure("upload", e);
             }
         }
     }
@@ -269,7 +320,7 @@ final class CudaBackend implements Backend {
             try {
                 copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
             } catch (CudaException e) {
-                throw CudaFailures.of("upload", device().name(), e);
+                throw failure("upload", e);
             }
         }
     }
@@ -300,6 +351,7 @@ final class CudaBackend implements Backend {
         if (n == 0) {
             return null;
         }
+        checkUsable();
         makeCurrent();
         return b;
     }
@@ -315,11 +367,11 @@ final class CudaBackend implements Backend {
     public void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
         flushLaunches();
         synchronized (this) {
-            CudaBuffer b = transferTarget(src, srcOffset, n, dstOffset, dst.length);
-            if (b == null) {
-                return;
-            }
             try {
+                CudaBuffer b = transferTarget(src, srcOffset, n, dstOffset, dst.length);
+                if (b == null) {
+                    return;
+                }
                 if (staging != null) {
                     staging.download(b.ptr().withByteOffset(srcOffset * 4), dst, dstOffset, n);
                     return;
@@ -328,7 +380,7 @@ final class CudaBackend implements Backend {
                 JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
                         b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
             } catch (CudaException e) {
-                throw CudaFailures.of("download", device().name(), e);
+                throw failure("download", e);
             }
         }
     }
@@ -355,57 +407,84 @@ final class CudaBackend implements Backend {
     public void finish() {
         flushLaunches();
         synchronized (this) {
-            makeCurrent();
+            checkUsable();
             try {
+                makeCurrent();
                 JCudaDriver.cuStreamSynchronize(stream);
             } catch (CudaException e) {
-                throw CudaFailures.of("synchronisation", device().name(), e);
+                throw failure("synchronisation", e);
             }
         }
     }
 
+    /**
+     * Frees everything, each step tried even when one before it failed; throws the first failure after, unless the
+     * context is lost, when failures are what the driver answers and the memory goes with the context.
+     */
     @Override
     public void close() {
         // The primitives' lock first, as everywhere: closing buffers flushes launches, which takes it.
         Object outer = primitives != null ? primitives : this;
         synchronized (outer) {
-            flushLaunches();
+            List<RuntimeException> failures = new ArrayList<>();
+            attempt(failures, this::flushLaunches);
             synchronized (this) {
-                release();
+                release(failures);
+            }
+            if (!failures.isEmpty()) {
+                if (lost()) {
+                    LOG.debug("rnn4j cuda: closing a backend whose context was lost: {}", failures);
+                } else {
+                    RuntimeException first = failures.get(0);
+                    failures.subList(1, failures.size()).forEach(first::addSuppressed);
+                    throw first;
+                }
             }
         }
     }
 
-    private void release() {
+    private void attempt(List<RuntimeException> failures, Runnable step) {
+        try {
+            step.run();
+        } catch (CudaException e) {
+            failures.add(failure("close", e));
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    private void release(List<RuntimeException> failures) {
         if (contextRetained) {
-            makeCurrent();
+            attempt(failures, this::makeCurrent);
         }
         for (CudaBuffer b : new ArrayList<>(live)) {
-            b.close();
+            attempt(failures, b::close);
         }
         if (primitives != null) {
-            primitives.close();
+            attempt(failures, primitives::close);
             primitives = null;
         }
         if (cublas != null) {
-            cublas.close();
+            attempt(failures, cublas::close);
             cublas = null;
         }
         if (staging != null) {
-            staging.close();
+            attempt(failures, staging::close);
             staging = null;
         }
         if (module != null) {
-            JCudaDriver.cuModuleUnload(module);
+            CUmodule m = module;
+            attempt(failures, () -> JCudaDriver.cuModuleUnload(m));
             module = null;
         }
         if (stream != null) {
-            JCudaDriver.cuStreamSynchronize(stream);
-            JCudaDriver.cuStreamDestroy(stream);
+            CUstream st = stream;
+            attempt(failures, () -> JCudaDriver.cuStreamSynchronize(st));
+            attempt(failures, () -> JCudaDriver.cuStreamDestroy(st));
             stream = null;
         }
         if (contextRetained) {
-            JCudaDriver.cuDevicePrimaryCtxRelease(device);
+            attempt(failures, () -> JCudaDriver.cuDevicePrimaryCtxRelease(device));
             contextRetained = false;
         }
     }

@@ -45,9 +45,13 @@ public final class CudaBackendProvider implements BackendProvider {
         } catch (LinkageError e) {
             return Availability.unavailable(describeLoadFailure(e), DRIVER);
         }
-        if (survey.initError() != null) {
-            return Availability.unavailable("the CUDA driver is installed but cuInit failed with "
-                    + survey.initError() + (survey.initError().contains("NO_DEVICE") ? " (no CUDA device)" : ""),
+        if (survey.failure() != null) {
+            if (CudaFailures.isSticky(survey.failure())) {
+                return Availability.unavailable("the CUDA driver answers " + survey.failure() + ": an earlier "
+                        + "fault in this process", CudaFailures.RECOVERY);
+            }
+            return Availability.unavailable("the CUDA driver is installed but " + survey.failure()
+                    + (survey.failure().contains("NO_DEVICE") ? " (no CUDA device)" : ""),
                     "check nvidia-smi: the GPU must be visible and the driver loaded");
         }
         if (survey.devices().isEmpty()) {

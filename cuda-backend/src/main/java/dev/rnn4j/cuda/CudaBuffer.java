@@ -1,7 +1,9 @@
 package dev.rnn4j.cuda;
 
+import dev.rnn4j.DeviceFailureException;
 import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.ElementType;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
@@ -65,12 +67,29 @@ final class CudaBuffer implements DeviceBuffer {
 
     @Override
     public void close() {
-        owner.flushLaunches(); // work recorded and not yet issued may use this buffer
+        try {
+            owner.flushLaunches(); // work recorded and not yet issued may use this buffer
+        } catch (DeviceFailureException e) {
+            if (!owner.lost()) {
+                throw e;
+            }
+        }
         synchronized (owner) {
-            if (ptr != null) {
-                owner.released(this);
-                owner.makeCurrent();
-                JCudaDriver.cuMemFree(ptr);
+            if (ptr == null) {
+                return;
+            }
+            owner.released(this);
+            try {
+                if (!owner.lost()) { // a lost context's memory goes with it; the driver would refuse the free
+                    owner.makeCurrent();
+                    JCudaDriver.cuMemFree(ptr);
+                }
+            } catch (CudaException e) {
+                DeviceFailureException f = owner.failure("free of " + this, e);
+                if (f.backendUsable()) {
+                    throw f;
+                }
+            } finally {
                 ptr = null;
                 param = null;
             }

@@ -27,10 +27,14 @@ final class CudaDevices {
      * What the driver reported.
      *
      * @param driverVersion e.g. 12060 for CUDA 12.6, or -1 if {@code cuInit} failed
-     * @param initError     null, or the {@code cuInit} error name
+     * @param failure       null, or the driver call that failed and its error, e.g. "cuInit failed with
+     *                      CUDA_ERROR_NO_DEVICE"
      * @param devices       the devices
      */
-    record Survey(int driverVersion, String initError, List<Device> devices) {
+    record Survey(int driverVersion, String failure, List<Device> devices) {
+        static Survey failed(int driverVersion, String call, int status) {
+            return new Survey(driverVersion, call + " failed with " + CUresult.stringFor(status), List.of());
+        }
     }
 
     private CudaDevices() {
@@ -43,18 +47,28 @@ final class CudaDevices {
         int[] version = {-1};
         JCudaDriver.cuDriverGetVersion(version);
         if (status != CUresult.CUDA_SUCCESS) {
-            return new Survey(version[0], CUresult.stringFor(status), List.of());
+            return Survey.failed(version[0], "cuInit", status);
         }
         int[] count = new int[1];
-        JCudaDriver.cuDeviceGetCount(count);
+        status = JCudaDriver.cuDeviceGetCount(count);
+        if (status != CUresult.CUDA_SUCCESS) {
+            return Survey.failed(version[0], "cuDeviceGetCount", status);
+        }
         List<Device> out = new ArrayList<>();
         for (int i = 0; i < count[0]; i++) {
             CUdevice d = new CUdevice();
-            JCudaDriver.cuDeviceGet(d, i);
             byte[] name = new byte[256];
-            JCudaDriver.cuDeviceGetName(name, name.length, d);
             long[] memory = new long[1];
-            JCudaDriver.cuDeviceTotalMem(memory, d);
+            status = JCudaDriver.cuDeviceGet(d, i);
+            if (status == CUresult.CUDA_SUCCESS) {
+                status = JCudaDriver.cuDeviceGetName(name, name.length, d);
+            }
+            if (status == CUresult.CUDA_SUCCESS) {
+                status = JCudaDriver.cuDeviceTotalMem(memory, d);
+            }
+            if (status != CUresult.CUDA_SUCCESS) {
+                return Survey.failed(version[0], "the query of device " + i, status);
+            }
             out.add(new Device(i, cString(name), memory[0],
                     attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
                     attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),

@@ -15,7 +15,16 @@ final class CudaFailures {
             "CUDA_ERROR_INVALID_ADDRESS_SPACE", "CUDA_ERROR_INVALID_PC", "CUDA_ERROR_ECC_UNCORRECTABLE",
             "CUDA_ERROR_LAUNCH_TIMEOUT", "CUDA_ERROR_CONTEXT_IS_DESTROYED");
 
+    /** What a caller does after a sticky error. */
+    static final String RECOVERY = "restart the process to use CUDA again (CUDA recovers from this error only in a "
+            + "new process)";
+
     private CudaFailures() {
+    }
+
+    /** Whether {@code text} (an error name, or a message holding one) names an error CUDA makes sticky. */
+    static boolean isSticky(String text) {
+        return STICKY.stream().anyMatch(text::contains);
     }
 
     /** {@code e} from {@code call} on {@code device} as a {@link DeviceFailureException}. */
@@ -23,6 +32,6 @@ final class CudaFailures {
         String code = String.valueOf(e.getMessage()).trim();
         boolean usable = STICKY.stream().noneMatch(code::startsWith);
         return new DeviceFailureException("the cuda backend's " + call + " on " + device + " failed: " + code
-                + (usable ? "" : "; the device context is unusable: close the backend and open another"), usable, e);
+                + (usable ? "" : "; the device context is lost: close the backend, and " + RECOVERY), usable, e);
     }
 }

@@ -229,8 +229,9 @@ final class CudaPrimitives extends KernelPrimitives {
         if (batch.isEmpty()) {
             return;
         }
-        backend.makeCurrent();
         try {
+            backend.checkUsable();
+            backend.makeCurrent();
             if (graphs != null) {
                 // A capture takes whatever any thread enqueues on the stream: the backend's lock keeps its uploads,
                 // downloads and frees out until the capture is over (this lock, then the backend's, as ever).
@@ -240,6 +241,8 @@ final class CudaPrimitives extends KernelPrimitives {
             } else {
                 issue(batch);
             }
+        } catch (jcuda.CudaException e) {
+            throw backend.failure("issue of recorded work", e);
         } finally {
             batch.clear();
         }
@@ -278,8 +281,8 @@ final class CudaPrimitives extends KernelPrimitives {
                             backend.stream(), paramLists[argCount], null);
                 }
             } catch (jcuda.CudaException e) {
-                throw CudaFailures.of("launch of kernel " + function + " (grid " + gridX + " x " + gridY + ", block "
-                        + blockX + " x " + blockY + ")", backend.device().name(), e);
+                throw backend.failure("launch of kernel " + function + " (grid " + gridX + " x " + gridY + ", block "
+                        + blockX + " x " + blockY + ")", e);
             }
         }
 
@@ -304,10 +307,20 @@ final class CudaPrimitives extends KernelPrimitives {
 
     @Override
     public synchronized void close() {
-        flush();
-        if (graphs != null) {
-            graphs.close();
+        try {
+            if (backend.lost()) {
+                batch.clear(); // nothing more runs on a lost context
+            } else {
+                flush();
+            }
+        } finally {
+            try {
+                if (graphs != null) {
+                    graphs.close();
+                }
+            } finally {
+                super.close();
+            }
         }
-        super.close();
     }
 }

@@ -23,7 +23,14 @@ class CudaFailuresTest {
     void anIllegalAddressPoisonsTheContext() {
         DeviceFailureException e = CudaFailures.of("download", "H100", new CudaException("CUDA_ERROR_ILLEGAL_ADDRESS"));
         assertFalse(e.backendUsable());
-        assertTrue(e.getMessage().contains("the device context is unusable: close the backend and open another"),
+        assertTrue(e.getMessage().contains("the device context is lost: close the backend, and restart the process"),
                 e.getMessage());
+    }
+
+    @Test
+    void aDriverAnswerIsRecognisedAsStickyInsideAMessage() {
+        assertTrue(CudaFailures.isSticky("cuDeviceGetCount failed with CUDA_ERROR_ILLEGAL_ADDRESS"));
+        assertFalse(CudaFailures.isSticky("cuInit failed with CUDA_ERROR_NO_DEVICE"));
+        assertFalse(CudaFailures.isSticky("CUDA_ERROR_OUT_OF_MEMORY"));
     }
 }

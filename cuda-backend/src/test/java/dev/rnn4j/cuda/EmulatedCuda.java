@@ -129,7 +129,12 @@ final class EmulatedCuda {
         /** A device allocation, as out of memory. */
         ALLOCATION,
         /** A kernel launch, with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (the context stays usable). */
-        LAUNCH
+        LAUNCH,
+        /**
+         * A kernel, accepted, that then faults: CUDA_ERROR_ILLEGAL_ADDRESS from every later call of the process,
+         * for the rest of the JVM (as on a GPU, where only a new process recovers).
+         */
+        TRAP
     }
 
     /** Makes the {@code n}-th such call from now fail (1: the next); 0 disarms. */

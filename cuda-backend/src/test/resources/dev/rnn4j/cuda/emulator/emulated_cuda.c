@@ -878,21 +878,36 @@ CUresult cuCtxSynchronize(void) {
 }
 
 /*
- * Set by the tests to inject faults: the n-th device allocation from now (1: the next) fails as out of memory, the
- * n-th kernel launch from now fails with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, an error that leaves the context usable
- * as on a GPU; 0 disarms.
+ * Set by the tests to inject faults: the n-th device allocation from now (1: the next) fails as out of memory (0);
+ * the n-th kernel launch from now fails with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, an error that leaves the context
+ * usable as on a GPU (1); the n-th kernel launch from now is accepted and its kernel then faults, as one reading
+ * past an allocation would on a GPU: CUDA_ERROR_ILLEGAL_ADDRESS, sticky, from every later call of the process (2).
+ * 0 disarms.
  */
 static long fail_allocation_in;
 static long fail_launch_in;
+static long trap_launch_in;
 
 void rnn4j_emulated_inject(int which, long n) {
     pthread_mutex_lock(&lock);
     if (which == 0) {
         fail_allocation_in = n;
-    } else {
+    } else if (which == 1) {
         fail_launch_in = n;
+    } else {
+        trap_launch_in = n;
     }
     pthread_mutex_unlock(&lock);
+}
+
+/* Whether this launch is the one armed to fault; if so, the fault is made sticky (the launch itself succeeds). */
+static int traps(const char* call) {
+    if (trap_launch_in > 0 && --trap_launch_in == 0) {
+        report("%s: the kernel faulted (injected): CUDA_ERROR_ILLEGAL_ADDRESS from every later call", call);
+        sticky = ILLEGAL_ADDRESS;
+        return 1;
+    }
+    return 0;
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr* out, size_t bytes) {
@@ -1306,6 +1321,9 @@ CUresult cuLaunchKernel(struct function* f, unsigned gx, unsigned gy, unsigned g
     if (fail_launch_in > 0 && --fail_launch_in == 0) {
         LEAVE(LAUNCH_OUT_OF_RESOURCES);
     }
+    if (traps(__func__)) {
+        LEAVE(SUCCESS);
+    }
     LEAVE(launch("cuLaunchKernel", f, gx, gy, gz, bx, by, bz, shared, s, params, 0));
 }
 
@@ -1314,6 +1332,9 @@ CUresult cuLaunchCooperativeKernel(struct function* f, unsigned gx, unsigned gy,
     ENTER_IN_CONTEXT();
     if (fail_launch_in > 0 && --fail_launch_in == 0) {
         LEAVE(LAUNCH_OUT_OF_RESOURCES);
+    }
+    if (traps(__func__)) {
+        LEAVE(SUCCESS);
     }
     LEAVE(launch("cuLaunchCooperativeKernel", f, gx, gy, gz, bx, by, bz, shared, s, params, 1));
 }

@@ -1,8 +1,6 @@
 package dev.rnn4j;
 
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,5 @@
 package dev.rnn4j;
 
-import dev.rnn4j.spi.Backend;
 
 /**
  * Opens backends by name, honouring (in order) an explicit argument, the system property {@code rnn4j.backend},

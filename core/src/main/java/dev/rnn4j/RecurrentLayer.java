@@ -1,10 +1,8 @@
 package dev.rnn4j;
 
-import dev.rnn4j.bptt.BpttDriver;
-import dev.rnn4j.bptt.DeviceParameters;
-import dev.rnn4j.bptt.Workspace;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.internal.bptt.BpttDriver;
+import dev.rnn4j.internal.bptt.DeviceParameters;
+import dev.rnn4j.internal.bptt.Workspace;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;

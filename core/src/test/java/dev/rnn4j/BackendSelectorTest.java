@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import java.util.List;
 import java.util.Map;

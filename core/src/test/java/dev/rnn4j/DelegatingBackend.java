@@ -1,10 +1,6 @@
 package dev.rnn4j;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.DeviceInfo;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.spi.Primitives;
 
 /** The reference backend behind a wrapper, for tests that change one behaviour (memory limits, pauses). */

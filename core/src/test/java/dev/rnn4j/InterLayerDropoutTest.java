@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,6 @@ package dev.rnn4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rnn4j.io.RnnModelFile;
-import dev.rnn4j.spi.Backend;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,7 +133,7 @@ class ValidationTest {
         }
 
         @Override
-        public dev.rnn4j.spi.DeviceBuffer allocate(long floats) {
+        public dev.rnn4j.DeviceBuffer allocate(long floats) {
             if (floats > limit) {
                 throw new DeviceOutOfMemoryException(floats * 4, "test device: " + floats + " floats requested, "
                         + limit + " fit", null);

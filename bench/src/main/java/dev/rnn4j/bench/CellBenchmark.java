@@ -1,10 +1,10 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.StepConfig;

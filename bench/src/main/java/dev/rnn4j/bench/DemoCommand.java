@@ -1,16 +1,16 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import java.io.PrintWriter;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rnn4j demo}: one forward and backward pass on the selected backend with variable-length sequences,

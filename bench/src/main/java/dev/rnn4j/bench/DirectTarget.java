@@ -1,10 +1,10 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
-import dev.rnn4j.spi.Backend;
 import org.HdrHistogram.Histogram;
 
 /**

@@ -1,8 +1,8 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.WeightPrecision;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
 import java.util.Random;
 

@@ -1,12 +1,12 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
-import dev.rnn4j.spi.Backend;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

@@ -1,10 +1,10 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import java.util.Random;
 
 /**

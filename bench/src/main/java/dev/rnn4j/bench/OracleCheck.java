@@ -1,8 +1,8 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.LayerGradients;
 import dev.rnn4j.LayerOptions;
-import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.Parameter;
 import dev.rnn4j.RecurrentLayer;
@@ -10,8 +10,8 @@ import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.reference.ReferenceRnn;
-import dev.rnn4j.spi.Backend;
+import dev.rnn4j.WeightPrecision;
+import dev.rnn4j.internal.reference.ReferenceRnn;
 import java.util.Random;
 
 /**

@@ -1,17 +1,17 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.LayerOptions;
-import dev.rnn4j.RnnOutput;
-import dev.rnn4j.WeightPrecision;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
+import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.bptt.MemoryPlan;
-import dev.rnn4j.reference.ReferenceRnn;
-import dev.rnn4j.spi.Backend;
+import dev.rnn4j.WeightPrecision;
+import dev.rnn4j.internal.bptt.MemoryPlan;
+import dev.rnn4j.internal.reference.ReferenceRnn;
 import java.util.Arrays;
 import java.util.Random;
 

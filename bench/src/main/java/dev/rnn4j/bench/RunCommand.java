@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.LayerGradients;
 import dev.rnn4j.OutputGradients;
@@ -13,16 +14,15 @@ import dev.rnn4j.io.SafetensorsFile;
 import dev.rnn4j.io.SafetensorsWriter;
 import dev.rnn4j.onnx.OnnxModel;
 import dev.rnn4j.onnx.OnnxTensor;
-import dev.rnn4j.spi.Backend;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code rnn4j run}: one layer stack from files, for scripting and golden-file checks against other frameworks. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,

@@ -1,12 +1,12 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.io.RnnModelFile;
 import dev.rnn4j.serving.SessionOptions;
-import dev.rnn4j.spi.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

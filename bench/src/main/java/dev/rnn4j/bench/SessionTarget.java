@@ -1,11 +1,11 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.serving.InferenceSession;
 import dev.rnn4j.serving.SessionOptions;
 import dev.rnn4j.serving.SessionStats;
 import dev.rnn4j.serving.SessionStream;
-import dev.rnn4j.spi.Backend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

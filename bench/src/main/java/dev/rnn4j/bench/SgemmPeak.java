@@ -1,6 +1,6 @@
 package dev.rnn4j.bench;
 
-import dev.rnn4j.spi.Backend;
+import dev.rnn4j.Backend;
 
 /**
  * A short measurement of a backend's SGEMM rate, the yardstick for "fraction of peak": the best of a few square

@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.OutputGradients;
@@ -10,7 +11,6 @@ import dev.rnn4j.RnnSpec;
 import dev.rnn4j.serving.InferenceSession;
 import dev.rnn4j.serving.SessionOptions;
 import dev.rnn4j.serving.SessionStream;
-import dev.rnn4j.spi.Backend;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code rnn4j soak}: a long run that would show a leak. Layers are created, trained one step (forward, backward) and

@@ -2,9 +2,9 @@ package dev.rnn4j.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
 import java.util.Random;

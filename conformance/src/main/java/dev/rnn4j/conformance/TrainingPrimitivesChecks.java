@@ -3,10 +3,10 @@ package dev.rnn4j.conformance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.TrainingPrimitives;

@@ -1,6 +1,6 @@
 package dev.rnn4j.conformance;
 
-import dev.rnn4j.reference.ReferenceBackendProvider;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.spi.BackendProvider;
 
 /** The reference backend (float storage, double sums, driven by the BPTT driver) against the independent oracle. */

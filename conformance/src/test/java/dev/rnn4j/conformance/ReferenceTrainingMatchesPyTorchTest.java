@@ -2,11 +2,11 @@ package dev.rnn4j.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.io.SafetensorsFile;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.OptimizerArgs;
 import java.io.InputStream;

@@ -1,5 +1,8 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
+
 /**
  * Entry point of a backend, found through {@link java.util.ServiceLoader}: register the implementation in
  * {@code META-INF/services/dev.rnn4j.spi.BackendProvider}. Implementations must have a public no-argument

@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+
 /**
  * The arguments of one {@link Primitives#gemm} call as a reusable block, for the calls of a {@link RecurrencePlan}:
  * the BPTT driver fills one per direction and changes only offsets from step to step, so the per-step loop

@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+
 /**
  * A row-major matrix inside a buffer: element (r, c) lives at {@code offset + r·ld + c}.
  *

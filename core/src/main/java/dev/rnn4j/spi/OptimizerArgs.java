@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+
 /**
  * One optimizer step over {@code n} parameters, PyTorch's update rules with L2 weight decay {@code λ} added to the
  * gradient ({@code g' = g + λ·w}) unless {@link #decoupledWeightDecay} (AdamW: {@code w −= lr·λ·w} first):

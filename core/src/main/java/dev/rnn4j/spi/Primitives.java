@@ -1,6 +1,8 @@
 package dev.rnn4j.spi;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.ElementType;
 
 /**
  * The compute a backend supplies: a GEMM, the cell steps (forward, backward, and the original-form GRU's two halves),

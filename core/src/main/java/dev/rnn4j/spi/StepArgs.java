@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+
 /**
  * The arguments of one cell step: the layer direction's {@link StepConfig}, the pass's batch, lengths and buffers,
  * and the step. The driver fills one block per layer direction and pass; from step to step only {@link #step}

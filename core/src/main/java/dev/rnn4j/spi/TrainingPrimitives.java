@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+
 /**
  * The compute a backend supplies for training whole models around the recurrent layers: losses,
  * embeddings, dropout, optimizer steps and the reduction global-norm clipping needs. Like {@link Primitives}:

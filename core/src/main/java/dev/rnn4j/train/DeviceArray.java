@@ -1,7 +1,7 @@
 package dev.rnn4j.train;
 
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 
 /**
  * A device buffer that grows to the largest size asked of it and is otherwise reused: the activations and

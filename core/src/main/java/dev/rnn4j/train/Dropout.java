@@ -1,7 +1,7 @@
 package dev.rnn4j.train;
 
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 
 /**
  * Inverted dropout: in training each value is kept with probability {@code 1 − p} and scaled by {@code 1/(1−p)},

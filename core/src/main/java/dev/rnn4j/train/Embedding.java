@@ -1,7 +1,7 @@
 package dev.rnn4j.train;
 
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
 import java.util.List;
 
@@ -41,7 +41,10 @@ public final class Embedding implements AutoCloseable {
         return dim;
     }
 
-    /** {@code [rows, dim]} embeddings of {@code ids} (an INT32 buffer of {@code rows} ids, each −1 or < vocab). */
+    /**
+     * {@code [rows, dim]} embeddings of {@code ids} (an INT32 buffer of {@code rows} ids, each −1 or
+     * {@code < vocab}).
+     */
     public DeviceBuffer forward(DeviceBuffer ids, int rows) {
         DeviceBuffer y = out.get((long) rows * dim);
         backend.trainingPrimitives().gatherRows(table, ids, rows, dim, new MatrixRef(y, 0, dim));

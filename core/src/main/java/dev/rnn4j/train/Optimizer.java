@@ -1,7 +1,7 @@
 package dev.rnn4j.train;
 
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.spi.OptimizerArgs;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.rnn4j.train;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +18,7 @@ import java.util.Random;
  *
  * <p>State: with {@link #setCarryState(boolean)} the final states of one call become the initial states of the
  * next (streaming inference over a batch of independent streams; truncated BPTT with k1 = k2 = the call's steps;
- * {@link TruncatedBptt} for k1 < k2);
+ * {@link TruncatedBptt} for k1 &lt; k2);
  * {@link #resetState(int)} zeroes one stream's.
  */
 public final class SequenceModel implements AutoCloseable {

@@ -1,6 +1,6 @@
 package dev.rnn4j.train;
 
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.DeviceBuffer;
 
 /**
  * One parameter tensor of a model on the device, with its gradient accumulator: what optimizers update, gradient

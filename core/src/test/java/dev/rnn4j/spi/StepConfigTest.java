@@ -1,5 +1,7 @@
 package dev.rnn4j.spi;
 
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.ElementType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

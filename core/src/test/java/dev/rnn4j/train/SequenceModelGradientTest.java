@@ -2,11 +2,11 @@ package dev.rnn4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.rnn4j.cpu;
 
-import dev.rnn4j.host.HostBackend;
-import dev.rnn4j.host.HostTrainingPrimitives;
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
+import dev.rnn4j.DeviceInfo;
+import dev.rnn4j.internal.host.HostBackend;
+import dev.rnn4j.internal.host.HostTrainingPrimitives;
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
-import dev.rnn4j.spi.DeviceInfo;
 import dev.rnn4j.spi.ProbeCache;
 
 /**

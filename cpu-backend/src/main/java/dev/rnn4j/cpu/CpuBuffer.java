@@ -1,8 +1,8 @@
 package dev.rnn4j.cpu;
 
-import dev.rnn4j.host.HostBuffer;
-import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.ElementType;
+import dev.rnn4j.internal.host.HostBuffer;
 
 /**
  * A CPU-backend buffer: a {@link HostBuffer} that also holds the GEMM's packed copies of it, which its write version

@@ -1,13 +1,13 @@
 package dev.rnn4j.cpu;
 
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.WeightPrecision;
-import dev.rnn4j.host.HostPrimitives;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.internal.host.HostPrimitives;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.RecurrencePlan;
-import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.StepArgs;
+import dev.rnn4j.spi.StepConfig;
 import dev.rnn4j.spi.Transpose;
 import java.util.Optional;
 

@@ -112,7 +112,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
     /** The running product's B in bfloat16 or int8 ({@link #compactOperand}), or null. */
     private CompactPanels compact;
     /** Scratch for Cᵀ when a product is computed transposed; grows to the largest shape seen. */
-    private CpuBuffer transposedC = new CpuBuffer(dev.rnn4j.spi.ElementType.FLOAT32, 0);
+    private CpuBuffer transposedC = new CpuBuffer(dev.rnn4j.ElementType.FLOAT32, 0);
     /**
      * The row that the first depth block adds to its tiles in place of C's contents ({@link #gemmPlusRow}), or
      * null.
@@ -395,7 +395,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
 
     private float[] transposedScratch(long floats) {
         if (transposedC.size() < floats) {
-            transposedC = new CpuBuffer(dev.rnn4j.spi.ElementType.FLOAT32, Math.toIntExact(floats));
+            transposedC = new CpuBuffer(dev.rnn4j.ElementType.FLOAT32, Math.toIntExact(floats));
         }
         return CpuBuffer.floatsForRead(transposedC);
     }

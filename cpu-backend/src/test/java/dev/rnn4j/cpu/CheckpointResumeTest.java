@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.io.MalformedFileException;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;

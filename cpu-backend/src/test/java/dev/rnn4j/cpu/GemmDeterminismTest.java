@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.ElementType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

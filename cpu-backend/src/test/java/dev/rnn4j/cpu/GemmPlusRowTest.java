@@ -3,7 +3,7 @@ package dev.rnn4j.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.ElementType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

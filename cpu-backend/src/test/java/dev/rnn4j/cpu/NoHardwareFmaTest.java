@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.reference.ReferenceRnn;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
+import dev.rnn4j.internal.reference.ReferenceRnn;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

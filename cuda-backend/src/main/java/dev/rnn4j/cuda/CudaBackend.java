@@ -1,15 +1,15 @@
 package dev.rnn4j.cuda;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.DeviceFailureException;
+import dev.rnn4j.DeviceInfo;
 import dev.rnn4j.DeviceOutOfMemoryException;
+import dev.rnn4j.ElementType;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.StepForm;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.DeviceInfo;
-import dev.rnn4j.spi.ElementType;
 import dev.rnn4j.spi.Primitives;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,10 +1,10 @@
 package dev.rnn4j.cuda;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.ProbeCache;
 import java.util.stream.Collectors;

@@ -1,8 +1,8 @@
 package dev.rnn4j.cuda;
 
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.DeviceFailureException;
-import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.ElementType;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;

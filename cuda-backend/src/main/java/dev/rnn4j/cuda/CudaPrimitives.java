@@ -1,10 +1,10 @@
 package dev.rnn4j.cuda;
 
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.SequencePlan;
 import dev.rnn4j.kernels.StepForm;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.Transpose;
 import java.util.HashMap;
 import java.util.Map;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.BackendSelector;
 import dev.rnn4j.BackendUnavailableException;
-import dev.rnn4j.reference.ReferenceBackendProvider;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

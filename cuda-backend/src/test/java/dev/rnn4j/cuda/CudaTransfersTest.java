@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;

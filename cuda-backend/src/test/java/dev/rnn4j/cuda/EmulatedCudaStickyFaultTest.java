@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.DeviceFailureException;
 import dev.rnn4j.LayerGradients;
 import dev.rnn4j.OutputGradients;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package dev.rnn4j.examples;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.WeightPrecision;
-import dev.rnn4j.spi.Backend;
 import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.EarlyStopping;
 import dev.rnn4j.train.LearningRateSchedule;
@@ -21,13 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.function.LongToDoubleFunction;
 import java.util.concurrent.Callable;
+import java.util.function.LongToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Character-level language model (Karpathy's char-rnn): embedding → 2-layer LSTM → softmax over the characters,

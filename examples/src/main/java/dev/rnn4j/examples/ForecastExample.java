@@ -1,9 +1,9 @@
 package dev.rnn4j.examples;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import dev.rnn4j.train.LearningRateSchedule;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
@@ -14,9 +14,9 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Time-series forecasting (many-to-one regression): the next value of a generated series — two seasonal

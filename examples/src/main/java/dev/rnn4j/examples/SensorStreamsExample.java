@@ -1,5 +1,6 @@
 package dev.rnn4j.examples;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnParameters;
@@ -9,7 +10,6 @@ import dev.rnn4j.serving.InferenceSession;
 import dev.rnn4j.serving.SessionOptions;
 import dev.rnn4j.serving.SessionStats;
 import dev.rnn4j.serving.SessionStream;
-import dev.rnn4j.spi.Backend;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.rnn4j.examples;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.train.Embedding;
 import dev.rnn4j.train.GradientClipping;
 import dev.rnn4j.train.Initializers;
@@ -20,9 +20,9 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Encoder–decoder sequence to sequence with teacher forcing: an LSTM encoder reads a digit string, its final states

@@ -1,12 +1,12 @@
 package dev.rnn4j.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnSpec;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.io.SafetensorsFile;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.train.Checkpoint;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;

@@ -1,15 +1,15 @@
 package dev.rnn4j.kernels;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.CellType;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.spi.GemmArgs;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.RecurrencePlan;
-import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.StepArgs;
 import dev.rnn4j.spi.StepConfig;
+import dev.rnn4j.spi.TrainingPrimitives;
 import dev.rnn4j.spi.Transpose;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.rnn4j.kernels;
 
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.OptimizerArgs;
 import dev.rnn4j.spi.TrainingPrimitives;

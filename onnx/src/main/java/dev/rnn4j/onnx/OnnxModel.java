@@ -2,6 +2,7 @@ package dev.rnn4j.onnx;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.rnn4j.Backend;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.io.MalformedFileException;
@@ -12,7 +13,6 @@ import dev.rnn4j.onnx.proto.OnnxSubset.NodeProto;
 import dev.rnn4j.onnx.proto.OnnxSubset.OperatorSetIdProto;
 import dev.rnn4j.onnx.proto.OnnxSubset.TensorProto;
 import dev.rnn4j.onnx.proto.OnnxSubset.ValueInfoProto;
-import dev.rnn4j.spi.Backend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

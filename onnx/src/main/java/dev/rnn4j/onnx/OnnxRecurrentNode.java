@@ -1,6 +1,7 @@
 package dev.rnn4j.onnx;
 
 import dev.rnn4j.Activation;
+import dev.rnn4j.Backend;
 import dev.rnn4j.CellType;
 import dev.rnn4j.CellVariant;
 import dev.rnn4j.ParameterKind;
@@ -9,7 +10,6 @@ import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.cpu.CpuBackendProvider;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
 import dev.rnn4j.io.SafetensorsFile;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -6,21 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
+import dev.rnn4j.internal.reference.ReferenceBackendProvider;
+import dev.rnn4j.io.SafetensorsFile;
 import dev.rnn4j.onnx.proto.OnnxSubset.NodeProto;
 import dev.rnn4j.onnx.proto.OnnxSubset.ValueInfoProto;
-import dev.rnn4j.reference.ReferenceBackendProvider;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.io.SafetensorsFile;
 import java.nio.file.Files;
 import java.util.HashMap;
-import java.util.Set;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A one-node graph's weights for a session: the layer they make computes what the graph computes. */

@@ -1,9 +1,9 @@
 package dev.rnn4j.opencl;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.spi.Availability;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.ProbeCache;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.rnn4j.opencl;
 
-import dev.rnn4j.spi.DeviceBuffer;
-import dev.rnn4j.spi.ElementType;
+import dev.rnn4j.DeviceBuffer;
+import dev.rnn4j.ElementType;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;

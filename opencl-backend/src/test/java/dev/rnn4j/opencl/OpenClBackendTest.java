@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.rnn4j.kernels.StepForm;
+import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.DeviceOutOfMemoryException;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.BackendOptions;
-import dev.rnn4j.spi.DeviceBuffer;
+import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Transpose;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
@@ -12,7 +13,6 @@ import dev.rnn4j.kernels.KernelPrimitives;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.SequencePlan;
 import dev.rnn4j.kernels.StepForm;
-import dev.rnn4j.spi.BackendOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -3,13 +3,13 @@ package dev.rnn4j.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import java.util.Random;
 
 /**

@@ -1,8 +1,8 @@
 package dev.rnn4j.serving;
 
+import dev.rnn4j.Backend;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
-import dev.rnn4j.spi.DeviceBuffer;
 import dev.rnn4j.spi.MatrixRef;
 import dev.rnn4j.spi.Primitives;
 

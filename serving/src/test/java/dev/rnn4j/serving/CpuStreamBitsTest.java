@@ -2,11 +2,11 @@ package dev.rnn4j.serving;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import org.junit.jupiter.api.Test;
 
 /**

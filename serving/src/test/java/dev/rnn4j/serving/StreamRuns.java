@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnn4j.Backend;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.RnnInput;
 import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.spi.Backend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rnn4j.CellType;
 import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
-import dev.rnn4j.reference.ReferenceRnn;
+import dev.rnn4j.internal.reference.ReferenceRnn;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.params.ParameterizedTest;

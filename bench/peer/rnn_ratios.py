@@ -11,12 +11,15 @@ with B fresh each call, as torch.mm packs it, unless --keep-b (B packed once, as
   python3 bench/peer/rnn_ratios.py --rows gemm:1024:1024:1024,gemm:64:2048:512:N:T --rounds 5
 Each rnn4j row runs in a fresh JVM with the bench's usual warm-up (RNN4J_JAVA_OPTS passes through); each PyTorch
 row in a fresh interpreter.
-Needs only the standard library; PyTorch runs through --peer (default: Debian's python3-torch on OpenBLAS).
+Needs only the standard library. PyTorch's side of layer rows runs through --peer (or RNN4J_TORCH_RNN_PEER): any
+command that takes --rows ROW and --json FILE and writes {"rows": [{"ms_median": ...}]}. GEMM rows run through
+--gemm-peer (default: bench/peer/torch_mm_bench.py on the python3 on the path). To pin PyTorch to one BLAS, give a
+wrapper command, e.g. --gemm-peer "env LD_LIBRARY_PATH=/opt/openblas/lib python3 bench/peer/torch_mm_bench.py".
 """
 import argparse, json, os, shlex, statistics, subprocess, sys, tempfile
 
-PEER = "../shared/tools/with_openblas.sh /usr/bin/python3 ../shared/tools/torch_rnn_bench.py"
-GEMM_PEER = "../shared/tools/with_openblas.sh /usr/bin/python3 bench/peer/torch_mm_bench.py"
+PEER = os.environ.get("RNN4J_TORCH_RNN_PEER")
+GEMM_PEER = os.environ.get("RNN4J_TORCH_MM_PEER", "python3 bench/peer/torch_mm_bench.py")
 ROWS = ("infer:LSTM:256:256:1:100,infer:LSTM:512:512:32:50,infer:LSTM:1024:1024:64:25,infer:GRU:512:512:32:50,"
         "infer:RNN_TANH:1024:1024:32:50,train:LSTM:256:256:32:50,train:LSTM:512:512:64:25,train:GRU:512:512:32:50,"
         "train:RNN_TANH:1024:1024:32:50,train:LSTM:256:256:32:50:2:1")
@@ -59,6 +62,9 @@ def main():
     if not os.path.exists("rnn4j"):
         sys.exit("rnn_ratios: run from the repository root (./rnn4j not found)")
     rows = [r.strip() for r in a.rows.split(",") if r.strip()]
+    if a.peer is None and any(not r.startswith("gemm:") for r in rows):
+        sys.exit("rnn_ratios: layer rows need PyTorch's side: give --peer CMD (or set RNN4J_TORCH_RNN_PEER), a "
+                 "command that takes --rows ROW --json FILE")
     ratios = {r: [] for r in rows}
     cells = {r: [] for r in rows}
     for n in range(a.rounds):

@@ -2,8 +2,8 @@
 """PyTorch's side of `rnn4j bench --gemm`: torch.mm on the same gemm:M:N:K[:TA:TB] rows, timed the same way
 (warm-up, then the median of --reps samples, each at least 20 ms of back-to-back calls).
 
-On this project's CPU machines run it on OpenBLAS, in the same command as rnn4j's side:
-  ../shared/tools/with_openblas.sh /usr/bin/python3 bench/peer/torch_mm_bench.py
+Run it in the same command as rnn4j's side, for example through bench/peer/rnn_ratios.py:
+  python3 bench/peer/torch_mm_bench.py
 TA/TB = T means the operand is a transposed view (as nn.LSTM passes W_hh to addmm), not a transposed copy.
 """
 import argparse, os, statistics, sys, time

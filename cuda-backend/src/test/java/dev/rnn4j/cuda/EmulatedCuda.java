@@ -100,7 +100,7 @@ final class EmulatedCuda {
 
     /**
      * Where the emulator is built: {@code target/emulated-cuda} of the module under Maven (so the command line can use
-     * it afterwards, see README), emptied first; else a new temporary directory.
+     * it afterwards, see docs/testing.md), emptied first; else a new temporary directory.
      */
     private static Path directory() throws IOException {
         Path target = Path.of("target").toAbsolutePath();

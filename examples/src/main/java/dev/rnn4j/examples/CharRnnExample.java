@@ -186,7 +186,7 @@ final class CharRnnExample implements Callable<Integer> {
 
     /**
      * The validation set: 4 batches of windows evenly spaced over the held-out text, so that any implementation
-     * (bench/peers/char_rnn_torch.py does the same) measures on the same characters.
+     * (bench/peer/char_rnn_torch.py does the same) measures on the same characters.
      */
     List<SequenceModel.Batch> validationWindows(int[] ids) {
         List<SequenceModel.Batch> out = new ArrayList<>();

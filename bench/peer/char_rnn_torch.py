@@ -1,6 +1,6 @@
 """PyTorch's side of the char-rnn comparison: the model `rnn4j-examples char-rnn` trains, the same way.
 
-    ../shared/tools/with_openblas.sh /usr/bin/python3 bench/peers/char_rnn_torch.py --minutes 10
+    python3 bench/peer/char_rnn_torch.py --minutes 10
 
 Embedding(V, 64) -> LSTM(64, 256, 2 layers) -> Linear(256, V); Adam lr 2e-3; batches of 32 random windows of 100
 characters from the first 90% of the text; gradient clipping at global norm 5; validation loss on 4 fixed

@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.BuildInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--suite", defaultValue = Suites.QUICK, paramLabel = "NAME",
             description = "quick (default; under a minute on a 2-core laptop), deepbench-train (53 rows), "
                     + "deepbench-inference (69 rows), deepbench-device (3 rows), or pytorch-peer (the 10 rows "
-                    + "the PyTorch peer script torch_rnn_bench.py times by default).")
+                    + "bench/peer/rnn_ratios.py compares with PyTorch by default).")
     String suite;
 
     @Option(names = "--rows", split = ",", paramLabel = "ROW",
@@ -197,13 +198,18 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     double maxError;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (schema: "
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (- for standard output, "
+            + "the tables then going to the error stream; schema: "
             + BenchReport.SCHEMA + ", a JSON Schema in bench/src/main/resources/dev/rnn4j/bench/result-schema.json; "
             + "GEMM rows: " + GEMM_SCHEMA + ", rows of row, ms_median, ms_min and gflops).")
     Path json;
 
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "Draw the rows as a PNG: each row's time per "
+            + "call and its GFLOP/s, the backends side by side (with --backend all).")
+    Path chart;
+
     @Option(names = "--csv", paramLabel = "FILE", description = "Write the results as CSV, one line per row and "
-            + "backend.")
+            + "backend (- for standard output, the tables then going to the error stream).")
     Path csv;
 
     @Option(names = "--reference-max-gflop", defaultValue = "1", paramLabel = "G",
@@ -237,16 +243,27 @@ final class BenchCommand implements Callable<Integer> {
         if (csv != null) {
             CommandFiles.output(csv, "--csv");
         }
+        if (chart != null) {
+            if (CommandFiles.isStdout(chart)) {
+                throw new ParameterException(spec.commandLine(), "--chart needs a file name: a PNG does not go to "
+                        + "standard output");
+            }
+            CommandFiles.output(chart, "--chart");
+        }
+        if (CommandFiles.isStdout(json) && CommandFiles.isStdout(csv)) {
+            throw new ParameterException(spec.commandLine(), "only one of --json and --csv can be -, standard output");
+        }
         if (gemmGrid || (rows != null && rows.stream().allMatch(r -> r.trim().startsWith("gemm:")))) {
-            if (verify || csv != null) {
-                throw new ParameterException(spec.commandLine(), "GEMM rows take neither --verify nor --csv (the "
-                        + "table, or --json, is their output)");
+            if (verify || csv != null || chart != null) {
+                throw new ParameterException(spec.commandLine(), "GEMM rows take none of --verify, --csv and --chart "
+                        + "(the table, or --json, is their output)");
             }
             return runGemmRows();
         }
         List<BenchRow> selected = selectRows();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = humanOutput();
         BenchReport report = new BenchReport();
         recordOptions(report);
         List<Backend> opened = openBackends(report);
@@ -264,7 +281,7 @@ final class BenchCommand implements Callable<Integer> {
             for (BenchRow r : selected) {
                 totalWork += r.flops() * opened.size() * (r.training() ? 1 : weights.size());
             }
-            ProgressLine progress = new ProgressLine(err, System.console() != null, !noProgress, totalWork);
+            ProgressLine progress = new ProgressLine(err, ErrorStream.isTerminal(), !noProgress, totalWork);
             List<RowRunner> runners = new ArrayList<>();
             for (WeightPrecision w : weights) {
                 runners.add(new RowRunner(warmupMs, reps, minSampleMs, w));
@@ -315,18 +332,27 @@ final class BenchCommand implements Callable<Integer> {
         }
         report.printTables(out);
         try {
-            if (json != null) {
+            if (CommandFiles.isStdout(json)) {
+                report.writeJson(stdout);
+            } else if (json != null) {
                 report.writeJson(json);
                 out.println("wrote " + json);
             }
-            if (csv != null) {
+            if (CommandFiles.isStdout(csv)) {
+                report.writeCsv(stdout);
+            } else if (csv != null) {
                 report.writeCsv(csv);
                 out.println("wrote " + csv);
+            }
+            if (chart != null) {
+                BenchChart.write(chart, report);
+                out.println("wrote " + chart);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         out.flush();
+        stdout.flush();
         boolean failed = report.rows.stream().anyMatch(r -> r.status().equals(RowResult.FAILED));
         if (failed) {
             err.println("rnn4j bench: error: " + report.rows.stream().filter(r -> r.status().equals(RowResult.FAILED))
@@ -471,8 +497,14 @@ final class BenchCommand implements Callable<Integer> {
         return opened;
     }
 
+    /** Where the tables and notes go: standard output, unless a report takes it ({@code --json -}). */
+    private PrintWriter humanOutput() {
+        return CommandFiles.isStdout(json) || CommandFiles.isStdout(csv) ? spec.commandLine().getErr()
+                : spec.commandLine().getOut();
+    }
+
     private int runGemmRows() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = humanOutput();
         List<GemmRow> parsed = new ArrayList<>();
         try {
             for (String r : gemmGrid ? GEMM_ROWS : rows) {
@@ -485,6 +517,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         root.put("schema", GEMM_SCHEMA);
         root.put("rnn4j_version", Rnn4jCommand.version());
+        root.put("rnn4j_commit", BuildInfo.commit());
         root.put("keep_b", keepB);
         ArrayNode results = root.putArray("rows");
         try (Backend b = Backends.open("all".equals(backend) ? null : backend)) {
@@ -518,7 +551,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        if (json != null) {
+        if (CommandFiles.isStdout(json)) {
+            PrintWriter stdout = spec.commandLine().getOut();
+            try {
+                stdout.println(mapper.writeValueAsString(root));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not write the JSON: " + e.getMessage(), e);
+            }
+            stdout.flush();
+        } else if (json != null) {
             try {
                 BenchReport.writeAtomically(json, w -> mapper.writeValue(w, root));
             } catch (IOException e) {

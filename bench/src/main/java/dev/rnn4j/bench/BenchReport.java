@@ -1,5 +1,6 @@
 package dev.rnn4j.bench;
 
+import dev.rnn4j.BuildInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -212,6 +213,7 @@ final class BenchReport {
         ObjectNode root = mapper.createObjectNode();
         root.put("schema", SCHEMA);
         root.put("rnn4j_version", Rnn4jCommand.version());
+        root.put("rnn4j_commit", BuildInfo.commit());
         root.put("created", Instant.now().toString());
         ObjectNode jvm = root.putObject("jvm");
         jvm.put("name", System.getProperty("java.vm.name"));
@@ -248,23 +250,40 @@ final class BenchReport {
     }
 
     void writeJson(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        writeAtomically(file, w -> mapper.writeValue(w, json()));
+        writeAtomically(file, w -> w.write(jsonText()));
+    }
+
+    /** The JSON to a stream the caller owns (standard output): written and flushed, not closed. */
+    void writeJson(PrintWriter out) throws IOException {
+        out.print(jsonText());
+        out.flush();
+    }
+
+    private String jsonText() throws IOException {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()) + "\n";
     }
 
     void writeCsv(Path file) throws IOException {
-        writeAtomically(file, w -> {
-            w.write(String.join(",", ROW_FIELDS));
-            w.write('\n');
-            for (RowResult r : rows) {
-                List<String> cells = new ArrayList<>();
-                for (Object v : fields(r).values()) {
-                    cells.add(csvCell(v));
-                }
-                w.write(String.join(",", cells));
-                w.write('\n');
+        writeAtomically(file, this::writeCsvTo);
+    }
+
+    /** The CSV to a stream the caller owns (standard output): written and flushed, not closed. */
+    void writeCsv(PrintWriter out) throws IOException {
+        writeCsvTo(out);
+        out.flush();
+    }
+
+    private void writeCsvTo(Writer w) throws IOException {
+        w.write(String.join(",", ROW_FIELDS));
+        w.write('\n');
+        for (RowResult r : rows) {
+            List<String> cells = new ArrayList<>();
+            for (Object v : fields(r).values()) {
+                cells.add(csvCell(v));
             }
-        });
+            w.write(String.join(",", cells));
+            w.write('\n');
+        }
     }
 
     private static String csvCell(Object v) {

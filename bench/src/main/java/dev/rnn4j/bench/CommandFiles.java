@@ -10,7 +10,15 @@ import java.nio.file.Path;
  * otherwise surfaced as the operating system's "Is a directory", naming no file, after the computation had run.
  */
 final class CommandFiles {
+    /** What an output option takes to mean standard output. */
+    static final String STDOUT = "-";
+
     private CommandFiles() {
+    }
+
+    /** Whether {@code path} is {@link #STDOUT}: the report goes to standard output, the human table elsewhere. */
+    static boolean isStdout(Path path) {
+        return path != null && path.toString().equals(STDOUT);
     }
 
     /**
@@ -33,12 +41,15 @@ final class CommandFiles {
     }
 
     /**
-     * {@code path}, given with {@code option}, as a file to write: not a directory, and every existing ancestor a
-     * directory (missing folders are made when it is written).
+     * {@code path}, given with {@code option}, as a file to write: {@link #STDOUT}, or not a directory and every
+     * existing ancestor a directory (missing folders are made when it is written).
      *
      * @throws IllegalArgumentException naming what is in the way
      */
     static Path output(Path path, String option) {
+        if (isStdout(path)) {
+            return path;
+        }
         if (Files.isDirectory(path)) {
             throw new IllegalArgumentException(option + " " + path + " is a directory; give a file name");
         }

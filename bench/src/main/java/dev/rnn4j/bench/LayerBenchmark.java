@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH: whole recurrent layers, the CPU targets' rows in the peer script's syntax {@code CELL:I:H:B:T[:LAYERS[:BIDIR]]}.
  * {@code inference} is {@link RecurrentLayer#forward}; {@code training} is forward, backward-data and
- * backward-weights of {@code output.sum()}, as the PyTorch peer script {@code torch_rnn_bench.py} times PyTorch.
+ * backward-weights of {@code output.sum()}, as PyTorch's side is timed in the comparisons.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

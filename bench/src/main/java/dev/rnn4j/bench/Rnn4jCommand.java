@@ -1,11 +1,10 @@
 package dev.rnn4j.bench;
 
 import dev.rnn4j.BackendUnavailableException;
+import dev.rnn4j.BuildInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -61,20 +60,12 @@ public final class Rnn4jCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"rnn4j " + version()};
+            return new String[] {BuildInfo.describe()};
         }
     }
 
     /** This build's version, e.g. 0.1.0-SNAPSHOT. */
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = Rnn4jCommand.class.getResourceAsStream("/rnn4j-version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return p.getProperty("version", "unknown");
+        return BuildInfo.version();
     }
 }

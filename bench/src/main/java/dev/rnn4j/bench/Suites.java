@@ -21,8 +21,8 @@ import java.util.List;
  *       {@code inference_server}, {@code inference_device}; DeepBench's convention: one layer, unidirectional,
  *       input size = hidden size, {@code vanilla} = ReLU RNN; training rows time forward, backward-data and
  *       backward-weights, inference rows forward only);</li>
- *   <li>{@code pytorch-peer}: {@code suites/pytorch-peer.csv}, the rows the PyTorch peer script {@code torch_rnn_bench.py}
- *       times by default, for a same-run comparison with PyTorch.</li>
+ *   <li>{@code pytorch-peer}: {@code suites/pytorch-peer.csv}, the rows {@code bench/peer/rnn_ratios.py} compares
+ *       with PyTorch by default, for a same-run comparison with PyTorch.</li>
  * </ul>
  */
 final class Suites {

@@ -148,7 +148,7 @@ class BenchCommandTest {
                     ? args("--backend", "cpu", "--rows", "gemm:8:8:8", "--csv", dir.resolve("x.csv").toString())
                     : args("--backend", "cpu", "--rows", "gemm:8:8:8", "--verify"));
             assertEquals(2, bad.status(), bad.out() + bad.err());
-            assertTrue(bad.err().contains("GEMM rows take neither --verify nor --csv"), bad.err());
+            assertTrue(bad.err().contains("GEMM rows take none of --verify, --csv and --chart"), bad.err());
         }
     }
 
@@ -370,5 +370,60 @@ class BenchCommandTest {
                 conforms(path + "[" + i + "]", value.get(i), schema.get("items"));
             }
         }
+    }
+
+    @Test
+    void jsonToStandardOutputLeavesTheTablesOnTheErrorStream() throws Exception {
+        Rnn4jCommandTest.Result r = rnn4j(args("--rows", "infer:LSTM:8:8:1:3", "--backend", "reference",
+                "--json", "-"));
+        assertEquals(0, r.status(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals(BenchReport.SCHEMA, root.get("schema").asText());
+        assertEquals(1, root.get("rows").size());
+        assertTrue(root.hasNonNull("rnn4j_commit"), r.out());
+        assertTrue(root.get("jvm").hasNonNull("version"), r.out());
+        assertTrue(r.err().contains("infer:LSTM:8:8:1:3"), "the table goes to the error stream: " + r.err());
+    }
+
+    @Test
+    void csvToStandardOutputIsOnlyTheCsv() {
+        Rnn4jCommandTest.Result r = rnn4j(args("--rows", "infer:LSTM:8:8:1:3", "--backend", "reference",
+                "--csv", "-"));
+        assertEquals(0, r.status(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(2, lines.length, r.out());
+        assertEquals(String.join(",", BenchReport.ROW_FIELDS), lines[0]);
+        assertTrue(lines[1].startsWith("reference,LSTM,infer,8,8,1,3,"), lines[1]);
+    }
+
+    @Test
+    void onlyOneReportMayTakeStandardOutput() {
+        Rnn4jCommandTest.Result r = rnn4j(args("--rows", "infer:LSTM:8:8:1:3", "--json", "-", "--csv", "-"));
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("only one of --json and --csv can be -"), r.err());
+    }
+
+    @Test
+    void chartDrawsTimeAndRatePanelsIntoAPng(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("rows.png");
+        Rnn4jCommandTest.Result r = rnn4j(args("--rows", "infer:LSTM:8:8:1:3,infer:GRU:8:8:2:3", "--backend",
+                "reference", "--chart", png.toString()));
+        assertEquals(0, r.status(), r.err());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(BenchChart.WIDTH, image.getWidth());
+        assertEquals(2 * BenchChart.PANEL_HEIGHT, image.getHeight());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(png), files.toList(), "no temporary file left beside the chart");
+        }
+    }
+
+    @Test
+    void chartNeedsAFileAndLayerRows() {
+        Rnn4jCommandTest.Result toStdout = rnn4j(args("--rows", "infer:LSTM:8:8:1:3", "--chart", "-"));
+        assertEquals(2, toStdout.status());
+        assertTrue(toStdout.err().contains("--chart needs a file name"), toStdout.err());
+        Rnn4jCommandTest.Result gemm = rnn4j(args("--rows", "gemm:8:8:8", "--chart", "x.png"));
+        assertEquals(2, gemm.status());
+        assertTrue(gemm.err().contains("GEMM rows take none of --verify, --csv and --chart"), gemm.err());
     }
 }

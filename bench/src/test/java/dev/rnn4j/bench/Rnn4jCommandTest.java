@@ -1,9 +1,13 @@
 package dev.rnn4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnn4j.BuildInfo;
 import dev.rnn4j.conformance.Fixture;
 import dev.rnn4j.conformance.Tolerance;
 import dev.rnn4j.io.SafetensorsFile;
@@ -13,6 +17,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +56,34 @@ class Rnn4jCommandTest {
         // Every available device with a measured SGEMM rate: cpu and reference are always available.
         assertTrue(r.out().matches("(?s).*\ncpu +.*SGEMM 1024³ [0-9.]+ GFLOP/s.*"), r.out());
         assertTrue(r.out().matches("(?s).*\nreference +.*SGEMM 256³ [0-9.]+ GFLOP/s.*"), r.out());
+    }
+
+    @Test
+    void infoAsJsonSaysWhatTheTextSays() throws Exception {
+        Result r = rnn4j("info", "--json", "--no-peak");
+        assertEquals(0, r.status(), r.err());
+        JsonNode root = new ObjectMapper()
+                .readTree(r.out());
+        assertEquals(BuildInfo.version(), root.get("rnn4j_version").asText());
+        assertTrue(root.hasNonNull("rnn4j_commit"));
+        assertEquals(System.getProperty("java.version"), root.get("jvm").get("version").asText());
+        Map<String, JsonNode> byName = new HashMap<>();
+        root.get("backends").forEach(b -> byName.put(b.get("name").asText(), b));
+        assertEquals(Set.of("cuda", "opencl", "cpu", "reference"), byName.keySet());
+        assertTrue(byName.get("reference").get("available").asBoolean());
+        assertTrue(byName.get("reference").get("device").hasNonNull("name"));
+        assertFalse(byName.get("reference").has("sgemm_gflops"), "--no-peak measures nothing");
+        for (JsonNode b : byName.values()) {
+            assertTrue(b.get("available").asBoolean() || b.hasNonNull("remedy"), b.toString());
+        }
+        assertTrue(byName.containsKey(root.get("auto").asText()), root.get("auto").toString());
+    }
+
+    @Test
+    void versionNamesTheBuildAndItsCommit() {
+        Result r = rnn4j("--version");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("rnn4j " + BuildInfo.version() + " (commit "), r.out());
     }
 
     @ParameterizedTest

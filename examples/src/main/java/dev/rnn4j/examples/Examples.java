@@ -1,16 +1,24 @@
 package dev.rnn4j.examples;
 
+import dev.rnn4j.BuildInfo;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code rnn4j-examples}: the classic recurrent-network examples, each trained end to end on any backend. */
-@Command(name = "rnn4j-examples", mixinStandardHelpOptions = true,
+@Command(name = "rnn4j-examples", mixinStandardHelpOptions = true, versionProvider = Examples.Version.class,
         description = "The classic uses of recurrent networks, trained end to end on any backend.",
         subcommands = {CharRnnExample.class, ClassificationExample.class, TaggingExample.class,
                 GenerationExample.class, Seq2SeqExample.class, ForecastExample.class, AddingExample.class,
                 SensorStreamsExample.class})
 public final class Examples implements Runnable {
+    /** The build's version and commit, as {@code rnn4j --version} says them. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.describe().replaceFirst("^rnn4j", "rnn4j-examples")};
+        }
+    }
 
     @Override
     public void run() {

@@ -117,6 +117,16 @@ class ExamplesTest {
     }
 
     @Test
+    void versionNamesTheBuildAndItsCommit() {
+        StringWriter out = new StringWriter();
+        int status = Examples.execute(new String[] {"--version"}, new PrintWriter(out, true),
+                new PrintWriter(new StringWriter(), true));
+        assertEquals(0, status);
+        assertEquals("rnn4j-examples " + dev.rnn4j.BuildInfo.version() + " (commit " + dev.rnn4j.BuildInfo.commit()
+                + ")", out.toString().strip());
+    }
+
+    @Test
     void theLatestCheckpointSitsBesideTheBest() {
         assertEquals(Path.of("out", "char-rnn-latest.safetensors"),
                 TrainingRun.latest(Path.of("out", "char-rnn.safetensors")));

@@ -2,6 +2,7 @@ package dev.rnn4j;
 
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
+import java.util.Map;
 
 /**
  * An opened backend: memory, transfers and {@link Primitives}. The BPTT driver in core composes these into whole
@@ -18,6 +19,15 @@ public interface Backend extends AutoCloseable {
 
     /** The device it runs on. */
     DeviceInfo device();
+
+    /**
+     * The settings this backend runs with, each as it took effect (from {@link BackendOptions}, a system property or
+     * its default), in a stable order; e.g. {@code threads=2}, {@code gemm=library (cuBLAS)}. Empty for a backend
+     * that has none.
+     */
+    default Map<String, String> settings() {
+        return Map.of();
+    }
 
     /**
      * Allocates {@code floats} float elements, contents undefined.

@@ -103,6 +103,17 @@ public final class BackendSelector {
      * @throws BackendUnavailableException    when the named backend (or, for auto, every backend) cannot start
      */
     public Backend open(String request) {
+        return open(request, BackendOptions.defaults());
+    }
+
+    /**
+     * Opens what {@code request} names with {@code options}; a device in the request ({@code opencl:1}) takes the
+     * place of the options' device.
+     *
+     * @throws IllegalArgumentException       for a name no provider has, listing the known ones
+     * @throws BackendUnavailableException    when the named backend (or, for auto, every backend) cannot start
+     */
+    public Backend open(String request, BackendOptions options) {
         String spec = request == null || request.isBlank() ? AUTO : request.trim();
         int colon = spec.indexOf(':');
         String name = (colon < 0 ? spec : spec.substring(0, colon)).toLowerCase(Locale.ROOT);
@@ -111,7 +122,7 @@ public final class BackendSelector {
             if (device != null) {
                 throw new IllegalArgumentException("'auto' takes no device; name the backend, e.g. 'opencl:" + device + "'");
             }
-            return openAuto();
+            return openAuto(options);
         }
         BackendProvider provider = find(name);
         Availability a = probe(provider);
@@ -119,17 +130,17 @@ public final class BackendSelector {
             throw BackendUnavailableException.of(name, a);
         }
         LOG.info("rnn4j backend: '{}' as requested ({})", name, a.detail());
-        return provider.open(new BackendOptions(device));
+        return provider.open(device == null ? options : options.withDevice(device));
     }
 
-    private Backend openAuto() {
+    private Backend openAuto(BackendOptions options) {
         StringBuilder skipped = new StringBuilder();
         for (BackendProvider p : providers) {
             Availability a = probe(p);
             if (a.available()) {
                 LOG.info("rnn4j backend: auto selected '{}' ({}){}{}", p.name(), a.detail(),
                         skipped.length() == 0 ? "" : "; skipped " + skipped, lowerRanked(p));
-                return p.open(BackendOptions.defaults());
+                return p.open(options);
             }
             if (skipped.length() > 0) {
                 skipped.append("; ");

@@ -1,6 +1,5 @@
 package dev.rnn4j;
 
-
 /**
  * Opens backends by name, honouring (in order) an explicit argument, the system property {@code rnn4j.backend},
  * the environment variable {@code RNN4J_BACKEND}, else {@code auto}. See {@link BackendSelector} for the rules.
@@ -20,5 +19,11 @@ public final class Backends {
      */
     public static Backend open(String request) {
         return BackendSelector.installed().open(BackendSelector.request(request, System::getProperty, System::getenv));
+    }
+
+    /** As {@link #open(String)}, with options set in code (threads, GEMM, step form, ...). */
+    public static Backend open(String request, BackendOptions options) {
+        return BackendSelector.installed().open(BackendSelector.request(request, System::getProperty, System::getenv),
+                options);
     }
 }

@@ -15,6 +15,7 @@ import dev.rnn4j.spi.BackendProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,12 +86,22 @@ final class InfoCommand implements Callable<Integer> {
                 out.printf("%-10s %s; memory %s; %s compute units; %s%s%n", p.name(), d.name(),
                         d.memoryBytes() < 0 ? "unknown" : (d.memoryBytes() >> 20) + " MiB",
                         d.computeUnits() < 0 ? "?" : Integer.toString(d.computeUnits()), d.description(), peak);
+                if (!b.settings().isEmpty()) {
+                    out.printf("%-10s settings: %s%n", "", settingsLine(b.settings()));
+                }
             } catch (RuntimeException e) {
                 out.printf("%-10s failed to open: %s%n", p.name(), Rnn4jCommand.oneLine(e));
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** "threads=2, activations=intrinsic, ..." */
+    static String settingsLine(Map<String, String> settings) {
+        StringBuilder line = new StringBuilder();
+        settings.forEach((k, v) -> line.append(line.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return line.toString();
     }
 
     /** What the text says, as JSON: the build, the JVM, the host, every probe, the choice, each device. */
@@ -133,6 +144,8 @@ final class InfoCommand implements Callable<Integer> {
                 device.put("memory_bytes", d.memoryBytes());
                 device.put("compute_units", d.computeUnits());
                 device.put("description", d.description());
+                ObjectNode settings = b.putObject("settings");
+                opened.settings().forEach(settings::put);
                 if (!noPeak) {
                     b.put("sgemm_size", SgemmPeak.size(opened));
                     b.put("sgemm_gflops", SgemmPeak.measure(opened, PEAK_MILLIS));

@@ -2,12 +2,17 @@ package dev.rnn4j.cpu;
 
 import dev.rnn4j.Backend;
 import dev.rnn4j.BackendOptions;
+import dev.rnn4j.BackendOptions.Activations;
 import dev.rnn4j.DeviceInfo;
 import dev.rnn4j.internal.host.HostBackend;
 import dev.rnn4j.internal.host.HostTrainingPrimitives;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.ProbeCache;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The CPU backend's provider. Always available: with the Vector API kernels where {@code jdk.incubator.vector} is
@@ -41,7 +46,7 @@ public final class CpuBackendProvider implements BackendProvider {
     public static final String STEP_LOOP_PROPERTY = "rnn4j.cpu.stepLoop";
 
     private static final ProbeCache PROBE = new ProbeCache(CpuBackendProvider::probeOnce);
-    private static WorkerPool pool;
+    private static final Map<Integer, WorkerPool> POOLS = new HashMap<>();
     /** A one-part pool (no threads: the caller runs everything) for the single-threaded halves of paired calls. */
     private static final WorkerPool INLINE = new WorkerPool(1);
 
@@ -222,11 +227,12 @@ public final class CpuBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + v + " is not a positive integer");
     }
 
-    private static synchronized WorkerPool sharedPool() {
-        if (pool == null) {
-            pool = new WorkerPool(threadCount());
-        }
-        return pool;
+    /**
+     * The pool of {@code threads} parts: one per distinct count in the JVM, shared by every backend asking for it and
+     * never closed (its threads are daemons that park when idle), so opening and closing backends creates no threads.
+     */
+    private static synchronized WorkerPool pool(int threads) {
+        return POOLS.computeIfAbsent(threads, WorkerPool::new);
     }
 
     @Override
@@ -238,24 +244,57 @@ public final class CpuBackendProvider implements BackendProvider {
         if (!a.available()) {
             throw dev.rnn4j.BackendUnavailableException.of(NAME, a);
         }
-        WorkerPool p = ownPool != null ? ownPool : sharedPool();
+        WorkerPool p = ownPool != null ? ownPool : pool(options.threads() != null ? options.threads() : threadCount());
         KernelChoice k = forceScalar ? new KernelChoice(false, "scalar kernels (forced)") : kernelChoice();
+        boolean invariant = options.batchInvariant() != null ? options.batchInvariant() : batchInvariant();
+        boolean loopOn = options.stepLoop() != null ? options.stepLoop() : stepLoop();
+        Activations activations = activations(options, k.vector());
         // The lane GEMMs are single-threaded, for the halves of paired calls (see CpuPrimitives) and the parts of
         // a step loop.
         CpuPrimitives primitives;
         if (k.vector()) {
             CellKernels cells = VectorKernels.cells();
-            StepLoop loop = p.parts() > 1 && stepLoop() ? VectorKernels.stepLoop(p, INLINE, cells, minLoopWork) : null;
-            primitives = new CpuPrimitives(p, VectorKernels.gemm(p),
-                    new Gemm[] {VectorKernels.gemm(INLINE), VectorKernels.gemm(INLINE)}, cells, loop);
+            StepLoop loop = p.parts() > 1 && loopOn ? VectorKernels.stepLoop(p, INLINE, cells, minLoopWork, invariant)
+                    : null;
+            primitives = new CpuPrimitives(p, VectorKernels.gemm(p, invariant),
+                    new Gemm[] {VectorKernels.gemm(INLINE, invariant), VectorKernels.gemm(INLINE, invariant)}, cells,
+                    loop);
         } else {
             primitives = new CpuPrimitives(p, new ScalarGemm(p),
                     new Gemm[] {new ScalarGemm(INLINE), new ScalarGemm(INLINE)}, new ScalarCells());
         }
         int threads = p.parts();
         String kernels = k.description();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("threads", Integer.toString(threads));
+        settings.put("kernels", k.vector() ? "vector" : "scalar");
+        settings.put("activations", activations.name().toLowerCase(Locale.ROOT));
+        settings.put("batchInvariant", Boolean.toString(k.vector() && invariant));
+        settings.put("stepLoop", Boolean.toString(primitives.hasStepLoop()));
         return new HostBackend(NAME, () -> device(threads, kernels), primitives, new HostTrainingPrimitives(),
-                CpuBuffer::new);
+                CpuBuffer::new, settings);
+    }
+
+    /**
+     * The activations this backend computes with. The vector kernels compile the JVM's choice
+     * ({@code -Drnn4j.cpu.activations}) as a constant, so an option asking for the other one is refused; the scalar
+     * kernels compute exactly either way.
+     *
+     * @throws IllegalArgumentException when {@code options} asks for what this JVM's vector kernels do not compute
+     */
+    static Activations activations(BackendOptions options, boolean vector) {
+        if (!vector) {
+            return Activations.EXACT;
+        }
+        Activations jvm = VectorCells.EXACT ? Activations.EXACT : Activations.INTRINSIC;
+        if (options.activations() != null && options.activations() != jvm) {
+            throw new IllegalArgumentException("the cpu backend computes " + jvm.name().toLowerCase(Locale.ROOT)
+                    + " activations in this JVM: its vector kernels compile the choice as a constant, so it is made "
+                    + "once per JVM; start the JVM with -D" + ACTIVATIONS_PROPERTY + "="
+                    + options.activations().name().toLowerCase(Locale.ROOT) + " for "
+                    + options.activations().name().toLowerCase(Locale.ROOT) + " activations");
+        }
+        return jvm;
     }
 
     private static DeviceInfo device(int threads, String kernels) {

@@ -59,6 +59,11 @@ final class CpuPrimitives implements HostPrimitives {
      * @param laneGemms two single-threaded GEMMs (on a one-part pool) for the two halves of a pair
      * @param loop      the step loop that runs a direction's forward steps as one task, or null for none
      */
+    /** Whether a layer's forward steps may run as one step loop on this backend's threads. */
+    boolean hasStepLoop() {
+        return loop != null;
+    }
+
     CpuPrimitives(WorkerPool pool, Gemm gemm, Gemm[] laneGemms, CellKernels cells, StepLoop loop) {
         this.pool = pool;
         this.gemm = gemm;

@@ -23,6 +23,9 @@ final class GemmPacking {
      *
      * @throws IllegalArgumentException when the property names neither
      */
+    /** The system property that overrides the choice: {@code panels} or {@code rows}. */
+    static final String PROPERTY = "rnn4j.cpu.packA";
+
     static boolean aAsRows(String property, int jdk) {
         if (property == null || property.isBlank()) {
             return jdk >= 25;

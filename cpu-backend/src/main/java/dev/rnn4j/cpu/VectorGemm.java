@@ -129,7 +129,7 @@ final class VectorGemm implements Gemm, WorkerPool.Task {
      *                                  {@code -Drnn4j.cpu.batchInvariant} neither true nor false
      */
     VectorGemm(WorkerPool pool) {
-        this(pool, GemmPacking.aAsRows(System.getProperty("rnn4j.cpu.packA"), Runtime.version().feature()),
+        this(pool, GemmPacking.aAsRows(System.getProperty(GemmPacking.PROPERTY), Runtime.version().feature()),
                 CpuBackendProvider.batchInvariant());
     }
 

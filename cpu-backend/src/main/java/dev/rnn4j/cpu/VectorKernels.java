@@ -11,18 +11,32 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
+    /** A GEMM on {@code pool}, as {@code -Drnn4j.cpu.batchInvariant} says. */
     static Gemm gemm(WorkerPool pool) {
         return new VectorGemm(pool);
     }
 
+    /** A GEMM on {@code pool}, batch-invariant or not as asked. */
+    static Gemm gemm(WorkerPool pool, boolean batchInvariant) {
+        return new VectorGemm(pool, GemmPacking.aAsRows(System.getProperty(GemmPacking.PROPERTY),
+                Runtime.version().feature()), batchInvariant);
+    }
+
     /**
      * A step loop over {@code pool}'s parts, each with a single-threaded GEMM on {@code inline}, a one-part pool, for
-     * steps of at least {@code minStepWork} multiply-adds.
+     * steps of at least {@code minStepWork} multiply-adds; batch-invariant as {@code -Drnn4j.cpu.batchInvariant}
+     * says.
      */
     static StepLoop stepLoop(WorkerPool pool, WorkerPool inline, CellKernels cells, long minStepWork) {
+        return stepLoop(pool, inline, cells, minStepWork, CpuBackendProvider.batchInvariant());
+    }
+
+    /** As above, its lanes' GEMMs batch-invariant or not as asked. */
+    static StepLoop stepLoop(WorkerPool pool, WorkerPool inline, CellKernels cells, long minStepWork,
+                             boolean batchInvariant) {
         VectorGemm[] lanes = new VectorGemm[pool.parts()];
         for (int p = 0; p < lanes.length; p++) {
-            lanes[p] = new VectorGemm(inline);
+            lanes[p] = (VectorGemm) gemm(inline, batchInvariant);
         }
         return new StepLoop(pool, cells, lanes, minStepWork);
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,8 +67,18 @@ final class CudaBackend implements Backend {
     private String withoutPinned;
     private final Set<CudaBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** The system property that sends GEMMs to the tiled kernel ({@code tiled}) when the options do not say. */
+    static final String GEMM_PROPERTY = "rnn4j.cuda.gemm";
+    /** The system property that turns CUDA graphs on ({@code true}) when the options do not say. */
+    static final String GRAPHS_PROPERTY = "rnn4j.cuda.graphs";
+
+    /** As {@code options} say, each unset option as its system property says. */
     CudaBackend(BackendOptions options) {
-        this(options, !"tiled".equalsIgnoreCase(System.getProperty("rnn4j.cuda.gemm")));
+        this(options, options.gemm() != null ? options.gemm() == BackendOptions.Gemm.LIBRARY
+                        : !"tiled".equalsIgnoreCase(System.getProperty(GEMM_PROPERTY)),
+                options.stepForm() != null ? StepForm.valueOf(options.stepForm().name())
+                        : StepForm.chosen(StepForm.FUSED),
+                options.graphs() != null ? options.graphs() : Boolean.getBoolean(GRAPHS_PROPERTY));
     }
 
     /** @param useCublas whether GEMMs go to cuBLAS where it loads, else to the tiled kernel */
@@ -81,7 +92,7 @@ final class CudaBackend implements Backend {
      *                  otherwise: the persistent form waits for a GPU run to measure it)
      */
     CudaBackend(BackendOptions options, boolean useCublas, StepForm stepForm) {
-        this(options, useCublas, stepForm, Boolean.getBoolean("rnn4j.cuda.graphs"));
+        this(options, useCublas, stepForm, Boolean.getBoolean(GRAPHS_PROPERTY));
     }
 
     /**
@@ -391,6 +402,16 @@ final class CudaBackend implements Backend {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + n) + ") outside " + b);
         }
         return b;
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("gemm", cublas != null ? "library (" + cublas.description() + ")" : "tiled (" + withoutCublas + ")");
+        s.put("stepForm", primitives.stepForm().name().toLowerCase(Locale.ROOT));
+        s.put("graphs", Boolean.toString(primitives.graphs() != null));
+        s.put("transfers", staging != null ? "pinned" : "pageable (" + withoutPinned + ")");
+        return s;
     }
 
     @Override

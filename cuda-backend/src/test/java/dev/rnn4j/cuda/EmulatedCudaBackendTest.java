@@ -146,16 +146,33 @@ class EmulatedCudaBackendTest {
 
     @Test
     void devicesAreChosenByIndexOrNameAndAMissingOneIsNamed() {
-        try (Backend b = new CudaBackendProvider().open(new BackendOptions("emulated"))) {
+        try (Backend b = new CudaBackendProvider().open(BackendOptions.defaults().withDevice("emulated"))) {
             assertTrue(b.device().name().contains("emulated"), b.device().name());
         }
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> new CudaBackendProvider().open(new BackendOptions("1")));
+                () -> new CudaBackendProvider().open(BackendOptions.defaults().withDevice("1")));
         assertTrue(e.getMessage().contains("no CUDA device 1; devices: [cuda:0 rnn4j emulated CUDA device"),
                 e.getMessage());
         e = assertThrows(BackendUnavailableException.class,
-                () -> new CudaBackendProvider().open(new BackendOptions("A100")));
+                () -> new CudaBackendProvider().open(BackendOptions.defaults().withDevice("A100")));
         assertTrue(e.getMessage().contains("no CUDA device named like 'A100'"), e.getMessage());
+    }
+
+    @Test
+    void optionsSetInCodeTakeEffectAndShowInTheSettings() {
+        BackendOptions options = BackendOptions.defaults().withGemm(BackendOptions.Gemm.TILED)
+                .withStepForm(BackendOptions.StepForm.UNFUSED).withGraphs(true);
+        try (Backend b = new CudaBackendProvider().open(options)) {
+            java.util.Map<String, String> s = b.settings();
+            assertTrue(s.get("gemm").startsWith("tiled"), s.toString());
+            assertEquals("unfused", s.get("stepForm"), s.toString());
+            assertEquals("true", s.get("graphs"), s.toString());
+        }
+        try (Backend b = new CudaBackendProvider().open(BackendOptions.defaults())) {
+            java.util.Map<String, String> s = b.settings();
+            assertEquals("fused", s.get("stepForm"), s.toString());
+            assertEquals("false", s.get("graphs"), s.toString());
+        }
     }
 
     /** Out of device memory (the emulated device has 1 GiB): a clear error, and the backend goes on working. */

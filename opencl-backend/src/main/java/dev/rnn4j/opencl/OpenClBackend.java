@@ -20,8 +20,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.jocl.CL;
 import org.jocl.CLException;
@@ -51,8 +53,14 @@ final class OpenClBackend implements Backend {
     private OpenClPrimitives primitives;
     private final Set<OpenClBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** The system property that sends GEMMs to the tiled kernel ({@code tiled}) when the options do not say. */
+    static final String GEMM_PROPERTY = "rnn4j.opencl.gemm";
+
+    /** As {@code options} say, each unset option as its system property says. */
     OpenClBackend(BackendOptions options) {
-        this(options, !"tiled".equalsIgnoreCase(System.getProperty("rnn4j.opencl.gemm")));
+        this(options, options.gemm() != null ? options.gemm() == BackendOptions.Gemm.LIBRARY
+                : !"tiled".equalsIgnoreCase(System.getProperty(GEMM_PROPERTY)),
+                options.stepForm() != null ? StepForm.valueOf(options.stepForm().name()) : null);
     }
 
     /** @param useClBlast whether GEMMs go to CLBlast where it loads, else to the tiled kernel */
@@ -86,7 +94,7 @@ final class OpenClBackend implements Backend {
             props.addProperty(CL.CL_CONTEXT_PLATFORM, platforms.get(index));
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
             queue = CL.clCreateCommandQueue(context, device, 0, null);
-            program = OpenClProgram.build(context, device, info);
+            program = OpenClProgram.build(context, device, info, OpenClProgram.cacheRoot(options));
             primitives = new OpenClPrimitives(this, program, useClBlast,
                     stepForm != null ? stepForm : StepForm.chosen(info.cpu() ? StepForm.UNFUSED : StepForm.FUSED));
         } catch (RuntimeException | Error e) {
@@ -144,6 +152,15 @@ final class OpenClBackend implements Backend {
     @Override
     public String name() {
         return OpenClBackendProvider.NAME;
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("gemm", primitives.usesClBlast() ? "library (CLBlast)" : "tiled");
+        s.put("stepForm", primitives.stepForm().name().toLowerCase(Locale.ROOT));
+        s.put("programCache", program.cacheRoot == null ? "off" : program.cacheRoot.toString());
+        return s;
     }
 
     @Override

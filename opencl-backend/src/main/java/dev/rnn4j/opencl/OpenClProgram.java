@@ -4,6 +4,7 @@ import static org.jocl.CL.CL_PROGRAM_BINARIES;
 import static org.jocl.CL.CL_PROGRAM_BINARY_SIZES;
 import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
 
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.BackendUnavailableException;
 import dev.rnn4j.kernels.KernelSource;
 import java.io.IOException;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code $XDG_CACHE_HOME/rnn4j}, else {@code ~/.cache/rnn4j}; {@code -Drnn4j.opencl.cache=false} turns it off.
  */
 final class OpenClProgram implements AutoCloseable {
+    /** The system property that turns the program cache off ({@code false}). */
+    static final String CACHE_PROPERTY = "rnn4j.opencl.cache";
+    /** The system property naming the cache's folder. */
+    static final String CACHE_DIR_PROPERTY = "rnn4j.cache.dir";
     private static final Logger LOG = LoggerFactory.getLogger(OpenClProgram.class);
     static final String OPTIONS = "-cl-std=CL1.2";
     private static final byte[] MAGIC = "rnn4j-ocl-bin-1\n".getBytes(StandardCharsets.US_ASCII);
@@ -45,10 +50,13 @@ final class OpenClProgram implements AutoCloseable {
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     /** How the program came to be: "built from source", "loaded from cache ...". */
     final String origin;
+    /** Where the binary is cached, or null when it is not. */
+    final Path cacheRoot;
 
-    private OpenClProgram(cl_program program, String origin, String[] names) {
+    private OpenClProgram(cl_program program, String origin, String[] names, Path cacheRoot) {
         this.program = program;
         this.origin = origin;
+        this.cacheRoot = cacheRoot;
         try {
             for (String k : names) {
                 kernels.put(k, CL.clCreateKernel(program, k, null));
@@ -59,20 +67,23 @@ final class OpenClProgram implements AutoCloseable {
         }
     }
 
-    static OpenClProgram build(cl_context context, cl_device_id device, OpenClDevices.Device info) {
-        return build(context, device, info, KernelSource.opencl(), KernelSource.KERNELS);
+    static OpenClProgram build(cl_context context, cl_device_id device, OpenClDevices.Device info, Path cacheRoot) {
+        return build(context, device, info, KernelSource.opencl(), KernelSource.KERNELS, cacheRoot);
     }
 
-    /** Builds {@code source} (tests hand in broken ones) and creates {@code names}' kernels. */
+    /**
+     * Builds {@code source} (tests hand in broken ones) and creates {@code names}' kernels, with the binary cached
+     * under {@code cacheRoot} (null: no cache).
+     */
     static OpenClProgram build(cl_context context, cl_device_id device, OpenClDevices.Device info, String source,
-                               String[] names) {
-        Path entry = cacheEntry(source, info);
+                               String[] names, Path cacheRoot) {
+        Path entry = cacheRoot == null ? null : cacheEntry(cacheRoot, source, info);
         if (entry != null && Files.isRegularFile(entry)) {
             byte[] binary = readEntry(entry);
             if (binary != null) {
                 cl_program p = fromBinary(context, device, binary);
                 if (p != null) {
-                    return new OpenClProgram(p, "loaded from cache " + entry, names);
+                    return new OpenClProgram(p, "loaded from cache " + entry, names, cacheRoot);
                 }
             }
             LOG.warn("rnn4j opencl: cached program {} is corrupt or refused by the driver; rebuilding", entry);
@@ -94,7 +105,7 @@ final class OpenClProgram implements AutoCloseable {
         if (entry != null) {
             writeEntry(entry, binaryOf(p));
         }
-        return new OpenClProgram(p, "built from source", names);
+        return new OpenClProgram(p, "built from source", names, cacheRoot);
     }
 
     cl_kernel kernel(String name) {
@@ -113,20 +124,30 @@ final class OpenClProgram implements AutoCloseable {
         return new String(log, StandardCharsets.UTF_8).trim();
     }
 
-    /** The cache file for this source on this device, or null when caching is off or has nowhere to go. */
-    static Path cacheEntry(String source, OpenClDevices.Device info) {
-        if ("false".equalsIgnoreCase(System.getProperty("rnn4j.opencl.cache"))) {
+    /**
+     * The cache's folder: the options', else {@code -Drnn4j.cache.dir}, else {@code $XDG_CACHE_HOME/rnn4j}, else
+     * {@code ~/.cache/rnn4j}; null when the options or {@code -Drnn4j.opencl.cache=false} turn the cache off.
+     */
+    static Path cacheRoot(BackendOptions options) {
+        boolean on = options.programCache() != null ? options.programCache()
+                : !"false".equalsIgnoreCase(System.getProperty(CACHE_PROPERTY));
+        if (!on) {
             return null;
         }
-        String dir = System.getProperty("rnn4j.cache.dir");
-        Path root;
-        if (dir != null) {
-            root = Path.of(dir);
-        } else if (System.getenv("XDG_CACHE_HOME") != null) {
-            root = Path.of(System.getenv("XDG_CACHE_HOME"), "rnn4j");
-        } else {
-            root = Path.of(System.getProperty("user.home"), ".cache", "rnn4j");
+        if (options.cacheDirectory() != null) {
+            return options.cacheDirectory();
         }
+        String dir = System.getProperty(CACHE_DIR_PROPERTY);
+        if (dir != null) {
+            return Path.of(dir);
+        } else if (System.getenv("XDG_CACHE_HOME") != null) {
+            return Path.of(System.getenv("XDG_CACHE_HOME"), "rnn4j");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "rnn4j");
+    }
+
+    /** The cache file for this source on this device, under {@code root}. */
+    static Path cacheEntry(Path root, String source, OpenClDevices.Device info) {
         String key = KernelSource.digest(source + "\n" + info.name() + "\n" + info.driverVersion() + "\n"
                 + info.platform() + " " + info.platformVersion() + "\n" + OPTIONS);
         return root.resolve("opencl").resolve(key + ".bin");

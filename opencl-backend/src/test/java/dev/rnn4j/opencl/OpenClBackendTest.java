@@ -31,7 +31,7 @@ class OpenClBackendTest {
     }
 
     static Backend open(String device) {
-        return PROVIDER.open(new BackendOptions(device));
+        return PROVIDER.open(BackendOptions.defaults().withDevice(device));
     }
 
     @Test
@@ -100,7 +100,7 @@ class OpenClBackendTest {
         try {
             BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> OpenClProgram.build(
                     context, device, info, "__kernel void broken(__global float* x) { x[0] = undeclared_name; }",
-                    new String[] {"broken"}));
+                    new String[] {"broken"}, null));
             assertTrue(e.getMessage().contains("failed to build rnn4j's kernels"), e.getMessage());
             assertTrue(e.getMessage().contains("undeclared_name"), "the build log names the error: " + e.getMessage());
         } finally {

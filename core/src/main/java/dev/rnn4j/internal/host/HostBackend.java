@@ -7,6 +7,9 @@ import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.ElementType;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +31,7 @@ public final class HostBackend implements Backend {
     private final Primitives primitives;
     private final TrainingPrimitives training;
     private final Buffers buffers;
+    private final Map<String, String> settings;
     private volatile boolean closed;
 
     /**
@@ -39,11 +43,23 @@ public final class HostBackend implements Backend {
      */
     public HostBackend(String name, Supplier<DeviceInfo> device, Primitives primitives, TrainingPrimitives training,
                        Buffers buffers) {
+        this(name, device, primitives, training, buffers, Map.of());
+    }
+
+    /** As above, with the settings it runs with ({@link #settings()}). */
+    public HostBackend(String name, Supplier<DeviceInfo> device, Primitives primitives, TrainingPrimitives training,
+                       Buffers buffers, Map<String, String> settings) {
         this.name = name;
         this.device = device;
         this.primitives = primitives;
         this.training = training;
         this.buffers = buffers;
+        this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        return settings;
     }
 
     @Override

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A long fuzzing run of one target through Jazzer's own command line (libFuzzer's flags after the target):
 #   fuzz/run.sh TARGET [RUNS] [more libFuzzer flags]
-# TARGET: model-file, onnx-model, checkpoint, run-inputs or bench-arguments; RUNS defaults to 1000000.
+# TARGET: model-file, onnx-model, checkpoint, run-inputs, npz or bench-arguments; RUNS defaults to 1000000.
 # The corpus grows in fuzz/target/corpus/TARGET (kept between runs); a finding is written to fuzz/target/findings/TARGET/
 # and the run stops with a non-zero status: move the file into the target's Inputs directory under src/test/resources,
 # where `mvn verify` replays it from then on, and fix what it shows.
@@ -15,9 +15,10 @@ case "$target" in
   onnx-model) class=dev.rnn4j.fuzz.OnnxModelFuzzTest; inputs=dev/rnn4j/fuzz/OnnxModelFuzzTestInputs/onnxModel ;;
   checkpoint) class=dev.rnn4j.fuzz.CheckpointFuzzTest; inputs=dev/rnn4j/fuzz/CheckpointFuzzTestInputs/checkpoint ;;
   run-inputs) class=dev.rnn4j.fuzz.RunInputsFuzzTest; inputs=dev/rnn4j/fuzz/RunInputsFuzzTestInputs/runInputs ;;
+  npz) class=dev.rnn4j.fuzz.NpzFuzzTest; inputs=dev/rnn4j/fuzz/NpzFuzzTestInputs/npz ;;
   bench-arguments) class=dev.rnn4j.bench.BenchArgumentsFuzzTest
     inputs=dev/rnn4j/bench/BenchArgumentsFuzzTestInputs/benchArguments ;;
-  *) echo "fuzz/run.sh: unknown target '$target' (model-file, onnx-model, checkpoint, run-inputs, bench-arguments)" >&2
+  *) echo "fuzz/run.sh: unknown target '$target' (model-file, onnx-model, checkpoint, run-inputs, npz, bench-arguments)" >&2
      exit 2 ;;
 esac
 cd "$here"

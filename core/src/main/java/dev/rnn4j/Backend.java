@@ -2,6 +2,7 @@ package dev.rnn4j;
 
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
+import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
@@ -51,6 +52,28 @@ public interface Backend extends AutoCloseable {
 
     /** Copies {@code n} floats to the host, after all previously enqueued work has finished. */
     void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n);
+
+    /**
+     * Copies {@code n} floats from {@code src}, starting at its position (which does not move), into {@code dst}.
+     * Backends copy straight out of a direct buffer where the device allows (OpenCL, CUDA) and out of a heap buffer
+     * into their own memory without an intermediate array (CPU, reference); this default goes through one.
+     */
+    default void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
+        float[] staged = new float[n];
+        src.get(src.position(), staged);
+        upload(staged, 0, dst, dstOffset, n);
+    }
+
+    /**
+     * Copies {@code n} floats into {@code dst} from its position (which does not move), after all previously
+     * enqueued work has finished; straight into a direct buffer where the backend can, as for {@link
+     * #upload(FloatBuffer, DeviceBuffer, long, int)}.
+     */
+    default void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
+        float[] staged = new float[n];
+        download(src, srcOffset, staged, 0, n);
+        dst.put(dst.position(), staged);
+    }
 
     /** The compute primitives; enqueue-style, no call waits for the device. */
     Primitives primitives();

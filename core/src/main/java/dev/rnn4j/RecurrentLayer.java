@@ -3,6 +3,7 @@ package dev.rnn4j;
 import dev.rnn4j.internal.bptt.BpttDriver;
 import dev.rnn4j.internal.bptt.DeviceParameters;
 import dev.rnn4j.internal.bptt.Workspace;
+import java.nio.FloatBuffer;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * largest shape seen and reused; nothing is reallocated while shapes fit.
  */
 public final class RecurrentLayer implements AutoCloseable {
+    /** The values of an input whose shape alone is being checked. */
+    private static final float[] NO_VALUES = new float[0];
     private static final Logger LOG = LoggerFactory.getLogger(RecurrentLayer.class);
     /** Backend and precision pairs already told about: a service creating many layers hears it once. */
     private static final java.util.Set<String> FALLBACKS_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -178,6 +181,75 @@ public final class RecurrentLayer implements AutoCloseable {
             return run(inference, input);
         } finally {
             exit();
+        }
+    }
+
+    /**
+     * Inference straight between buffers the caller owns, sequence-major, from zero initial states: {@code x
+     * [T, B, I]} is read from its position and {@code output [T, B, D·P]} written from its position, and
+     * {@code finalHidden [L·D, B, P]} and {@code finalCell [L·D, B, H]} likewise when not null; no position moves.
+     * Direct buffers in the machine's byte order go to and from an OpenCL or CUDA device with no copy on the host;
+     * the CPU and reference backends copy each buffer into or out of their own memory once, with no array between.
+     *
+     * @param lengths each sequence's length (1..T), or null for all T
+     * @throws IllegalArgumentException when a buffer has fewer values remaining than its shape needs, or is read-only
+     *                                  where it is written
+     */
+    public void forward(FloatBuffer x, int steps, int batch, int[] lengths, FloatBuffer output,
+                        FloatBuffer finalHidden, FloatBuffer finalCell) {
+        enter();
+        try {
+            RnnInput shape = RnnInput.sequenceMajor(NO_VALUES, steps, batch).withLengths(lengths); // checks T, B
+            int n = Math.toIntExact((long) steps * batch * spec.inputSize());
+            int outputs = Math.toIntExact((long) steps * batch * spec.outputSize());
+            int states = spec.hiddenStateFloats(batch);
+            int cells = spec.cellStateFloats(batch);
+            requireRoom("x [T, B, I]", x, n, false);
+            requireRoom("output [T, B, D·P]", output, outputs, true);
+            if (finalHidden != null) {
+                requireRoom("finalHidden [L·D, B, P]", finalHidden, states, true);
+            }
+            if (finalCell != null) {
+                if (!spec.cell().hasCellState()) {
+                    throw new IllegalArgumentException("finalCell was given but " + spec.cell() + " has no cell state");
+                }
+                requireRoom("finalCell [L·D, B, H]", finalCell, cells, true);
+            }
+            Workspace current = inference;
+            inference = null; // a failed re-plan must not leave a closed workspace behind
+            inference = fit(current, steps, batch, false);
+            Workspace ws = inference;
+            backend.upload(x, ws.input(), 0, n);
+            int[] all = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                all[b] = shape.length(b);
+            }
+            backend.uploadInts(all, 0, ws.lengths(), 0, batch);
+            backend.primitives().fill(ws.initialHidden(), 0, states, 0f);
+            if (spec.cell().hasCellState()) {
+                backend.primitives().fill(ws.initialCell(), 0, cells, 0f);
+            }
+            driver.forward(weights.device, ws, steps, batch);
+            backend.download(ws.output(), 0, output, outputs);
+            if (finalHidden != null) {
+                backend.download(ws.finalHidden(), 0, finalHidden, states);
+            }
+            if (finalCell != null) {
+                backend.download(ws.finalCell(), 0, finalCell, cells);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private static void requireRoom(String name, FloatBuffer buffer, int needed, boolean written) {
+        Objects.requireNonNull(buffer, name + " must not be null");
+        if (written && buffer.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is read-only; the layer writes into it");
+        }
+        if (buffer.remaining() < needed) {
+            throw new IllegalArgumentException(name + " has " + buffer.remaining() + " values remaining; expected "
+                    + needed);
         }
     }
 

@@ -26,6 +26,9 @@ import dev.rnn4j.internal.reference.ReferenceRnn;
 import dev.rnn4j.spi.Availability;
 import dev.rnn4j.spi.BackendProvider;
 import dev.rnn4j.spi.MatrixRef;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -378,6 +381,73 @@ public abstract class BackendConformanceSuite {
                 assertEquals(null, tolerance().forReduction(64).compare(c.name(), expected.output(), out.output()));
             }
         }
+    }
+
+    /**
+     * Inference between buffers the caller owns gives the array path's bits, from heap buffers, direct buffers in the
+     * machine's byte order (copied straight by the device backends) and direct buffers in the other order, each read
+     * and written from a position that does not move; and a buffer too small or read-only is refused by name.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bufferKinds")
+    void buffersGiveTheArrayPathsBits(String kind) {
+        RnnSpec s = new RnnSpec(CellType.LSTM, 3, 4, 2, true, true);
+        int steps = 5;
+        int batch = 3;
+        int[] lengths = {5, 2, 4};
+        RnnParameters weights = RnnParameters.uniform(s, 12);
+        float[] x = new float[steps * batch * s.inputSize()];
+        Random r = new Random(13);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 2 - 1;
+        }
+        try (RecurrentLayer layer = RecurrentLayer.create(backend, s, weights)) {
+            RnnOutput expected = layer.forward(RnnInput.sequenceMajor(x, steps, batch).withLengths(lengths));
+            int lead = 7; // the buffers are read and written from a position past their start
+            FloatBuffer in = buffer(kind, lead + x.length);
+            in.position(lead);
+            in.put(lead, x);
+            FloatBuffer out = buffer(kind, lead + expected.output().length);
+            out.position(lead);
+            FloatBuffer h = buffer(kind, expected.hN().length);
+            FloatBuffer c = buffer(kind, expected.cN().length);
+            layer.forward(in, steps, batch, lengths, out, h, c);
+            assertEquals(lead, in.position(), "the input's position does not move");
+            assertEquals(lead, out.position(), "the output's position does not move");
+            float[] got = new float[expected.output().length];
+            out.get(lead, got);
+            assertArrayEquals(expected.output(), got, kind + " output");
+            float[] hN = new float[expected.hN().length];
+            h.get(0, hN);
+            assertArrayEquals(expected.hN(), hN, kind + " hN");
+            float[] cN = new float[expected.cN().length];
+            c.get(0, cN);
+            assertArrayEquals(expected.cN(), cN, kind + " cN");
+
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> layer.forward(
+                    buffer(kind, x.length - 1), steps, batch, null, buffer(kind, expected.output().length), null,
+                    null));
+            assertTrue(small.getMessage().contains("x [T, B, I] has " + (x.length - 1) + " values remaining"),
+                    small.getMessage());
+            IllegalArgumentException readOnly = assertThrows(IllegalArgumentException.class, () -> layer.forward(
+                    FloatBuffer.wrap(x), steps, batch, null, buffer(kind, expected.output().length).asReadOnlyBuffer(),
+                    null, null));
+            assertTrue(readOnly.getMessage().contains("read-only"), readOnly.getMessage());
+        }
+    }
+
+    static List<String> bufferKinds() {
+        return List.of("heap", "direct native order", "direct other order");
+    }
+
+    private static FloatBuffer buffer(String kind, int n) {
+        return switch (kind) {
+            case "heap" -> FloatBuffer.allocate(n);
+            case "direct native order" -> ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            default -> ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN
+                    ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN).asFloatBuffer();
+        };
     }
 
     @Test

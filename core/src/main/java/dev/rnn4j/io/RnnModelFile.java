@@ -9,7 +9,9 @@ import dev.rnn4j.RnnParameters;
 import dev.rnn4j.RnnSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +61,8 @@ public final class RnnModelFile {
     static final String ACTIVATIONS = "activations";
     static final String ACTIVATION_ALPHA = "activation_alpha";
     static final String ACTIVATION_BETA = "activation_beta";
+    /** rnn4j's own key: the prefix every tensor's name carries ({@link #save(Path, RnnParameters, boolean, String)}). */
+    static final String PREFIX = "prefix";
 
     private RnnModelFile() {
     }
@@ -75,6 +79,15 @@ public final class RnnModelFile {
 
     /** Writes {@code weights} and its spec; atomically (temporary file, then rename). */
     public static void save(Path path, RnnParameters weights, boolean batchFirst) throws IOException {
+        save(path, weights, batchFirst, "");
+    }
+
+    /**
+     * Writes {@code weights} under {@code prefix} ({@code "encoder.lstm."}: the keys a larger PyTorch model's
+     * state_dict gives this layer) with its spec and the prefix in the metadata, so {@link #load(Path)} reads it back
+     * and a whole model's {@code load_state_dict(..., strict=False)} takes it.
+     */
+    public static void save(Path path, RnnParameters weights, boolean batchFirst, String prefix) throws IOException {
         RnnSpec spec = weights.spec();
         SafetensorsWriter w = new SafetensorsWriter()
                 .metadata("format", "pt")
@@ -109,10 +122,27 @@ public final class RnnModelFile {
             w.metadata(ACTIVATION_ALPHA, joined(Activation.onnxAlphas(a)));
             w.metadata(ACTIVATION_BETA, joined(Activation.onnxBetas(a)));
         }
+        if (!prefix.isEmpty()) {
+            w.metadata(PREFIX, prefix);
+        }
         for (Parameter p : weights.parameters()) {
-            w.addF32(p.name(), weights.get(p.name()), p.shape());
+            w.addF32(prefix + p.name(), weights.get(p.name()), p.shape());
         }
         w.write(path);
+    }
+
+    /**
+     * Writes {@code weights} as a NumPy {@code .npz} of float32 arrays named {@code prefix + name}, as
+     * {@code np.savez(path, **state_dict)} would; {@code .npz} has no metadata, so the spec is not in it.
+     */
+    public static void saveNpz(Path path, RnnParameters weights, String prefix) throws IOException {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Parameter p : weights.parameters()) {
+            values.put(prefix + p.name(), weights.get(p.name()));
+            shapes.put(prefix + p.name(), p.shape());
+        }
+        NpzFile.write(path, values, shapes);
     }
 
     /** Reads a model whose metadata holds the spec. */
@@ -124,7 +154,17 @@ public final class RnnModelFile {
     public static Model load(SafetensorsFile file) throws MalformedFileException {
         RnnSpec spec = specOf(file);
         boolean batchFirst = bool(file, BATCH_FIRST, false);
-        return new Model(spec, batchFirst, weightsOf(file, spec));
+        String prefix = file.metadata().getOrDefault(PREFIX, "");
+        if (prefix.isEmpty()) {
+            return new Model(spec, batchFirst, weightsOf(file, spec));
+        }
+        long needed = RnnParameters.tensorCount(spec);
+        if (needed > file.names().size()) {
+            throw new MalformedFileException(file.source() + ": " + spec + " has " + needed + " parameter tensors; "
+                    + "the file holds " + file.names().size());
+        }
+        return new Model(spec, batchFirst, loadStateDict(file, RnnParameters.zeros(spec),
+                StateDictOptions.defaults().withPrefix(prefix)).weights());
     }
 
     /**
@@ -220,52 +260,114 @@ public final class RnnModelFile {
      * sizes come from the metadata, which is only text: nothing is allocated until every tensor the spec needs is
      * known to be in the file with its shape, so what is allocated is bounded by the data actually present.
      */
-    public static RnnParameters weightsOf(SafetensorsFile file, RnnSpec spec) throws MalformedFileException {
+    public static RnnParameters weightsOf(TensorSource file, RnnSpec spec) throws MalformedFileException {
         long needed = RnnParameters.tensorCount(spec);
-        if (needed > file.tensors().size()) {
+        if (needed > file.names().size()) {
             // Name the first one missing without listing them all: the walk ends within the file's tensor count.
             Parameter p = firstMissing(file, spec);
             throw new MalformedFileException(file.source() + ": missing tensor '" + p.name() + "' of shape "
                     + Arrays.toString(p.shape()) + " required by " + spec + ", which has " + needed
-                    + " parameter tensors; the file holds " + file.tensors().size());
+                    + " parameter tensors; the file holds " + file.names().size());
         }
         List<Parameter> parameters = RnnParameters.describe(spec);
-        Set<String> unexpected = new LinkedHashSet<>(file.tensors().keySet());
+        Set<String> unexpected = new LinkedHashSet<>(file.names());
         for (Parameter p : parameters) {
-            String where = file.source() + ": tensor '" + p.name() + "'";
             if (!file.has(p.name())) {
                 throw new MalformedFileException(file.source() + ": missing tensor '" + p.name() + "' of shape "
                         + Arrays.toString(p.shape()) + " required by " + spec);
             }
             unexpected.remove(p.name());
-            TensorInfo t = file.info(p.name());
-            if (!Arrays.equals(t.shape(), p.shape())) {
-                throw new MalformedFileException(where + " has shape " + t.shapeText() + " but " + spec + " needs "
-                        + Arrays.toString(p.shape()));
-            }
-            if (!t.dtype().isFloatingPoint()) {
-                throw new MalformedFileException(where + " is " + t.dtype()
-                        + "; weights must be F32, F64, F16 or BF16");
-            }
+            checkTensor(file, p.name(), p, spec);
         }
         if (!unexpected.isEmpty()) {
             throw new MalformedFileException(file.source() + ": unexpected tensors " + unexpected + " for " + spec);
         }
         RnnParameters out = RnnParameters.zeros(spec);
         for (Parameter p : parameters) {
-            float[] v = file.floats(p.name());
-            for (int i = 0; i < v.length; i++) {
-                if (!Float.isFinite(v[i])) {
-                    throw new MalformedFileException(file.source() + ": tensor '" + p.name() + "' holds " + v[i]
-                            + " at flat index " + i + "; weights must be finite");
-                }
-            }
-            out.set(p.name(), v);
+            out.set(p.name(), finite(file, p.name()));
         }
         return out;
     }
 
-    private static Parameter firstMissing(SafetensorsFile file, RnnSpec spec) {
+    /** Checks that tensor {@code key} has {@code p}'s shape and a floating-point type. */
+    private static void checkTensor(TensorSource file, String key, Parameter p, RnnSpec spec)
+            throws MalformedFileException {
+        String where = file.source() + ": tensor '" + key + "'";
+        long[] shape = file.shape(key);
+        if (!Arrays.equals(shape, p.shape())) {
+            throw new MalformedFileException(where + " has shape " + Arrays.toString(shape) + " but " + spec
+                    + " needs " + Arrays.toString(p.shape()));
+        }
+        if (!file.isFloatingPoint(key)) {
+            throw new MalformedFileException(where + " is not floating-point; weights must be F32, F64, F16 or BF16");
+        }
+    }
+
+    /** Tensor {@code key}'s values, every one finite. */
+    private static float[] finite(TensorSource file, String key) throws MalformedFileException {
+        float[] v = file.floats(key);
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new MalformedFileException(file.source() + ": tensor '" + key + "' holds " + v[i]
+                        + " at flat index " + i + "; weights must be finite");
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Loads a layer's weights out of a state_dict as PyTorch's {@code load_state_dict} does: tensor {@code name} from
+     * key {@code options.prefix() + name}; keys outside the prefix belong to other modules and are left alone. Every
+     * tensor read is checked (shape, floating-point type, finite values) whatever the strictness. Strict, a missing
+     * or unexpected key is an error listing them all; not strict, they are reported in the result, and a missing
+     * parameter keeps its value in {@code current}.
+     *
+     * @param file    a safetensors file or an {@code .npz} ({@link TensorSource#read})
+     * @param current the layer's weights now, which also give its spec; not modified
+     */
+    public static StateDictLoad loadStateDict(TensorSource file, RnnParameters current, StateDictOptions options)
+            throws MalformedFileException {
+        RnnSpec spec = current.spec();
+        String prefix = options.prefix();
+        List<Parameter> parameters = RnnParameters.describe(spec);
+        Set<String> names = new LinkedHashSet<>();
+        for (Parameter p : parameters) {
+            names.add(p.name());
+        }
+        List<String> missing = new ArrayList<>();
+        for (Parameter p : parameters) {
+            if (!file.has(prefix + p.name())) {
+                missing.add(prefix + p.name());
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String key : file.names()) {
+            if (key.startsWith(prefix) && !names.contains(key.substring(prefix.length()))) {
+                unexpected.add(key);
+            }
+        }
+        if (options.strict() && (!missing.isEmpty() || !unexpected.isEmpty())) {
+            throw new MalformedFileException(file.source() + ": loading " + spec
+                    + (prefix.isEmpty() ? "" : " from the keys under '" + prefix + "'") + ": "
+                    + (missing.isEmpty() ? "" : "missing keys " + missing + (unexpected.isEmpty() ? "" : "; "))
+                    + (unexpected.isEmpty() ? "" : "unexpected keys " + unexpected)
+                    + " (StateDictOptions.nonStrict() loads what is there and reports the rest)");
+        }
+        for (Parameter p : parameters) {
+            if (file.has(prefix + p.name())) {
+                checkTensor(file, prefix + p.name(), p, spec);
+            }
+        }
+        RnnParameters out = current.copy();
+        for (Parameter p : parameters) {
+            if (file.has(prefix + p.name())) {
+                out.set(p.name(), finite(file, prefix + p.name()));
+            }
+        }
+        return new StateDictLoad(out, missing, unexpected);
+    }
+
+    private static Parameter firstMissing(TensorSource file, RnnSpec spec) {
         for (int layer = 0; layer < spec.layers(); layer++) {
             for (int dir = 0; dir < spec.directions(); dir++) {
                 for (ParameterKind kind : ParameterKind.values()) {

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A safetensors file read into memory and validated before anything is returned: an 8-byte little-endian header
@@ -30,7 +31,7 @@ import java.util.Map;
  * for are read; a single tensor converts into a Java array, so one of more than 2³¹ − 9 elements is refused
  * with a message.
  */
-public final class SafetensorsFile {
+public final class SafetensorsFile implements TensorSource {
     /** Headers larger than this are refused (the format's own reference implementation uses the same bound). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
@@ -234,8 +235,24 @@ public final class SafetensorsFile {
     }
 
     /** The file's name in messages. */
+    @Override
     public String source() {
         return source;
+    }
+
+    @Override
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    @Override
+    public long[] shape(String name) throws MalformedFileException {
+        return info(name).shape().clone();
+    }
+
+    @Override
+    public boolean isFloatingPoint(String name) throws MalformedFileException {
+        return info(name).dtype().isFloatingPoint();
     }
 
     /** The {@code __metadata__} map (empty if absent). */
@@ -249,6 +266,7 @@ public final class SafetensorsFile {
     }
 
     /** Whether a tensor called {@code name} exists. */
+    @Override
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
@@ -263,6 +281,7 @@ public final class SafetensorsFile {
     }
 
     /** A floating-point tensor (F16, BF16, F32 or F64) converted to float. */
+    @Override
     public float[] floats(String name) throws MalformedFileException {
         TensorInfo t = info(name);
         int n = arrayLength(t);

@@ -11,6 +11,8 @@ import dev.rnn4j.ElementType;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Primitives;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -332,6 +334,54 @@ final class CudaBackend implements Backend {
                 copyIn(null, src, srcOffset, src.length, dst, dstOffset, n);
             } catch (CudaException e) {
                 throw failure("upload", e);
+            }
+        }
+    }
+
+    /**
+     * From a direct buffer in the machine's byte order, the driver copies straight out of it (the host waits for the
+     * stream first, as for any pageable copy); other buffers go through an array.
+     */
+    @Override
+    public void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
+        if (!src.isDirect() || src.order() != ByteOrder.nativeOrder()) {
+            Backend.super.upload(src, dst, dstOffset, n);
+            return;
+        }
+        Objects.checkFromIndexSize(src.position(), n, src.limit());
+        flushLaunches();
+        synchronized (this) {
+            try {
+                CudaBuffer b = transferTarget(dst, dstOffset, n, 0, n);
+                if (b != null) {
+                    copyInPageable(Pointer.to(src.slice(src.position(), n)), 0, b, dstOffset, n);
+                }
+            } catch (CudaException e) {
+                throw failure("upload", e);
+            }
+        }
+    }
+
+    /** Into a direct buffer in the machine's byte order, the driver copies straight into it. */
+    @Override
+    public void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
+        if (!dst.isDirect() || dst.order() != ByteOrder.nativeOrder()) {
+            Backend.super.download(src, srcOffset, dst, n);
+            return;
+        }
+        Objects.checkFromIndexSize(dst.position(), n, dst.limit());
+        flushLaunches();
+        synchronized (this) {
+            try {
+                CudaBuffer b = transferTarget(src, srcOffset, n, 0, n);
+                if (b == null) {
+                    return;
+                }
+                JCudaDriver.cuStreamSynchronize(stream);
+                JCudaDriver.cuMemcpyDtoH(Pointer.to(dst.slice(dst.position(), n)),
+                        b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
+            } catch (CudaException e) {
+                throw failure("download", e);
             }
         }
     }

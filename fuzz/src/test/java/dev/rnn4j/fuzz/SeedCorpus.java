@@ -41,6 +41,11 @@ public final class SeedCorpus {
         small.parameters().forEach(p -> hostile.addF32(p.name(), small.get(p.name()), p.shape()));
         hostile.write(models.resolve("billion_layers"));
 
+        Path npz = dir(root, "dev/rnn4j/fuzz/NpzFuzzTestInputs/npz");
+        RnnSpec npzLstm = new RnnSpec(CellType.LSTM, 5, 7, 2, true, true);
+        RnnModelFile.saveNpz(npz.resolve("lstm_under_prefix"), RnnParameters.uniform(npzLstm, 6), "lstm.");
+        RnnModelFile.saveNpz(npz.resolve("other_prefix"), RnnParameters.uniform(lstm, 7), "encoder.");
+
         Path inputs = dir(root, "dev/rnn4j/fuzz/RunInputsFuzzTestInputs/runInputs");
         // A FuzzedDataProvider takes its numbers from the end: the spec index last, the batch-first flag before it.
         int steps = 2;

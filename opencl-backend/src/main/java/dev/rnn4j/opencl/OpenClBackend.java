@@ -17,6 +17,7 @@ import dev.rnn4j.kernels.StepForm;
 import dev.rnn4j.spi.Primitives;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jocl.CL;
 import org.jocl.CLException;
@@ -238,9 +240,40 @@ final class OpenClBackend implements Backend {
         transfer(dst, null, dstOffset, src, srcOffset, n, false);
     }
 
+    /** From a direct buffer in the machine's byte order, the driver copies straight out of it. */
+    @Override
+    public void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
+        if (!src.isDirect() || src.order() != ByteOrder.nativeOrder()) {
+            Backend.super.upload(src, dst, dstOffset, n);
+            return;
+        }
+        Objects.checkFromIndexSize(src.position(), n, src.limit());
+        transfer(Pointer.to(src.slice(src.position(), n)), dst, dstOffset, n, true);
+    }
+
+    /** Into a direct buffer in the machine's byte order, the driver copies straight into it. */
+    @Override
+    public void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
+        if (!dst.isDirect() || dst.order() != ByteOrder.nativeOrder()) {
+            Backend.super.download(src, srcOffset, dst, n);
+            return;
+        }
+        Objects.checkFromIndexSize(dst.position(), n, dst.limit());
+        transfer(Pointer.to(dst.slice(dst.position(), n)), src, srcOffset, n, false);
+    }
+
     /** Blocking transfers: the host array is only pinned for the call, so the call must finish first. */
     private void transfer(float[] floats, int[] ints, int hostOffset, DeviceBuffer buffer, long offset, int n,
                           boolean toDevice) {
+        if (n == 0) {
+            transfer(null, buffer, offset, 0, toDevice);
+            return;
+        }
+        transfer((floats != null ? Pointer.to(floats) : Pointer.to(ints)).withByteOffset(
+                (long) hostOffset * Sizeof.cl_float), buffer, offset, n, toDevice);
+    }
+
+    private void transfer(Pointer host, DeviceBuffer buffer, long offset, int n, boolean toDevice) {
         OpenClBuffer b = OpenClBuffer.of(buffer, this);
         if (offset < 0 || n < 0 || offset + n > b.size()) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + n) + ") outside " + b);
@@ -248,8 +281,6 @@ final class OpenClBackend implements Backend {
         if (n == 0) {
             return;
         }
-        Pointer host = (floats != null ? Pointer.to(floats) : Pointer.to(ints)).withByteOffset(
-                (long) hostOffset * Sizeof.cl_float);
         synchronized (primitives) {
             try {
                 if (toDevice) {

@@ -7,6 +7,7 @@ import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.ElementType;
 import dev.rnn4j.spi.Primitives;
 import dev.rnn4j.spi.TrainingPrimitives;
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -116,6 +117,20 @@ public final class HostBackend implements Backend {
     public void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int n) {
         requireOpen();
         System.arraycopy(HostBuffer.floatsForRead(src), (int) srcOffset, dst, dstOffset, n);
+    }
+
+    /** Straight into the buffer's array, with no array in between. */
+    @Override
+    public void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
+        requireOpen();
+        src.get(src.position(), HostBuffer.floatsForWrite(dst), (int) dstOffset, n);
+    }
+
+    /** Straight out of the buffer's array, with no array in between. */
+    @Override
+    public void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
+        requireOpen();
+        dst.put(dst.position(), HostBuffer.floatsForRead(src), (int) srcOffset, n);
     }
 
     @Override

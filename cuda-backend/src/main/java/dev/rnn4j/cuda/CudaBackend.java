@@ -10,8 +10,8 @@ import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.ElementType;
 import dev.rnn4j.kernels.KernelSource;
 import dev.rnn4j.kernels.StepForm;
+import dev.rnn4j.spi.DirectFloats;
 import dev.rnn4j.spi.Primitives;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -344,17 +344,17 @@ final class CudaBackend implements Backend {
      */
     @Override
     public void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
-        if (!src.isDirect() || src.order() != ByteOrder.nativeOrder()) {
+        FloatBuffer direct = DirectFloats.window(src, n);
+        if (direct == null) {
             Backend.super.upload(src, dst, dstOffset, n);
             return;
         }
-        Objects.checkFromIndexSize(src.position(), n, src.limit());
         flushLaunches();
         synchronized (this) {
             try {
                 CudaBuffer b = transferTarget(dst, dstOffset, n, 0, n);
                 if (b != null) {
-                    copyInPageable(Pointer.to(src.slice(src.position(), n)), 0, b, dstOffset, n);
+                    copyInPageable(Pointer.to(direct), 0, b, dstOffset, n);
                 }
             } catch (CudaException e) {
                 throw failure("upload", e);
@@ -365,21 +365,19 @@ final class CudaBackend implements Backend {
     /** Into a direct buffer in the machine's byte order, the driver copies straight into it. */
     @Override
     public void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
-        if (!dst.isDirect() || dst.order() != ByteOrder.nativeOrder()) {
+        FloatBuffer direct = DirectFloats.window(dst, n);
+        if (direct == null) {
             Backend.super.download(src, srcOffset, dst, n);
             return;
         }
-        Objects.checkFromIndexSize(dst.position(), n, dst.limit());
         flushLaunches();
         synchronized (this) {
             try {
                 CudaBuffer b = transferTarget(src, srcOffset, n, 0, n);
-                if (b == null) {
-                    return;
+                if (b != null) {
+                    JCudaDriver.cuStreamSynchronize(stream);
+                    JCudaDriver.cuMemcpyDtoH(Pointer.to(direct), b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
                 }
-                JCudaDriver.cuStreamSynchronize(stream);
-                JCudaDriver.cuMemcpyDtoH(Pointer.to(dst.slice(dst.position(), n)),
-                        b.ptr().withByteOffset(srcOffset * 4), (long) n * 4);
             } catch (CudaException e) {
                 throw failure("download", e);
             }

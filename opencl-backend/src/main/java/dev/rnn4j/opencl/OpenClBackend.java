@@ -14,6 +14,7 @@ import dev.rnn4j.DeviceInfo;
 import dev.rnn4j.DeviceOutOfMemoryException;
 import dev.rnn4j.ElementType;
 import dev.rnn4j.kernels.StepForm;
+import dev.rnn4j.spi.DirectFloats;
 import dev.rnn4j.spi.Primitives;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import org.jocl.CL;
 import org.jocl.CLException;
@@ -243,23 +243,23 @@ final class OpenClBackend implements Backend {
     /** From a direct buffer in the machine's byte order, the driver copies straight out of it. */
     @Override
     public void upload(FloatBuffer src, DeviceBuffer dst, long dstOffset, int n) {
-        if (!src.isDirect() || src.order() != ByteOrder.nativeOrder()) {
+        FloatBuffer direct = DirectFloats.window(src, n);
+        if (direct == null) {
             Backend.super.upload(src, dst, dstOffset, n);
-            return;
+        } else {
+            transfer(Pointer.to(direct), dst, dstOffset, n, true);
         }
-        Objects.checkFromIndexSize(src.position(), n, src.limit());
-        transfer(Pointer.to(src.slice(src.position(), n)), dst, dstOffset, n, true);
     }
 
     /** Into a direct buffer in the machine's byte order, the driver copies straight into it. */
     @Override
     public void download(DeviceBuffer src, long srcOffset, FloatBuffer dst, int n) {
-        if (!dst.isDirect() || dst.order() != ByteOrder.nativeOrder()) {
+        FloatBuffer direct = DirectFloats.window(dst, n);
+        if (direct == null) {
             Backend.super.download(src, srcOffset, dst, n);
-            return;
+        } else {
+            transfer(Pointer.to(direct), src, srcOffset, n, false);
         }
-        Objects.checkFromIndexSize(dst.position(), n, dst.limit());
-        transfer(Pointer.to(dst.slice(dst.position(), n)), src, srcOffset, n, false);
     }
 
     /** Blocking transfers: the host array is only pinned for the call, so the call must finish first. */

@@ -133,6 +133,11 @@ public final class NpzFile implements TensorSource {
     }
 
     @Override
+    public String typeName(String name) throws MalformedFileException {
+        return array(name).dtype();
+    }
+
+    @Override
     public float[] floats(String name) throws MalformedFileException {
         NpyArray a = array(name);
         if (!a.isFloatingPoint()) {

@@ -299,7 +299,8 @@ public final class RnnModelFile {
                     + " needs " + Arrays.toString(p.shape()));
         }
         if (!file.isFloatingPoint(key)) {
-            throw new MalformedFileException(where + " is not floating-point; weights must be F32, F64, F16 or BF16");
+            throw new MalformedFileException(where + " is " + file.typeName(key)
+                    + "; weights must be F32, F64, F16 or BF16");
         }
     }
 

@@ -255,6 +255,11 @@ public final class SafetensorsFile implements TensorSource {
         return info(name).dtype().isFloatingPoint();
     }
 
+    @Override
+    public String typeName(String name) throws MalformedFileException {
+        return info(name).dtype().name();
+    }
+
     /** The {@code __metadata__} map (empty if absent). */
     public Map<String, String> metadata() {
         return metadata;

@@ -28,6 +28,9 @@ public interface TensorSource {
     /** Whether {@code name} holds floating-point values rnn4j converts to float; a clear error if absent. */
     boolean isFloatingPoint(String name) throws MalformedFileException;
 
+    /** The element type of {@code name} as the format names it ({@code I64}, {@code f4}, ...), for messages. */
+    String typeName(String name) throws MalformedFileException;
+
     /** A floating-point tensor converted to float. */
     float[] floats(String name) throws MalformedFileException;
 

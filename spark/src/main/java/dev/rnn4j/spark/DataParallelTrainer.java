@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.Function1;
@@ -78,6 +81,87 @@ public final class DataParallelTrainer {
             }
         }
         return trained;
+    }
+
+    /**
+     * The same training coordinated from the driver instead: every step the driver broadcasts the weights, each
+     * partition's task loads them into its executor's replica and returns its shard's gradient scaled by the shard's
+     * size, {@code treeReduce} sums them, and the driver's model takes the step. No barrier; the weights travel out
+     * and the gradients back every step.
+     */
+    public static Map<String, float[]> trainByTreeAggregate(Dataset<Row> rows, Recipe recipe) {
+        JavaRDD<Row> data = rows.select("inputs", "target").javaRDD().cache();
+        long total = data.count();
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        Map<String, float[]> trained = new LinkedHashMap<>();
+        try (Backend b = Backends.open(recipe.backend());
+             SequenceModel model = new SequenceModel(b, recipe.config());
+             Optimizer sgd = Optimizer.sgd(b, recipe.learningRate(), 0f, 0f)) {
+            List<TrainableTensor> tensors = model.trainableTensors();
+            for (int step = 0; step < recipe.steps(); step++) {
+                Broadcast<float[]> weights = context.broadcast(Values.download(b, tensors));
+                float[] sum = data.mapPartitions((FlatMapFunction<Iterator<Row>, float[]>) shard ->
+                        shardGradient(shard, recipe, weights.value())).treeReduce(GradientVector::add);
+                weights.destroy();
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] /= total;
+                }
+                GradientVector.upload(b, tensors, sum);
+                model.applyGradients(sgd, 0);
+            }
+            for (TrainableTensor t : tensors) {
+                float[] v = new float[(int) t.size()];
+                b.download(t.value(), 0, v, 0, v.length);
+                trained.put(t.name(), v);
+            }
+        } finally {
+            data.unpersist();
+        }
+        return trained;
+    }
+
+    /** One partition's gradient at {@code weights}, scaled by its row count (nothing for an empty shard). */
+    private static Iterator<float[]> shardGradient(Iterator<Row> rows, Recipe recipe, float[] weights) {
+        List<Row> shard = new ArrayList<>();
+        rows.forEachRemaining(shard::add);
+        SequenceModel.Batch batch = batchOf(shard, recipe);
+        if (batch == null) {
+            return List.<float[]>of().iterator();
+        }
+        try (Backend b = Backends.open(recipe.backend());
+             SequenceModel model = new SequenceModel(b, recipe.config())) {
+            Values.upload(b, model.trainableTensors(), weights);
+            model.computeGradients(batch);
+            return List.of(GradientVector.download(b, model.trainableTensors(), shard.size())).iterator();
+        }
+    }
+
+    /** Every tensor's value as one vector, and back. */
+    static final class Values {
+        private Values() {
+        }
+
+        static float[] download(Backend b, List<TrainableTensor> tensors) {
+            long n = 0;
+            for (TrainableTensor t : tensors) {
+                n += t.size();
+            }
+            float[] all = new float[Math.toIntExact(n)];
+            int at = 0;
+            for (TrainableTensor t : tensors) {
+                b.download(t.value(), 0, all, at, (int) t.size());
+                at += (int) t.size();
+            }
+            return all;
+        }
+
+        static void upload(Backend b, List<TrainableTensor> tensors, float[] all) {
+            int at = 0;
+            for (TrainableTensor t : tensors) {
+                b.upload(all, at, t.value(), 0, (int) t.size());
+                at += (int) t.size();
+            }
+        }
     }
 
     /** One task: its shard, its replica, every step's exchange; the first task returns the trained tensors. */

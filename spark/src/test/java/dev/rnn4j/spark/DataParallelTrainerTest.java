@@ -67,7 +67,15 @@ class DataParallelTrainerTest {
 
     @Test
     void twoReplicasTrainAsOneModelOnAllTheRows() {
-        Map<String, float[]> parallel = DataParallelTrainer.train(data, RECIPE);
+        matchesOneModel(DataParallelTrainer.train(data, RECIPE));
+    }
+
+    @Test
+    void treeAggregateTrainsAsOneModelToo() {
+        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE));
+    }
+
+    private void matchesOneModel(Map<String, float[]> parallel) {
         try (Backend b = Backends.open(RECIPE.backend());
              SequenceModel one = new SequenceModel(b, RECIPE.config());
              Optimizer sgd = Optimizer.sgd(b, RECIPE.learningRate(), 0f, 0f)) {

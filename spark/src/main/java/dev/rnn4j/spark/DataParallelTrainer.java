@@ -3,6 +3,7 @@ package dev.rnn4j.spark;
 import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
+import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
@@ -16,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -99,14 +101,15 @@ public final class DataParallelTrainer {
              Optimizer sgd = Optimizer.sgd(b, recipe.learningRate(), 0f, 0f)) {
             List<TrainableTensor> tensors = model.trainableTensors();
             for (int step = 0; step < recipe.steps(); step++) {
-                Broadcast<float[]> weights = context.broadcast(Values.download(b, tensors));
+                Broadcast<float[]> weights = context.broadcast(TensorVector.download(b, tensors,
+                        TrainableTensor::value, 1f));
                 float[] sum = data.mapPartitions((FlatMapFunction<Iterator<Row>, float[]>) shard ->
-                        shardGradient(shard, recipe, weights.value())).treeReduce(GradientVector::add);
+                        shardGradient(shard, recipe, weights.value())).treeReduce(TensorVector::add);
                 weights.destroy();
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] /= total;
                 }
-                GradientVector.upload(b, tensors, sum);
+                TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
                 model.applyGradients(sgd, 0);
             }
             for (TrainableTensor t : tensors) {
@@ -130,37 +133,10 @@ public final class DataParallelTrainer {
         }
         try (Backend b = Backends.open(recipe.backend());
              SequenceModel model = new SequenceModel(b, recipe.config())) {
-            Values.upload(b, model.trainableTensors(), weights);
+            TensorVector.upload(b, model.trainableTensors(), TrainableTensor::value, weights);
             model.computeGradients(batch);
-            return List.of(GradientVector.download(b, model.trainableTensors(), shard.size())).iterator();
-        }
-    }
-
-    /** Every tensor's value as one vector, and back. */
-    static final class Values {
-        private Values() {
-        }
-
-        static float[] download(Backend b, List<TrainableTensor> tensors) {
-            long n = 0;
-            for (TrainableTensor t : tensors) {
-                n += t.size();
-            }
-            float[] all = new float[Math.toIntExact(n)];
-            int at = 0;
-            for (TrainableTensor t : tensors) {
-                b.download(t.value(), 0, all, at, (int) t.size());
-                at += (int) t.size();
-            }
-            return all;
-        }
-
-        static void upload(Backend b, List<TrainableTensor> tensors, float[] all) {
-            int at = 0;
-            for (TrainableTensor t : tensors) {
-                b.upload(all, at, t.value(), 0, (int) t.size());
-                at += (int) t.size();
-            }
+            return List.of(TensorVector.download(b, model.trainableTensors(), TrainableTensor::gradient,
+                    shard.size())).iterator();
         }
     }
 
@@ -184,18 +160,18 @@ public final class DataParallelTrainer {
                 float[] mine = new float[0];
                 if (batch != null) {
                     model.computeGradients(batch);
-                    mine = GradientVector.download(b, tensors, weight);
+                    mine = TensorVector.download(b, tensors, TrainableTensor::gradient, weight);
                 } else {
                     model.zeroGradients();
                 }
                 float[] sum = null;
-                for (String g : context.allGather(GradientVector.encode(mine))) {
-                    float[] other = GradientVector.decode(g);
+                for (String g : context.allGather(TensorVector.encode(mine))) {
+                    float[] other = TensorVector.decode(g);
                     if (other.length > 0) {
-                        sum = sum == null ? other : GradientVector.add(sum, other);
+                        sum = sum == null ? other : TensorVector.add(sum, other);
                     }
                 }
-                GradientVector.upload(b, tensors, sum);
+                TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
                 model.applyGradients(sgd, 0);
             }
             if (context.partitionId() == 0) {
@@ -246,12 +222,14 @@ public final class DataParallelTrainer {
         return new SequenceModel.Batch(steps, rows, null, x, lengths, null, targets);
     }
 
-    /** Every tensor's gradient as one vector, and back. */
-    static final class GradientVector {
-        private GradientVector() {
+    /** Every tensor's value or gradient as one vector, and back. */
+    static final class TensorVector {
+        private TensorVector() {
         }
 
-        static float[] download(Backend b, List<TrainableTensor> tensors, float scale) {
+        /** Every tensor's {@code part} (its value or its gradient) downloaded end to end, times {@code scale}. */
+        static float[] download(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
+                                float scale) {
             long n = 0;
             for (TrainableTensor t : tensors) {
                 n += t.size();
@@ -259,19 +237,23 @@ public final class DataParallelTrainer {
             float[] all = new float[Math.toIntExact(n)];
             int at = 0;
             for (TrainableTensor t : tensors) {
-                b.download(t.gradient(), 0, all, at, (int) t.size());
+                b.download(part.apply(t), 0, all, at, (int) t.size());
                 at += (int) t.size();
             }
-            for (int i = 0; i < all.length; i++) {
-                all[i] *= scale;
+            if (scale != 1f) {
+                for (int i = 0; i < all.length; i++) {
+                    all[i] *= scale;
+                }
             }
             return all;
         }
 
-        static void upload(Backend b, List<TrainableTensor> tensors, float[] all) {
+        /** {@code all}, as {@link #download} lays it out, uploaded into every tensor's {@code part}. */
+        static void upload(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
+                           float[] all) {
             int at = 0;
             for (TrainableTensor t : tensors) {
-                b.upload(all, at, t.gradient(), 0, (int) t.size());
+                b.upload(all, at, part.apply(t), 0, (int) t.size());
                 at += (int) t.size();
             }
         }

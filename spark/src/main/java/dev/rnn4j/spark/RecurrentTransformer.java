@@ -20,6 +20,7 @@ import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -186,12 +187,20 @@ public final class RecurrentTransformer extends Transformer {
             throw new UncheckedIOException("could not read the model " + path + ": " + e.getMessage(), e);
         }
         String key = path.getFileName() + "@" + HexFormat.of().formatHex(digest(bytes));
-        JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        if (!(rows instanceof org.apache.spark.sql.classic.Dataset<Row> classic)) {
+            throw new UnsupportedOperationException("RecurrentTransformer runs in a classic Spark session, where the "
+                    + "model runs on the executors; this Dataset is from Spark Connect (" + rows.getClass().getName()
+                    + ")");
+        }
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(classic.sparkSession().sparkContext());
         Broadcast<byte[]> model = context.broadcast(bytes);
-        JavaRDD<Row> scored = rows.javaRDD().mapPartitions(new ScorePartition(model, key, getOrDefault(backend),
-                (Integer) getOrDefault(batchSize), rows.schema().fieldIndex(getOrDefault(inputCol)),
-                SequenceOutput.parse(getOrDefault(output))));
-        return rows.sparkSession().createDataFrame(scored, schema);
+        int in = rows.schema().fieldIndex(getOrDefault(inputCol));
+        boolean doubles = ((ArrayType) rows.schema().apply(in).dataType()).elementType()
+                .equals(DataTypes.DoubleType);
+        JavaRDD<InternalRow> scored = classic.queryExecution().toRdd().toJavaRDD().mapPartitions(
+                new ScorePartition(model, key, getOrDefault(backend), (Integer) getOrDefault(batchSize), in, doubles,
+                        SequenceOutput.parse(getOrDefault(output))));
+        return classic.sparkSession().internalCreateDataFrame(scored.rdd(), schema, false);
     }
 
     /** The model's identity on the executors: two files with the same name and other weights are two models. */

@@ -1,9 +1,8 @@
 package dev.rnn4j.spark;
 
 import dev.rnn4j.RecurrentLayer;
-import dev.rnn4j.RnnInput;
-import dev.rnn4j.RnnOutput;
 import dev.rnn4j.RnnSpec;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,15 +11,22 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * Scores one partition: reads a window of rows, sorts it by sequence length, runs it in batches on a layer borrowed
  * from {@link ExecutorLayers}, and gives the rows back in their order with the result appended. Sorting within the
  * window keeps each batch's lengths close, so little of a batch is padding.
+ *
+ * <p>It works on Spark's internal rows, not on {@code Row}s: a {@code Row} holds an array column as boxed numbers,
+ * and boxing every value in and out cost more than the recurrent layer itself. Internal rows hand an array over as
+ * one copy of its floats, and take the result as one.
  */
-final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
+final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
     private static final long serialVersionUID = 1L;
     /** Rows read at once, in batches: enough for sorting to group lengths, few enough to hold. */
     static final int WINDOW_BATCHES = 8;
@@ -30,22 +36,29 @@ final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
     private final String backend;
     private final int batchSize;
     private final int inputIndex;
+    private final boolean doubles;
     private final SequenceOutput output;
 
+    /**
+     * @param inputIndex the sequence column's index
+     * @param doubles    whether that column holds doubles (else floats)
+     */
     ScorePartition(Broadcast<byte[]> model, String modelKey, String backend, int batchSize, int inputIndex,
-                   SequenceOutput output) {
+                   boolean doubles, SequenceOutput output) {
         this.model = model;
         this.modelKey = modelKey;
         this.backend = backend;
         this.batchSize = batchSize;
         this.inputIndex = inputIndex;
+        this.doubles = doubles;
         this.output = output;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
         return new Iterator<>() {
-            private final List<Row> window = new ArrayList<>();
+            private final List<InternalRow> window = new ArrayList<>();
+            private final BatchBuffers buffers = new BatchBuffers();
             private float[][] results;
             private int next;
 
@@ -57,33 +70,29 @@ final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
                 window.clear();
                 next = 0;
                 while (rows.hasNext() && window.size() < batchSize * WINDOW_BATCHES) {
-                    window.add(rows.next());
+                    window.add(rows.next().copy()); // the scan may reuse one row object for every row
                 }
                 if (window.isEmpty()) {
                     return false;
                 }
-                results = score(window);
+                results = score(window, buffers);
                 return true;
             }
 
             @Override
-            public Row next() {
+            public InternalRow next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                Row r = window.get(next);
-                Object[] values = new Object[r.length() + 1];
-                for (int i = 0; i < r.length(); i++) {
-                    values[i] = r.get(i);
-                }
-                values[r.length()] = results[next++];
-                return RowFactory.create(values);
+                InternalRow result = new GenericInternalRow(new Object[] {
+                        UnsafeArrayData.fromPrimitiveArray(results[next])});
+                return new JoinedRow(window.get(next++), result);
             }
         };
     }
 
     /** Every row's result, in the rows' order. */
-    private float[][] score(List<Row> window) {
+    private float[][] score(List<InternalRow> window, BatchBuffers buffers) {
         RnnSpec spec = ExecutorLayers.model(modelKey, model.value()).spec();
         float[][] sequences = new float[window.size()][];
         for (int i = 0; i < sequences.length; i++) {
@@ -100,7 +109,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
                 for (int b = 0; b < batch.length; b++) {
                     batch[b] = order[from + b];
                 }
-                run(layer, spec, sequences, batch, results);
+                run(layer, spec, sequences, batch, results, buffers);
             }
         } finally {
             ExecutorLayers.giveBack(backend, modelKey, layer);
@@ -109,27 +118,38 @@ final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     /** The row's sequence as floats, {@code [T, I]}, checked. */
-    private float[] sequence(Row row, int inputSize) {
+    private float[] sequence(InternalRow row, int inputSize) {
         if (row.isNullAt(inputIndex)) {
             throw new IllegalArgumentException("a row has no sequence (null) in column " + inputIndex);
         }
-        List<Object> values = row.getList(inputIndex);
-        if (values.isEmpty() || values.size() % inputSize != 0) {
-            throw new IllegalArgumentException("a sequence of " + values.size() + " values is not a whole number "
+        ArrayData values = row.getArray(inputIndex);
+        int n = values.numElements();
+        if (n == 0 || n % inputSize != 0) {
+            throw new IllegalArgumentException("a sequence of " + n + " values is not a whole number "
                     + "(at least one) of steps of " + inputSize + " inputs");
         }
-        float[] x = new float[values.size()];
-        for (int i = 0; i < x.length; i++) {
-            Object v = values.get(i);
-            if (!(v instanceof Number n)) {
-                throw new IllegalArgumentException("a sequence holds " + v + " at " + i + "; expected numbers");
+        float[] x;
+        if (doubles) {
+            double[] d = values.toDoubleArray();
+            x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) d[i];
             }
-            x[i] = n.floatValue();
+        } else {
+            x = values.toFloatArray();
+        }
+        // A null element reads as 0, and would be scored as a value nobody gave: refuse it. Only a 0 can be one, so
+        // only those are looked up.
+        for (int i = 0; i < n; i++) {
+            if (x[i] == 0f && values.isNullAt(i)) {
+                throw new IllegalArgumentException("a sequence holds null at " + i + "; expected numbers");
+            }
         }
         return x;
     }
 
-    private void run(RecurrentLayer layer, RnnSpec spec, float[][] sequences, int[] batch, float[][] results) {
+    private void run(RecurrentLayer layer, RnnSpec spec, float[][] sequences, int[] batch, float[][] results,
+                     BatchBuffers buffers) {
         int inputs = spec.inputSize();
         int B = batch.length;
         int[] lengths = new int[B];
@@ -138,32 +158,54 @@ final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
             lengths[b] = sequences[batch[b]].length / inputs;
             steps = Math.max(steps, lengths[b]);
         }
-        float[] x = new float[steps * B * inputs];
+        int outputs = spec.outputSize();
+        buffers.fit(steps * B * inputs, steps * B * outputs, spec.hiddenStateFloats(B));
+        float[] x = buffers.x;
         for (int b = 0; b < B; b++) {
             float[] s = sequences[batch[b]];
             for (int t = 0; t < lengths[b]; t++) {
                 System.arraycopy(s, t * inputs, x, (t * B + b) * inputs, inputs);
             }
+            // a shorter sequence's padding steps are never read (the lengths stop them), so old values may stay
         }
-        RnnOutput out = layer.forward(RnnInput.sequenceMajor(x, steps, B).withLengths(lengths));
+        layer.forward(FloatBuffer.wrap(x), steps, B, lengths, FloatBuffer.wrap(buffers.output),
+                FloatBuffer.wrap(buffers.hidden), null);
         int state = spec.stateSize();
         int directions = spec.directions();
-        int outputs = spec.outputSize();
         for (int b = 0; b < B; b++) {
             float[] r;
             if (output == SequenceOutput.FINAL_STATE) {
                 r = new float[directions * state];
                 for (int d = 0; d < directions; d++) {
                     int layerDirection = (spec.layers() - 1) * directions + d;
-                    System.arraycopy(out.hN(), (layerDirection * B + b) * state, r, d * state, state);
+                    System.arraycopy(buffers.hidden, (layerDirection * B + b) * state, r, d * state, state);
                 }
             } else {
                 r = new float[lengths[b] * outputs];
                 for (int t = 0; t < lengths[b]; t++) {
-                    System.arraycopy(out.output(), (t * B + b) * outputs, r, t * outputs, outputs);
+                    System.arraycopy(buffers.output, (t * B + b) * outputs, r, t * outputs, outputs);
                 }
             }
             results[batch[b]] = r;
+        }
+    }
+
+    /** One partition's batch arrays, grown to the largest batch and reused, so scoring allocates only results. */
+    private static final class BatchBuffers {
+        float[] x = new float[0];
+        float[] output = new float[0];
+        float[] hidden = new float[0];
+
+        void fit(int inputs, int outputs, int states) {
+            if (x.length < inputs) {
+                x = new float[inputs];
+            }
+            if (output.length < outputs) {
+                output = new float[outputs];
+            }
+            if (hidden.length < states) {
+                hidden = new float[states];
+            }
         }
     }
 }

@@ -139,6 +139,64 @@ class RecurrentTransformerTest {
         assertTrue(e.getMessage().contains("modelPath is not set"), e.getMessage());
     }
 
+    @Test
+    void doublesAreScoredAsTheirFloats(@TempDir Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int id = 0; id < ROWS; id++) {
+            float[] s = sequences.get(id);
+            Double[] d = new Double[s.length];
+            for (int k = 0; k < s.length; k++) {
+                d[k] = (double) s[k];
+            }
+            rows.add(RowFactory.create(id, d));
+        }
+        StructType schema = DataTypes.createStructType(List.of(
+                DataTypes.createStructField("id", DataTypes.IntegerType, false),
+                DataTypes.createStructField("sequence", DataTypes.createArrayType(DataTypes.DoubleType), false)));
+        List<Row> scored = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(5)
+                .transform(spark.createDataFrame(rows, schema).repartition(2)).orderBy("id").collectAsList();
+        int p = SPEC.stateSize();
+        try (Backend cpu = Backends.open("cpu")) {
+            for (Row row : scored) {
+                int id = row.getInt(0);
+                float[] want = new float[2 * p];
+                System.arraycopy(alone(cpu, sequences.get(id)).hN(), 2 * p, want, 0, 2 * p);
+                assertArrayEquals(want, floats(row.getList(2)), TOLERANCE, "row " + id);
+            }
+        }
+    }
+
+    @Test
+    void aNullValueOrAPartStepFailsTheJobWithTheReason(@TempDir Path dir) throws Exception {
+        StructType schema = DataTypes.createStructType(List.of(
+                DataTypes.createStructField("sequence", DataTypes.createArrayType(DataTypes.FloatType, true), true)));
+        RecurrentTransformer t = new RecurrentTransformer().setModelPath(model(dir).toString());
+        // a null among the values, and a zero beside it that is a real value
+        Row withNull = RowFactory.create((Object) new Float[] {0f, 1f, 2f, 3f, null, 5f});
+        Exception e = assertThrows(Exception.class,
+                () -> t.transform(spark.createDataFrame(List.of(withNull), schema)).collectAsList());
+        assertTrue(causes(e).contains("a sequence holds null at 4"), causes(e));
+        Row partStep = RowFactory.create((Object) new Float[] {1f, 2f, 3f, 4f});
+        e = assertThrows(Exception.class,
+                () -> t.transform(spark.createDataFrame(List.of(partStep), schema)).collectAsList());
+        assertTrue(causes(e).contains("a sequence of 4 values is not a whole number"), causes(e));
+        Row none = RowFactory.create((Object) null);
+        e = assertThrows(Exception.class,
+                () -> t.transform(spark.createDataFrame(List.of(none), schema)).collectAsList());
+        assertTrue(causes(e).contains("a row has no sequence (null)"), causes(e));
+        Row zeros = RowFactory.create((Object) new Float[] {0f, 0f, 0f});
+        assertEquals(1, t.transform(spark.createDataFrame(List.of(zeros), schema)).collectAsList().size());
+    }
+
+    /** Every message down the cause chain: Spark wraps a task's exception. */
+    private static String causes(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append(" / ");
+        }
+        return all.toString();
+    }
+
     private static float[] floats(List<Object> values) {
         float[] f = new float[values.size()];
         for (int i = 0; i < f.length; i++) {

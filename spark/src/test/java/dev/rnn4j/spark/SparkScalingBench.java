@@ -9,6 +9,7 @@ import dev.rnn4j.RnnSpec;
 import dev.rnn4j.CellType;
 import dev.rnn4j.io.RnnModelFile;
 import dev.rnn4j.train.SequenceModel;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +31,15 @@ public final class SparkScalingBench {
     private static final int ROWS = 512;
     private static final int LENGTH = 50;
     private static final int STEPS = 10;
+    /** Inference scores the training rows this many times over: enough that a job's fixed cost is small. */
+    private static final int COPIES = 64;
+    private static final int INFERENCE_ROUNDS = 7;
 
     private SparkScalingBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        List<String> parts = args.length == 0 ? List.of("training", "inference") : List.of(args);
         DataParallelTrainer.Recipe recipe = new DataParallelTrainer.Recipe("LSTM", 32, 128, 1, 1, 7, 0.01f, STEPS,
                 "cpu");
         Random r = new Random(1);
@@ -49,7 +54,7 @@ public final class SparkScalingBench {
         var schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
                 DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; parts.contains("training") && round < 2; round++) {
             for (int cores : new int[] {1, 2}) {
                 SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("scaling")
                         .config("spark.ui.enabled", "false").getOrCreate();
@@ -78,7 +83,9 @@ public final class SparkScalingBench {
                                 .mapToLong(t -> t.size()).sum());
             }
         }
-        inference(rows);
+        if (parts.contains("inference")) {
+            inference(rows);
+        }
     }
 
     private static List<Row> asSeqRows(List<Row> rows) {
@@ -101,30 +108,51 @@ public final class SparkScalingBench {
         var schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("sequence", DataTypes.createArrayType(DataTypes.FloatType), false)));
         List<Row> many = new ArrayList<>();
-        for (int copy = 0; copy < 8; copy++) {
+        for (int copy = 0; copy < COPIES; copy++) {
             for (Row row : rows) {
                 many.add(RowFactory.create(row.get(0)));
             }
         }
-        Dataset<Row> data = spark.createDataFrame(many, schema).repartition(1).cache();
+        // From a file, as a real job's rows are: a Dataset made from a local list carries the rows in its plan, and
+        // every query over it hashes them all on the driver.
+        Path parquet = Files.createTempDirectory("rnn4j-scaling").resolve("rows.parquet");
+        spark.createDataFrame(many, schema).repartition(1).write().parquet(parquet.toString());
+        Dataset<Row> data = spark.read().parquet(parquet.toString()).cache();
         data.count();
         RecurrentTransformer t = new RecurrentTransformer().setModelPath(model.toString()).setBatchSize(batch);
         t.transform(data).count();
         float[] x = new float[LENGTH * batch * spec.inputSize()];
         try (Backend b = Backends.open("cpu"); RecurrentLayer layer = RecurrentLayer.create(b, spec, weights)) {
             layer.forward(RnnInput.sequenceMajor(x, LENGTH, batch));
-            for (int round = 0; round < 3; round++) {
-                long t0 = System.nanoTime();
-                long n = t.transform(data).count();
-                long t1 = System.nanoTime();
-                for (int done = 0; done < many.size(); done += batch) {
-                    layer.forward(RnnInput.sequenceMajor(x, LENGTH, batch));
+            // the same reused buffers as the transformer's
+            FloatBuffer output = FloatBuffer.allocate(LENGTH * batch * spec.outputSize());
+            FloatBuffer hidden = FloatBuffer.allocate(spec.hiddenStateFloats(batch));
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 0; round < INFERENCE_ROUNDS; round++) {
+                // alternate which goes first, so neither always meets the other's garbage or a quieter minute
+                double spark1 = 0;
+                double jvm = 0;
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((round + turn) % 2 == 0) {
+                        long t0 = System.nanoTime();
+                        long n = t.transform(data).count();
+                        spark1 = n / ((System.nanoTime() - t0) / 1e9);
+                    } else {
+                        long t0 = System.nanoTime();
+                        for (int done = 0; done < many.size(); done += batch) {
+                            layer.forward(FloatBuffer.wrap(x), LENGTH, batch, null, output, hidden, null);
+                        }
+                        jvm = many.size() / ((System.nanoTime() - t0) / 1e9);
+                    }
                 }
-                long t2 = System.nanoTime();
+                ratios.add(spark1 / jvm);
                 System.out.printf("inference round %d: transformer on local[1] %.0f rows/s, one JVM batched %.0f rows/s"
-                        + " (batch %d, T %d)%n", round, n / ((t1 - t0) / 1e9), many.size() / ((t2 - t1) / 1e9), batch,
-                        LENGTH);
+                        + " (batch %d, T %d, %d rows): %.2fx%n", round, spark1, jvm, batch, LENGTH, many.size(),
+                        spark1 / jvm);
             }
+            ratios.sort(null);
+            System.out.printf("inference: median ratio %.2fx over %d rounds%n", ratios.get(ratios.size() / 2),
+                    ratios.size());
         }
         spark.stop();
     }

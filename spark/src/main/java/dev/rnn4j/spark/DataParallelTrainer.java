@@ -9,43 +9,64 @@ import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
 import dev.rnn4j.train.TrainableTensor;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import scala.Function1;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 
 /**
- * Synchronous data-parallel training in Spark's barrier mode: one task per partition, all running at once, each
- * holding a replica of the model and its partition of the rows as its shard. Every step, each task computes the
- * gradient of its shard, the tasks exchange them ({@code BarrierTaskContext.allGather}), and each applies the same
- * average, weighted by shard size, so the replicas stay equal to each other and to one model trained on all the rows
- * at once.
+ * Synchronous data-parallel training of a many-to-one regression: an RNN stack with a linear head on each sequence's
+ * last step, squared error, SGD on the full batch every step. Each partition of the rows is a shard; every step each
+ * shard's gradient is computed on a replica of the model, the gradients are summed weighted by shard size, and one
+ * step is taken with the sum, so the result is one model trained on all the rows at once.
  *
- * <p>Rows: {@code inputs} (array of floats, {@code [T, I]} step-major, T the row's own length) and {@code target}
- * (array of floats, {@code [outputs]}): a many-to-one regression, the model's last step against the target with
- * squared error.
+ * <p>Two ways to coordinate the replicas, with the same result within float rounding:
+ * <ul>
+ *   <li>{@link #train}: Spark's barrier mode. One task per partition, all running at once for the whole run, each
+ *       holding its replica; every step they sum their gradients among themselves by a ring all-reduce
+ *       ({@link RingAllReduce}), and each applies the same sum. The driver sees nothing until the end.</li>
+ *   <li>{@link #trainByTreeAggregate}: one Spark job per step. The driver broadcasts the weights, each task loads
+ *       them into its executor's replica and returns its shard's weighted gradient, {@code treeReduce} sums them,
+ *       and the driver's model takes the step.</li>
+ * </ul>
+ *
+ * <p>Rows: column {@code inputs} (array of floats or doubles, {@code [T, I]} step-major, T the row's own length) and
+ * column {@code target} (array, {@code [outputs]}).
  */
 public final class DataParallelTrainer {
+    /** The columns the rows must have. */
+    public static final String INPUTS = "inputs";
+    public static final String TARGET = "target";
+
+    /** Called before each step of each shard; tests use it to fail a task mid-run. Only for local mode. */
+    static volatile StepHook beforeStep = (partition, attempt, step) -> {
+    };
+
+    /** See {@link #beforeStep}. */
+    interface StepHook {
+        void run(int partition, int attempt, int step);
+    }
+
     private DataParallelTrainer() {
     }
 
     /**
-     * What to train: an LSTM or GRU stack with a linear head on its last step, trained with SGD, full shard per step.
+     * What to train.
      *
      * @param cell         LSTM, GRU, RNN_TANH or RNN_RELU
      * @param inputSize    I
@@ -54,12 +75,27 @@ public final class DataParallelTrainer {
      * @param outputs      the head's outputs, the target's length
      * @param seed         the initialisation seed: every replica starts from the same weights
      * @param learningRate SGD's
-     * @param steps        optimizer steps
-     * @param backend      what each task opens
+     * @param steps        optimizer steps in all (a resumed run takes the rest)
+     * @param backend      what each task opens: {@code cpu}, {@code cuda}, ...
+     * @param threads      the CPU backend's threads per task, matching the cores Spark gives a task; 0 for the
+     *                     backend's default (every core of the machine)
      */
     public record Recipe(String cell, int inputSize, int hiddenSize, int layers, int outputs, long seed,
-                         float learningRate, int steps, String backend) implements Serializable {
+                         float learningRate, int steps, String backend, int threads) implements Serializable {
+        public Recipe {
+            if (steps < 1 || threads < 0 || !(learningRate > 0)) {
+                throw new IllegalArgumentException("steps must be >= 1 (" + steps + "), threads >= 0 (" + threads
+                        + ") and the learning rate > 0 (" + learningRate + ")");
+            }
+            config(cell, inputSize, hiddenSize, layers, outputs, seed); // refuses a bad shape here, on the driver
+        }
+
         SequenceModel.Config config() {
+            return config(cell, inputSize, hiddenSize, layers, outputs, seed);
+        }
+
+        private static SequenceModel.Config config(String cell, int inputSize, int hiddenSize, int layers, int outputs,
+                                                   long seed) {
             RnnSpec spec = RnnSpec.builder(CellType.parse(cell)).inputSize(inputSize).hiddenSize(hiddenSize)
                     .layers(layers).build();
             return new SequenceModel.Config(0, spec, 0f, outputs, SequenceModel.Head.LAST_STEP,
@@ -67,159 +103,240 @@ public final class DataParallelTrainer {
         }
     }
 
-    /** The trained tensors by name ({@code rnn.weight_ih_l0}, {@code head.weight}, ...), from the first replica. */
-    public static Map<String, float[]> train(Dataset<Row> rows, Recipe recipe) {
-        JavaRDD<Row> data = rows.select("inputs", "target").javaRDD();
-        Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<float[]>> task =
-                (Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<float[]>> & Serializable)
-                        shard -> CollectionConverters.asScala(replica(CollectionConverters.asJava(shard), recipe));
-        List<float[]> out = data.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(float[].class))
-                .toJavaRDD().collect();
-        Map<String, float[]> trained = new LinkedHashMap<>();
-        try (Backend b = Backends.open("reference"); SequenceModel names = new SequenceModel(b, recipe.config())) {
-            int i = 0;
-            for (TrainableTensor t : names.trainableTensors()) {
-                trained.put(t.name(), out.get(i++));
+    /**
+     * Checkpoints in a directory of any Hadoop file system, every {@code every} steps and after the last. A run
+     * given a directory that holds checkpoints of the same recipe resumes from the newest.
+     */
+    public record Checkpoints(String directory, int every) implements Serializable {
+        public Checkpoints {
+            if (directory == null || directory.isEmpty() || every < 1) {
+                throw new IllegalArgumentException("checkpoints need a directory and a step count >= 1; got '"
+                        + directory + "' every " + every);
             }
         }
-        return trained;
     }
 
     /**
-     * The same training coordinated from the driver instead: every step the driver broadcasts the weights, each
-     * partition's task loads them into its executor's replica and returns its shard's gradient scaled by the shard's
-     * size, {@code treeReduce} sums them, and the driver's model takes the step. No barrier; the weights travel out
-     * and the gradients back every step.
+     * The outcome.
+     *
+     * @param tensors   the trained tensors by name ({@code rnn.weight_ih_l0}, {@code head.weight}, ...)
+     * @param firstStep the step this run started from: 0, or the checkpoint's it resumed from
+     * @param losses    the mean loss over all the rows at each step this run took, before that step's update
+     * @param rows      the rows trained on
+     * @param bytesSentPerStep what one task sent each step to sum the gradients (barrier mode: measured on the
+     *                  ring; treeAggregate: its gradient, up the tree, and the weights it got are on top)
      */
-    public static Map<String, float[]> trainByTreeAggregate(Dataset<Row> rows, Recipe recipe) {
-        JavaRDD<Row> data = rows.select("inputs", "target").javaRDD().cache();
-        long total = data.count();
-        JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+    public record Trained(Map<String, float[]> tensors, int firstStep, double[] losses, long rows,
+                          long bytesSentPerStep) {
+    }
+
+    /** {@link #train(Dataset, Recipe, Checkpoints)} without checkpoints. */
+    public static Trained train(Dataset<Row> rows, Recipe recipe) {
+        return train(rows, recipe, null);
+    }
+
+    /**
+     * Trains in barrier mode: one task per partition, so the cluster must run that many tasks at once. If a task
+     * fails, Spark retries the whole stage; every replica starts again from the newest checkpoint (or the seed), so
+     * a retry repeats steps but never mixes replicas from different steps.
+     *
+     * @param checkpoints where to checkpoint, or null for nowhere
+     */
+    public static Trained train(Dataset<Row> rows, Recipe recipe, Checkpoints checkpoints) {
+        InternalRows in = InternalRows.of(rows, recipe);
+        TrainingCheckpoints store = store(rows, checkpoints);
+        SequenceColumn inputs = in.inputs;
+        SequenceColumn target = in.target;
+        Function1<scala.collection.Iterator<InternalRow>, scala.collection.Iterator<ReplicaResult>> task =
+                (Function1<scala.collection.Iterator<InternalRow>, scala.collection.Iterator<ReplicaResult>>
+                        & Serializable) partition -> CollectionConverters.asScala(replica(
+                        Shard.pack(CollectionConverters.asJava(partition), inputs, target, recipe.inputSize(),
+                                recipe.outputs()), recipe, store));
+        // The shuffle after the barrier stage makes it a shuffle-map stage, which Spark retries as a whole when a
+        // task fails; a failed barrier result stage is not retried.
+        List<ReplicaResult> out = in.rdd.barrier().mapPartitions(task, false,
+                ClassTag$.MODULE$.apply(ReplicaResult.class)).toJavaRDD().coalesce(1, true).collect();
+        ReplicaResult first = out.get(0);
         Map<String, float[]> trained = new LinkedHashMap<>();
-        try (Backend b = Backends.open(recipe.backend());
-             SequenceModel model = new SequenceModel(b, recipe.config());
-             Optimizer sgd = Optimizer.sgd(b, recipe.learningRate(), 0f, 0f)) {
-            List<TrainableTensor> tensors = model.trainableTensors();
-            for (int step = 0; step < recipe.steps(); step++) {
-                Broadcast<float[]> weights = context.broadcast(TensorVector.download(b, tensors,
-                        TrainableTensor::value, 1f));
-                float[] sum = data.mapPartitions((FlatMapFunction<Iterator<Row>, float[]>) shard ->
-                        shardGradient(shard, recipe, weights.value())).treeReduce(TensorVector::add);
-                weights.destroy();
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] /= total;
-                }
-                TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
-                model.applyGradients(sgd, 0);
+        int i = 0;
+        for (String name : tensorNames(recipe)) {
+            trained.put(name, first.tensors.get(i++));
+        }
+        return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep);
+    }
+
+    /**
+     * Trains coordinated from the driver: one Spark job per step. The driver's model and optimizer are the only
+     * state, so a failed task is simply run again: its gradient is a function of the broadcast weights and its
+     * shard.
+     *
+     * @param checkpoints where the driver checkpoints, or null for nowhere
+     */
+    public static Trained trainByTreeAggregate(Dataset<Row> rows, Recipe recipe, Checkpoints checkpoints) {
+        InternalRows in = InternalRows.of(rows, recipe);
+        TrainingCheckpoints store = store(rows, checkpoints);
+        SequenceColumn inputs = in.inputs;
+        SequenceColumn target = in.target;
+        JavaRDD<Shard> shards = in.rdd.toJavaRDD().mapPartitions(partition -> List.of(Shard.pack(partition, inputs,
+                target, recipe.inputSize(), recipe.outputs())).iterator()).persist(StorageLevel.MEMORY_ONLY());
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        try (SequenceModel model = new SequenceModel(ExecutorLayers.backend(recipe.backend(), recipe.threads()),
+                recipe.config());
+             Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
+            long total = shards.map(Shard::rows).reduce(Integer::sum);
+            if (total == 0) {
+                throw new IllegalArgumentException("no rows to train on");
             }
+            Backend b = model.backend();
+            List<TrainableTensor> tensors = model.trainableTensors();
+            int first = store == null ? 0 : store.restoreNewest(model, sgd);
+            List<Double> losses = new ArrayList<>();
+            long gradientBytes = 0;
+            for (int step = first; step < recipe.steps(); step++) {
+                Broadcast<float[]> weights = context.broadcast(TensorVector.download(b, tensors,
+                        TrainableTensor::value, 1f, 0));
+                int at = step;
+                float[] sum = shards.map(shard -> shardGradient(shard, recipe, weights.value(), total, at))
+                        .treeReduce(TensorVector::add);
+                weights.destroy();
+                gradientBytes = (long) Float.BYTES * sum.length;
+                TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
+                losses.add((double) sum[sum.length - 1]);
+                model.applyGradients(sgd, 0);
+                if (store != null && store.dueAfter(step + 1, recipe.steps())) {
+                    store.save(model, sgd, step + 1);
+                }
+            }
+            Map<String, float[]> trained = new LinkedHashMap<>();
             for (TrainableTensor t : tensors) {
                 float[] v = new float[(int) t.size()];
                 b.download(t.value(), 0, v, 0, v.length);
                 trained.put(t.name(), v);
             }
+            return new Trained(trained, first, losses.stream().mapToDouble(Double::doubleValue).toArray(), total,
+                    gradientBytes);
         } finally {
-            data.unpersist();
+            shards.unpersist();
         }
-        return trained;
     }
 
-    /** One partition's gradient at {@code weights}, scaled by its row count (nothing for an empty shard). */
-    private static Iterator<float[]> shardGradient(Iterator<Row> rows, Recipe recipe, float[] weights) {
-        List<Row> shard = new ArrayList<>();
-        rows.forEachRemaining(shard::add);
-        SequenceModel.Batch batch = batchOf(shard, recipe);
+    /** {@link #trainByTreeAggregate(Dataset, Recipe, Checkpoints)} without checkpoints. */
+    public static Trained trainByTreeAggregate(Dataset<Row> rows, Recipe recipe) {
+        return trainByTreeAggregate(rows, recipe, null);
+    }
+
+    /**
+     * One shard's gradient at {@code weights}, weighted by its share of the rows, with its share of the loss as one
+     * more element at the end; zeros for an empty shard.
+     */
+    private static float[] shardGradient(Shard shard, Recipe recipe, float[] weights, long total, int step) {
+        TaskContext task = TaskContext.get();
+        beforeStep.run(task.partitionId(), task.attemptNumber(), step);
+        SequenceModel.Batch batch = shard.batch();
         if (batch == null) {
-            return List.<float[]>of().iterator();
+            return new float[weights.length + 1];
         }
-        try (Backend b = Backends.open(recipe.backend());
-             SequenceModel model = new SequenceModel(b, recipe.config())) {
-            TensorVector.upload(b, model.trainableTensors(), TrainableTensor::value, weights);
-            model.computeGradients(batch);
-            return List.of(TensorVector.download(b, model.trainableTensors(), TrainableTensor::gradient,
-                    shard.size())).iterator();
+        SequenceModel model = ExecutorLayers.borrowReplica(recipe);
+        try {
+            List<TrainableTensor> tensors = model.trainableTensors();
+            TensorVector.upload(model.backend(), tensors, TrainableTensor::value, weights);
+            float share = (float) ((double) shard.rows() / total);
+            double loss = model.computeGradients(batch);
+            float[] g = TensorVector.download(model.backend(), tensors, TrainableTensor::gradient, share, 1);
+            g[g.length - 1] = (float) (loss * share);
+            return g;
+        } finally {
+            ExecutorLayers.giveBack(recipe, model);
         }
     }
 
-    /** One task: its shard, its replica, every step's exchange; the first task returns the trained tensors. */
-    private static Iterator<float[]> replica(Iterator<Row> rows, Recipe recipe) {
+    /** What the first replica returns to the driver. */
+    record ReplicaResult(List<float[]> tensors, int firstStep, double[] losses, long rows, long bytesSentPerStep)
+            implements Serializable {
+    }
+
+    /** One barrier task: its shard, its replica, every step's all-reduce; the first returns the trained tensors. */
+    private static Iterator<ReplicaResult> replica(Shard shard, Recipe recipe, TrainingCheckpoints store) {
         BarrierTaskContext context = BarrierTaskContext.get();
-        List<Row> shard = new ArrayList<>();
-        rows.forEachRemaining(shard::add);
-        SequenceModel.Batch batch = batchOf(shard, recipe);
-        int total = 0;
-        for (String n : context.allGather(Integer.toString(shard.size()))) {
-            total += Integer.parseInt(n);
+        long total = 0;
+        for (String n : context.allGather(Integer.toString(shard.rows()))) {
+            total += Long.parseLong(n);
         }
-        float weight = (float) shard.size() / total;
-        List<float[]> result = new ArrayList<>();
-        try (Backend b = Backends.open(recipe.backend());
-             SequenceModel model = new SequenceModel(b, recipe.config());
-             Optimizer sgd = Optimizer.sgd(b, recipe.learningRate(), 0f, 0f)) {
+        if (total == 0) {
+            throw new IllegalArgumentException("no rows to train on");
+        }
+        float share = (float) ((double) shard.rows() / total);
+        SequenceModel.Batch batch = shard.batch();
+        try (RingAllReduce ring = RingAllReduce.join(context);
+             SequenceModel model = new SequenceModel(ExecutorLayers.backend(recipe.backend(), recipe.threads()),
+                     recipe.config());
+             Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
+            Backend b = model.backend();
             List<TrainableTensor> tensors = model.trainableTensors();
-            for (int step = 0; step < recipe.steps(); step++) {
-                float[] mine = new float[0];
+            int first = store == null ? 0 : store.restoreNewest(model, sgd);
+            double[] losses = new double[recipe.steps() - first];
+            float[] vector = null;
+            long sentBefore = 0;
+            for (int step = first; step < recipe.steps(); step++) {
+                beforeStep.run(context.partitionId(), context.attemptNumber(), step);
                 if (batch != null) {
-                    model.computeGradients(batch);
-                    mine = TensorVector.download(b, tensors, TrainableTensor::gradient, weight);
+                    double loss = model.computeGradients(batch);
+                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, share, 1);
+                    vector[vector.length - 1] = (float) (loss * share);
                 } else {
                     model.zeroGradients();
+                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, 0f, 1);
                 }
-                float[] sum = null;
-                for (String g : context.allGather(TensorVector.encode(mine))) {
-                    float[] other = TensorVector.decode(g);
-                    if (other.length > 0) {
-                        sum = sum == null ? other : TensorVector.add(sum, other);
-                    }
-                }
-                TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
+                sentBefore = ring.bytesSent();
+                ring.sumInPlace(vector);
+                losses[step - first] = vector[vector.length - 1];
+                TensorVector.upload(b, tensors, TrainableTensor::gradient, vector);
                 model.applyGradients(sgd, 0);
-            }
-            if (context.partitionId() == 0) {
-                for (TrainableTensor t : tensors) {
-                    float[] v = new float[(int) t.size()];
-                    b.download(t.value(), 0, v, 0, v.length);
-                    result.add(v);
+                if (store != null && context.partitionId() == 0 && store.dueAfter(step + 1, recipe.steps())) {
+                    store.save(model, sgd, step + 1);
                 }
             }
+            if (context.partitionId() != 0) {
+                return List.<ReplicaResult>of().iterator();
+            }
+            List<float[]> values = new ArrayList<>();
+            for (TrainableTensor t : tensors) {
+                float[] v = new float[(int) t.size()];
+                b.download(t.value(), 0, v, 0, v.length);
+                values.add(v);
+            }
+            return List.of(new ReplicaResult(values, first, losses, total, ring.bytesSent() - sentBefore))
+                    .iterator();
         }
-        return result.iterator();
     }
 
-    /** The whole shard as one batch, sequence-major, or null for an empty shard. */
-    static SequenceModel.Batch batchOf(List<Row> shard, Recipe recipe) {
-        if (shard.isEmpty()) {
-            return null;
+    private static List<String> tensorNames(Recipe recipe) {
+        try (Backend b = Backends.open("reference"); SequenceModel names = new SequenceModel(b, recipe.config())) {
+            return names.trainableTensors().stream().map(TrainableTensor::name).toList();
         }
-        int inputs = recipe.inputSize();
-        int rows = shard.size();
-        float[][] sequences = new float[rows][];
-        int[] lengths = new int[rows];
-        float[] targets = new float[rows * recipe.outputs()];
-        int steps = 0;
-        for (int r = 0; r < rows; r++) {
-            List<Object> x = shard.get(r).getList(0);
-            List<Object> y = shard.get(r).getList(1);
-            if (x.isEmpty() || x.size() % inputs != 0 || y.size() != recipe.outputs()) {
-                throw new IllegalArgumentException("a row's inputs (" + x.size() + " values) must be whole steps of "
-                        + inputs + ", and its target " + recipe.outputs() + " values (" + y.size() + ")");
+    }
+
+    private static TrainingCheckpoints store(Dataset<Row> rows, Checkpoints checkpoints) {
+        return checkpoints == null ? null : new TrainingCheckpoints(checkpoints.directory(), checkpoints.every(),
+                rows.sparkSession().sparkContext().hadoopConfiguration());
+    }
+
+    /** The rows' two columns as Spark's internal rows, read without boxing; the columns checked on the driver. */
+    private record InternalRows(org.apache.spark.rdd.RDD<InternalRow> rdd, SequenceColumn inputs,
+                                SequenceColumn target) {
+        static InternalRows of(Dataset<Row> rows, Recipe recipe) {
+            SequenceColumn.of(rows.schema(), INPUTS, "inputs column"); // named in the message before select fails
+            SequenceColumn.of(rows.schema(), TARGET, "target column");
+            Dataset<Row> two = rows.select(INPUTS, TARGET);
+            StructType schema = two.schema();
+            SequenceColumn inputs = SequenceColumn.of(schema, INPUTS, "inputs column");
+            SequenceColumn target = SequenceColumn.of(schema, TARGET, "target column");
+            if (!(two instanceof org.apache.spark.sql.classic.Dataset<Row> classic)) {
+                throw new UnsupportedOperationException("training runs in a classic Spark session, where the "
+                        + "replicas run on the executors; this Dataset is from Spark Connect");
             }
-            sequences[r] = new float[x.size()];
-            for (int i = 0; i < x.size(); i++) {
-                sequences[r][i] = ((Number) x.get(i)).floatValue();
-            }
-            for (int o = 0; o < recipe.outputs(); o++) {
-                targets[r * recipe.outputs() + o] = ((Number) y.get(o)).floatValue();
-            }
-            lengths[r] = x.size() / inputs;
-            steps = Math.max(steps, lengths[r]);
+            return new InternalRows(classic.queryExecution().toRdd(), inputs, target);
         }
-        float[] x = new float[steps * rows * inputs];
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < lengths[r]; t++) {
-                System.arraycopy(sequences[r], t * inputs, x, (t * rows + r) * inputs, inputs);
-            }
-        }
-        return new SequenceModel.Batch(steps, rows, null, x, lengths, null, targets);
     }
 
     /** Every tensor's value or gradient as one vector, and back. */
@@ -227,14 +344,17 @@ public final class DataParallelTrainer {
         private TensorVector() {
         }
 
-        /** Every tensor's {@code part} (its value or its gradient) downloaded end to end, times {@code scale}. */
+        /**
+         * Every tensor's {@code part} (its value or its gradient) downloaded end to end, times {@code scale}, with
+         * {@code extra} zeros after them for the caller's own values.
+         */
         static float[] download(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
-                                float scale) {
+                                float scale, int extra) {
             long n = 0;
             for (TrainableTensor t : tensors) {
                 n += t.size();
             }
-            float[] all = new float[Math.toIntExact(n)];
+            float[] all = new float[Math.toIntExact(n + extra)];
             int at = 0;
             for (TrainableTensor t : tensors) {
                 b.download(part.apply(t), 0, all, at, (int) t.size());
@@ -248,7 +368,7 @@ public final class DataParallelTrainer {
             return all;
         }
 
-        /** {@code all}, as {@link #download} lays it out, uploaded into every tensor's {@code part}. */
+        /** {@code all}, as {@link #download} lays it out, uploaded into every tensor's {@code part}; extras are left. */
         static void upload(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
                            float[] all) {
             int at = 0;
@@ -263,19 +383,6 @@ public final class DataParallelTrainer {
                 a[i] += b[i];
             }
             return a;
-        }
-
-        static String encode(float[] v) {
-            ByteBuffer bytes = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(v);
-            return Base64.getEncoder().encodeToString(bytes.array());
-        }
-
-        static float[] decode(String s) {
-            ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(s)).order(ByteOrder.LITTLE_ENDIAN);
-            float[] v = new float[bytes.remaining() / 4];
-            bytes.asFloatBuffer().get(v);
-            return v;
         }
     }
 }

@@ -1,25 +1,28 @@
 package dev.rnn4j.spark;
 
 import dev.rnn4j.Backend;
+import dev.rnn4j.BackendOptions;
 import dev.rnn4j.Backends;
 import dev.rnn4j.RecurrentLayer;
 import dev.rnn4j.io.MalformedFileException;
 import dev.rnn4j.io.RnnModelFile;
 import dev.rnn4j.io.SafetensorsFile;
+import dev.rnn4j.train.SequenceModel;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What one executor JVM keeps between tasks: a backend per name, opened on first use and closed when the JVM stops,
- * and per model a pool of layers with their weights uploaded, one per task running at once (a layer serves one
- * thread at a time). Tasks borrow a layer and give it back.
+ * What one executor JVM keeps between tasks: a backend per name, opened on first use and closed when the JVM stops;
+ * per model a pool of layers with their weights uploaded, one per task running at once (a layer serves one thread at
+ * a time); and per training recipe a pool of replicas. Tasks borrow a layer or replica and give it back.
  */
 final class ExecutorLayers {
     private static final Map<String, Backend> BACKENDS = new ConcurrentHashMap<>();
     private static final Map<String, RnnModelFile.Model> MODELS = new ConcurrentHashMap<>();
     private static final Map<String, Queue<RecurrentLayer>> POOLS = new ConcurrentHashMap<>();
+    private static final Map<DataParallelTrainer.Recipe, Queue<SequenceModel>> REPLICAS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorLayers::closeAll, "rnn4j-spark-close"));
@@ -54,6 +57,26 @@ final class ExecutorLayers {
         pool(backend, key).add(layer);
     }
 
+    /** A model built by {@code recipe} (its weights whatever the last borrower left), from the pool or new. */
+    static SequenceModel borrowReplica(DataParallelTrainer.Recipe recipe) {
+        SequenceModel model = REPLICAS.computeIfAbsent(recipe, k -> new ConcurrentLinkedQueue<>()).poll();
+        return model != null ? model : new SequenceModel(backend(recipe.backend(), recipe.threads()), recipe.config());
+    }
+
+    /** Returns {@code model} for the next task of the same recipe. */
+    static void giveBack(DataParallelTrainer.Recipe recipe, SequenceModel model) {
+        REPLICAS.computeIfAbsent(recipe, k -> new ConcurrentLinkedQueue<>()).add(model);
+    }
+
+    /** A backend of {@code name} with {@code threads} threads (0: its default), shared by the JVM's tasks. */
+    static Backend backend(String name, int threads) {
+        if (threads == 0) {
+            return backend(name);
+        }
+        return BACKENDS.computeIfAbsent(name + " threads=" + threads,
+                k -> Backends.open(name, BackendOptions.defaults().withThreads(threads)));
+    }
+
     private static Queue<RecurrentLayer> pool(String backend, String key) {
         return POOLS.computeIfAbsent(backend + "\n" + key, k -> new ConcurrentLinkedQueue<>());
     }
@@ -70,6 +93,12 @@ final class ExecutorLayers {
             }
         }
         POOLS.clear();
+        for (Queue<SequenceModel> q : REPLICAS.values()) {
+            for (SequenceModel m; (m = q.poll()) != null; ) {
+                m.close();
+            }
+        }
+        REPLICAS.clear();
         MODELS.clear();
         BACKENDS.values().forEach(Backend::close);
         BACKENDS.clear();

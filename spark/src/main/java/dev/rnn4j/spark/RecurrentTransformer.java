@@ -21,8 +21,6 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -153,16 +151,8 @@ public final class RecurrentTransformer extends Transformer {
     public StructType transformSchema(StructType schema) {
         String in = getOrDefault(inputCol);
         String out = getOrDefault(outputCol);
+        SequenceColumn.of(schema, in, "input column");
         List<String> names = List.of(schema.fieldNames());
-        if (!names.contains(in)) {
-            throw new IllegalArgumentException("no input column '" + in + "' among " + names);
-        }
-        DataType type = schema.apply(in).dataType();
-        if (!(type instanceof ArrayType a) || !(a.elementType().equals(DataTypes.FloatType)
-                || a.elementType().equals(DataTypes.DoubleType))) {
-            throw new IllegalArgumentException("input column '" + in + "' is " + type.simpleString()
-                    + "; expected array<float> or array<double>");
-        }
         if (names.contains(out)) {
             throw new IllegalArgumentException("output column '" + out + "' already exists");
         }
@@ -194,11 +184,9 @@ public final class RecurrentTransformer extends Transformer {
         }
         JavaSparkContext context = JavaSparkContext.fromSparkContext(classic.sparkSession().sparkContext());
         Broadcast<byte[]> model = context.broadcast(bytes);
-        int in = rows.schema().fieldIndex(getOrDefault(inputCol));
-        boolean doubles = ((ArrayType) rows.schema().apply(in).dataType()).elementType()
-                .equals(DataTypes.DoubleType);
+        SequenceColumn in = SequenceColumn.of(rows.schema(), getOrDefault(inputCol), "input column");
         JavaRDD<InternalRow> scored = classic.queryExecution().toRdd().toJavaRDD().mapPartitions(
-                new ScorePartition(model, key, getOrDefault(backend), (Integer) getOrDefault(batchSize), in, doubles,
+                new ScorePartition(model, key, getOrDefault(backend), (Integer) getOrDefault(batchSize), in,
                         SequenceOutput.parse(getOrDefault(output))));
         return classic.sparkSession().internalCreateDataFrame(scored.rdd(), schema, false);
     }

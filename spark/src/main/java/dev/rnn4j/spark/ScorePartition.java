@@ -15,7 +15,6 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * Scores one partition: reads a window of rows, sorts it by sequence length, runs it in batches on a layer borrowed
@@ -35,22 +34,16 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
     private final String modelKey;
     private final String backend;
     private final int batchSize;
-    private final int inputIndex;
-    private final boolean doubles;
+    private final SequenceColumn input;
     private final SequenceOutput output;
 
-    /**
-     * @param inputIndex the sequence column's index
-     * @param doubles    whether that column holds doubles (else floats)
-     */
-    ScorePartition(Broadcast<byte[]> model, String modelKey, String backend, int batchSize, int inputIndex,
-                   boolean doubles, SequenceOutput output) {
+    ScorePartition(Broadcast<byte[]> model, String modelKey, String backend, int batchSize, SequenceColumn input,
+                   SequenceOutput output) {
         this.model = model;
         this.modelKey = modelKey;
         this.backend = backend;
         this.batchSize = batchSize;
-        this.inputIndex = inputIndex;
-        this.doubles = doubles;
+        this.input = input;
         this.output = output;
     }
 
@@ -96,7 +89,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         RnnSpec spec = ExecutorLayers.model(modelKey, model.value()).spec();
         float[][] sequences = new float[window.size()][];
         for (int i = 0; i < sequences.length; i++) {
-            sequences[i] = sequence(window.get(i), spec.inputSize());
+            sequences[i] = input.readSteps(window.get(i), spec.inputSize());
         }
         Integer[] order = new Integer[sequences.length];
         Arrays.setAll(order, i -> i);
@@ -115,37 +108,6 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
             ExecutorLayers.giveBack(backend, modelKey, layer);
         }
         return results;
-    }
-
-    /** The row's sequence as floats, {@code [T, I]}, checked. */
-    private float[] sequence(InternalRow row, int inputSize) {
-        if (row.isNullAt(inputIndex)) {
-            throw new IllegalArgumentException("a row has no sequence (null) in column " + inputIndex);
-        }
-        ArrayData values = row.getArray(inputIndex);
-        int n = values.numElements();
-        if (n == 0 || n % inputSize != 0) {
-            throw new IllegalArgumentException("a sequence of " + n + " values is not a whole number "
-                    + "(at least one) of steps of " + inputSize + " inputs");
-        }
-        float[] x;
-        if (doubles) {
-            double[] d = values.toDoubleArray();
-            x = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) d[i];
-            }
-        } else {
-            x = values.toFloatArray();
-        }
-        // A null element reads as 0, and would be scored as a value nobody gave: refuse it. Only a 0 can be one, so
-        // only those are looked up.
-        for (int i = 0; i < n; i++) {
-            if (x[i] == 0f && values.isNullAt(i)) {
-                throw new IllegalArgumentException("a sequence holds null at " + i + "; expected numbers");
-            }
-        }
-        return x;
     }
 
     private void run(RecurrentLayer layer, RnnSpec spec, float[][] sequences, int[] batch, float[][] results,

@@ -1,6 +1,7 @@
 package dev.rnn4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnn4j.Backend;
@@ -8,10 +9,13 @@ import dev.rnn4j.Backends;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
 import dev.rnn4j.train.TrainableTensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,80 +23,177 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Data-parallel training on {@code local[2]}, two replicas in barrier mode, against one model trained on every row
- * at once: the same weights after every step, within float rounding of the different summation order.
+ * Data-parallel training on {@code local[2]} (a task may fail three times), two replicas, against one model trained
+ * on every row at once: the same weights and losses, within float rounding of the different summation order; also
+ * when a task fails mid-run and Spark retries it, and when a run resumes from its checkpoints.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataParallelTrainerTest {
     /** Odd, so the two shards differ in size and their gradients must be weighted by it. */
     private static final int ROWS = 41;
     private static final DataParallelTrainer.Recipe RECIPE = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31,
-            0.2f, 5, "reference");
+            0.2f, 5, "reference", 0);
     private static final float TOLERANCE = 1e-5f;
 
     private SparkSession spark;
     private Dataset<Row> data;
-    private final List<Row> all = new ArrayList<>();
+    private final List<float[]> inputs = new ArrayList<>();
+    private final List<Float> targets = new ArrayList<>();
 
     @BeforeAll
     void start() {
-        spark = SparkSession.builder().master("local[2]").appName("rnn4j-train-test")
+        spark = SparkSession.builder().master("local[2,3]").appName("rnn4j-train-test")
                 .config("spark.ui.enabled", "false").getOrCreate();
         Random r = new Random(32);
+        List<Row> rows = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
             int length = 1 + r.nextInt(6);
-            Float[] x = new Float[length * 2];
+            float[] x = new float[length * 2];
+            Float[] boxed = new Float[x.length];
             float sum = 0;
             for (int k = 0; k < x.length; k++) {
                 x[k] = r.nextFloat() * 2 - 1;
+                boxed[k] = x[k];
                 sum += x[k];
             }
-            all.add(RowFactory.create(x, new Float[] {0.1f * sum}));
+            inputs.add(x);
+            targets.add(0.1f * sum);
+            rows.add(RowFactory.create(boxed, new Float[] {0.1f * sum}));
         }
         StructType schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
                 DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
-        data = spark.createDataFrame(all, schema).repartition(2);
+        data = spark.createDataFrame(rows, schema).repartition(2);
     }
 
     @AfterAll
     void stop() {
         spark.stop();
+        ExecutorLayers.closeAll();
+    }
+
+    @AfterEach
+    void noFaults() {
+        DataParallelTrainer.beforeStep = (partition, attempt, step) -> {
+        };
     }
 
     @Test
-    void twoReplicasTrainAsOneModelOnAllTheRows() {
-        matchesOneModel(DataParallelTrainer.train(data, RECIPE));
+    void twoReplicasInBarrierModeTrainAsOneModelOnAllTheRows() {
+        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE.steps());
     }
 
     @Test
     void treeAggregateTrainsAsOneModelToo() {
-        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE));
+        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE.steps());
     }
 
-    private void matchesOneModel(Map<String, float[]> parallel) {
+    @Test
+    void aTaskThatFailsMidRunIsRetriedAndTheModelIsAsIfItHadNot() {
+        AtomicInteger failures = new AtomicInteger();
+        failOnceBeforeStep3(failures);
+        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE.steps());
+        assertEquals(1, failures.get(), "the barrier stage failed once and was retried");
+        failOnceBeforeStep3(failures);
+        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE.steps());
+        assertEquals(2, failures.get(), "the task failed once and was retried");
+    }
+
+    @Test
+    void aRetriedBarrierStageResumesFromTheNewestCheckpoint(@TempDir Path dir) throws Exception {
+        failOnceBeforeStep3(new AtomicInteger());
+        String directory = dir.toUri().toString(); // file:/..., a Hadoop path
+        DataParallelTrainer.Trained t = DataParallelTrainer.train(data, RECIPE,
+                new DataParallelTrainer.Checkpoints(directory, 2));
+        matchesOneModel(t, RECIPE.steps());
+        assertEquals(2, t.firstStep(), "the retry started from the checkpoint after step 2");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("step-0000000002.ckpt", "step-0000000004.ckpt", "step-0000000005.ckpt"),
+                    files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList());
+        }
+    }
+
+    /** The task of partition 1 dies before step 3, the first time it gets there; {@code failures} counts it. */
+    private static void failOnceBeforeStep3(AtomicInteger failures) {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        DataParallelTrainer.beforeStep = (partition, attempt, step) -> {
+            if (partition == 1 && step == 3 && failed.compareAndSet(false, true)) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("injected: the task of partition 1 dies before step 3");
+            }
+        };
+    }
+
+    @Test
+    void aLongerRunResumesWhereTheCheckpointsEndInEitherForm(@TempDir Path dir) {
+        DataParallelTrainer.Checkpoints checkpoints = new DataParallelTrainer.Checkpoints(dir.toString(), 3);
+        DataParallelTrainer.Trained first = DataParallelTrainer.trainByTreeAggregate(data, RECIPE, checkpoints);
+        assertEquals(0, first.firstStep());
+        DataParallelTrainer.Recipe longer = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31, 0.2f, 8,
+                "reference", 0);
+        DataParallelTrainer.Trained resumed = DataParallelTrainer.train(data, longer, checkpoints);
+        assertEquals(RECIPE.steps(), resumed.firstStep());
+        assertEquals(longer.steps() - RECIPE.steps(), resumed.losses().length);
+        matchesOneModel(resumed, longer.steps());
+    }
+
+    @Test
+    void missingOrMistypedColumnsAreNamedOnTheDriver() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataParallelTrainer.train(data.drop("target"), RECIPE));
+        assertTrue(e.getMessage().contains("no target column 'target'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DataParallelTrainer.trainByTreeAggregate(
+                data.withColumn("target", org.apache.spark.sql.functions.lit(1)), RECIPE));
+        assertTrue(e.getMessage().contains("target column 'target' is int"), e.getMessage());
+    }
+
+    /** Every row as one batch, packed here independently of the trainer. */
+    private SequenceModel.Batch everything() {
+        int steps = inputs.stream().mapToInt(x -> x.length / 2).max().orElseThrow();
+        float[] x = new float[steps * ROWS * 2];
+        int[] lengths = new int[ROWS];
+        float[] y = new float[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            float[] s = inputs.get(r);
+            lengths[r] = s.length / 2;
+            for (int t = 0; t < lengths[r]; t++) {
+                x[(t * ROWS + r) * 2] = s[2 * t];
+                x[(t * ROWS + r) * 2 + 1] = s[2 * t + 1];
+            }
+            y[r] = targets.get(r);
+        }
+        return new SequenceModel.Batch(steps, ROWS, null, x, lengths, null, y);
+    }
+
+    /** The parallel result against one model trained {@code steps} steps on every row: weights and losses. */
+    private void matchesOneModel(DataParallelTrainer.Trained parallel, int steps) {
         try (Backend b = Backends.open(RECIPE.backend());
              SequenceModel one = new SequenceModel(b, RECIPE.config());
              Optimizer sgd = Optimizer.sgd(b, RECIPE.learningRate(), 0f, 0f)) {
-            SequenceModel.Batch everything = DataParallelTrainer.batchOf(data.collectAsList(), RECIPE);
-            double first = 0;
-            double last = 0;
-            for (int step = 0; step < RECIPE.steps(); step++) {
-                double loss = one.trainStep(everything, sgd, 0);
-                first = step == 0 ? loss : first;
-                last = loss;
+            SequenceModel.Batch everything = everything();
+            double[] losses = new double[steps];
+            for (int step = 0; step < steps; step++) {
+                losses[step] = one.trainStep(everything, sgd, 0);
             }
-            assertTrue(last < first, "the loss falls: " + first + " -> " + last);
-            assertEquals(one.trainableTensors().size(), parallel.size());
+            assertTrue(losses[steps - 1] < losses[0], "the loss falls: " + losses[0] + " -> " + losses[steps - 1]);
+            assertEquals(ROWS, parallel.rows());
+            for (int i = 0; i < parallel.losses().length; i++) {
+                assertEquals(losses[parallel.firstStep() + i], parallel.losses()[i], TOLERANCE, "loss at step "
+                        + (parallel.firstStep() + i));
+            }
+            Map<String, float[]> tensors = parallel.tensors();
+            assertEquals(one.trainableTensors().size(), tensors.size());
             for (TrainableTensor t : one.trainableTensors()) {
                 float[] expected = new float[(int) t.size()];
                 b.download(t.value(), 0, expected, 0, expected.length);
-                float[] got = parallel.get(t.name());
+                float[] got = tensors.get(t.name());
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], got[i], TOLERANCE, t.name() + "[" + i + "]");
                 }

@@ -175,15 +175,15 @@ class RecurrentTransformerTest {
         Row withNull = RowFactory.create((Object) new Float[] {0f, 1f, 2f, 3f, null, 5f});
         Exception e = assertThrows(Exception.class,
                 () -> t.transform(spark.createDataFrame(List.of(withNull), schema)).collectAsList());
-        assertTrue(causes(e).contains("a sequence holds null at 4"), causes(e));
+        assertTrue(causes(e).contains("holds null at 4"), causes(e));
         Row partStep = RowFactory.create((Object) new Float[] {1f, 2f, 3f, 4f});
         e = assertThrows(Exception.class,
                 () -> t.transform(spark.createDataFrame(List.of(partStep), schema)).collectAsList());
-        assertTrue(causes(e).contains("a sequence of 4 values is not a whole number"), causes(e));
+        assertTrue(causes(e).contains("is not a whole number (at least one) of steps of 3"), causes(e));
         Row none = RowFactory.create((Object) null);
         e = assertThrows(Exception.class,
                 () -> t.transform(spark.createDataFrame(List.of(none), schema)).collectAsList());
-        assertTrue(causes(e).contains("a row has no sequence (null)"), causes(e));
+        assertTrue(causes(e).contains("a row has no value (null) in column 'sequence'"), causes(e));
         Row zeros = RowFactory.create((Object) new Float[] {0f, 0f, 0f});
         assertEquals(1, t.transform(spark.createDataFrame(List.of(zeros), schema)).collectAsList().size());
     }

@@ -41,7 +41,7 @@ public final class SparkScalingBench {
     public static void main(String[] args) throws Exception {
         List<String> parts = args.length == 0 ? List.of("training", "inference") : List.of(args);
         DataParallelTrainer.Recipe recipe = new DataParallelTrainer.Recipe("LSTM", 32, 128, 1, 1, 7, 0.01f, STEPS,
-                "cpu");
+                "cpu", 0);
         Random r = new Random(1);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
@@ -61,7 +61,7 @@ public final class SparkScalingBench {
                 Dataset<Row> data = spark.createDataFrame(rows, schema).repartition(cores).cache();
                 data.count();
                 DataParallelTrainer.train(data, new DataParallelTrainer.Recipe("LSTM", 32, 128, 1, 1, 7, 0.01f, 2,
-                        "cpu")); // warm-up
+                        "cpu", 0)); // warm-up
                 long t0 = System.nanoTime();
                 DataParallelTrainer.train(data, recipe);
                 long t1 = System.nanoTime();
@@ -72,7 +72,7 @@ public final class SparkScalingBench {
                 spark.stop();
             }
             try (Backend b = Backends.open("cpu"); SequenceModel m = new SequenceModel(b, recipe.config())) {
-                SequenceModel.Batch all = DataParallelTrainer.batchOf(asSeqRows(rows), recipe);
+                SequenceModel.Batch all = wholeBatch(rows, recipe.inputSize());
                 m.computeGradients(all);
                 long t0 = System.nanoTime();
                 for (int s = 0; s < STEPS; s++) {
@@ -88,13 +88,21 @@ public final class SparkScalingBench {
         }
     }
 
-    private static List<Row> asSeqRows(List<Row> rows) {
-        List<Row> out = new ArrayList<>();
-        for (Row row : rows) {
-            out.add(RowFactory.create(scala.jdk.javaapi.CollectionConverters.asScala(List.of((Float[]) row.get(0)))
-                    .toSeq(), scala.jdk.javaapi.CollectionConverters.asScala(List.of((Float[]) row.get(1))).toSeq()));
+    /** Every row (all of length LENGTH) as one batch, sequence-major. */
+    private static SequenceModel.Batch wholeBatch(List<Row> rows, int inputs) {
+        int n = rows.size();
+        float[] x = new float[LENGTH * n * inputs];
+        float[] y = new float[n];
+        for (int r = 0; r < n; r++) {
+            Float[] s = (Float[]) rows.get(r).get(0);
+            for (int t = 0; t < LENGTH; t++) {
+                for (int i = 0; i < inputs; i++) {
+                    x[(t * n + r) * inputs + i] = s[t * inputs + i];
+                }
+            }
+            y[r] = ((Float[]) rows.get(r).get(1))[0];
         }
-        return out;
+        return new SequenceModel.Batch(LENGTH, n, null, x, null, null, y);
     }
 
     private static void inference(List<Row> rows) throws Exception {

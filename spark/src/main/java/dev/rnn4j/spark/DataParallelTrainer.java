@@ -125,9 +125,33 @@ public final class DataParallelTrainer {
      * @param rows      the rows trained on
      * @param bytesSentPerStep what one task sent each step to sum the gradients (barrier mode: measured on the
      *                  ring; treeAggregate: its gradient, up the tree, and the weights it got are on top)
+     * @param millisPerStep    wall time per step, where the steps are driven (the first task; the driver)
+     * @param computeMillisPerStep a shard's forward and backward, per step, averaged over the shards: the rest of a
+     *                  step is coordination (the exchange, waiting for the slowest shard, scheduling)
      */
     public record Trained(Map<String, float[]> tensors, int firstStep, double[] losses, long rows,
-                          long bytesSentPerStep) {
+                          long bytesSentPerStep, double millisPerStep, double computeMillisPerStep) {
+    }
+
+    /**
+     * What each shard contributes every step beyond its gradient, summed with it: its share of the loss, its
+     * compute time, and a count of one.
+     */
+    private static final int EXTRAS = 3;
+    private static final int LOSS = 0;
+    private static final int COMPUTE_SECONDS = 1;
+    private static final int SHARDS = 2;
+
+    /** Writes the shard's extras after its gradient in {@code v}. */
+    private static void putExtras(float[] v, double lossShare, long computeNanos) {
+        int at = v.length - EXTRAS;
+        v[at + LOSS] = (float) lossShare;
+        v[at + COMPUTE_SECONDS] = (float) (computeNanos / 1e9);
+        v[at + SHARDS] = 1;
+    }
+
+    private static double extra(float[] v, int which) {
+        return v[v.length - EXTRAS + which];
     }
 
     /** {@link #train(Dataset, Recipe, Checkpoints)} without checkpoints. */
@@ -162,7 +186,8 @@ public final class DataParallelTrainer {
         for (String name : tensorNames(recipe)) {
             trained.put(name, first.tensors.get(i++));
         }
-        return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep);
+        return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
+                first.millisPerStep, first.computeMillisPerStep);
     }
 
     /**
@@ -180,8 +205,8 @@ public final class DataParallelTrainer {
         JavaRDD<Shard> shards = in.rdd.toJavaRDD().mapPartitions(partition -> List.of(Shard.pack(partition, inputs,
                 target, recipe.inputSize(), recipe.outputs())).iterator()).persist(StorageLevel.MEMORY_ONLY());
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
-        try (SequenceModel model = new SequenceModel(ExecutorLayers.backend(recipe.backend(), recipe.threads()),
-                recipe.config());
+        try (Backend driverBackend = ExecutorLayers.open(recipe.backend(), recipe.threads());
+             SequenceModel model = new SequenceModel(driverBackend, recipe.config());
              Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
             long total = shards.map(Shard::rows).reduce(Integer::sum);
             if (total == 0) {
@@ -192,6 +217,8 @@ public final class DataParallelTrainer {
             int first = store == null ? 0 : store.restoreNewest(model, sgd);
             List<Double> losses = new ArrayList<>();
             long gradientBytes = 0;
+            double computeSeconds = 0;
+            long started = System.nanoTime();
             for (int step = first; step < recipe.steps(); step++) {
                 Broadcast<float[]> weights = context.broadcast(TensorVector.download(b, tensors,
                         TrainableTensor::value, 1f, 0));
@@ -201,7 +228,8 @@ public final class DataParallelTrainer {
                 weights.destroy();
                 gradientBytes = (long) Float.BYTES * sum.length;
                 TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
-                losses.add((double) sum[sum.length - 1]);
+                losses.add(extra(sum, LOSS));
+                computeSeconds += extra(sum, COMPUTE_SECONDS) / extra(sum, SHARDS);
                 model.applyGradients(sgd, 0);
                 if (store != null && store.dueAfter(step + 1, recipe.steps())) {
                     store.save(model, sgd, step + 1);
@@ -213,8 +241,9 @@ public final class DataParallelTrainer {
                 b.download(t.value(), 0, v, 0, v.length);
                 trained.put(t.name(), v);
             }
+            int steps = Math.max(1, recipe.steps() - first);
             return new Trained(trained, first, losses.stream().mapToDouble(Double::doubleValue).toArray(), total,
-                    gradientBytes);
+                    gradientBytes, (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps);
         } finally {
             shards.unpersist();
         }
@@ -234,16 +263,17 @@ public final class DataParallelTrainer {
         beforeStep.run(task.partitionId(), task.attemptNumber(), step);
         SequenceModel.Batch batch = shard.batch();
         if (batch == null) {
-            return new float[weights.length + 1];
+            return new float[weights.length + EXTRAS];
         }
         SequenceModel model = ExecutorLayers.borrowReplica(recipe);
         try {
             List<TrainableTensor> tensors = model.trainableTensors();
             TensorVector.upload(model.backend(), tensors, TrainableTensor::value, weights);
             float share = (float) ((double) shard.rows() / total);
+            long t0 = System.nanoTime();
             double loss = model.computeGradients(batch);
-            float[] g = TensorVector.download(model.backend(), tensors, TrainableTensor::gradient, share, 1);
-            g[g.length - 1] = (float) (loss * share);
+            float[] g = TensorVector.download(model.backend(), tensors, TrainableTensor::gradient, share, EXTRAS);
+            putExtras(g, loss * share, System.nanoTime() - t0);
             return g;
         } finally {
             ExecutorLayers.giveBack(recipe, model);
@@ -251,8 +281,8 @@ public final class DataParallelTrainer {
     }
 
     /** What the first replica returns to the driver. */
-    record ReplicaResult(List<float[]> tensors, int firstStep, double[] losses, long rows, long bytesSentPerStep)
-            implements Serializable {
+    record ReplicaResult(List<float[]> tensors, int firstStep, double[] losses, long rows, long bytesSentPerStep,
+                         double millisPerStep, double computeMillisPerStep) implements Serializable {
     }
 
     /** One barrier task: its shard, its replica, every step's all-reduce; the first returns the trained tensors. */
@@ -268,28 +298,32 @@ public final class DataParallelTrainer {
         float share = (float) ((double) shard.rows() / total);
         SequenceModel.Batch batch = shard.batch();
         try (RingAllReduce ring = RingAllReduce.join(context);
-             SequenceModel model = new SequenceModel(ExecutorLayers.backend(recipe.backend(), recipe.threads()),
-                     recipe.config());
+             Backend own = ExecutorLayers.open(recipe.backend(), recipe.threads());
+             SequenceModel model = new SequenceModel(own, recipe.config());
              Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
             Backend b = model.backend();
             List<TrainableTensor> tensors = model.trainableTensors();
             int first = store == null ? 0 : store.restoreNewest(model, sgd);
             double[] losses = new double[recipe.steps() - first];
-            float[] vector = null;
+            float[] vector;
             long sentBefore = 0;
+            double computeSeconds = 0;
+            long started = System.nanoTime();
             for (int step = first; step < recipe.steps(); step++) {
                 beforeStep.run(context.partitionId(), context.attemptNumber(), step);
                 if (batch != null) {
+                    long t0 = System.nanoTime();
                     double loss = model.computeGradients(batch);
-                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, share, 1);
-                    vector[vector.length - 1] = (float) (loss * share);
+                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, share, EXTRAS);
+                    putExtras(vector, loss * share, System.nanoTime() - t0);
                 } else {
                     model.zeroGradients();
-                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, 0f, 1);
+                    vector = TensorVector.download(b, tensors, TrainableTensor::gradient, 0f, EXTRAS);
                 }
                 sentBefore = ring.bytesSent();
                 ring.sumInPlace(vector);
-                losses[step - first] = vector[vector.length - 1];
+                losses[step - first] = extra(vector, LOSS);
+                computeSeconds += extra(vector, COMPUTE_SECONDS) / extra(vector, SHARDS);
                 TensorVector.upload(b, tensors, TrainableTensor::gradient, vector);
                 model.applyGradients(sgd, 0);
                 if (store != null && context.partitionId() == 0 && store.dueAfter(step + 1, recipe.steps())) {
@@ -305,8 +339,9 @@ public final class DataParallelTrainer {
                 b.download(t.value(), 0, v, 0, v.length);
                 values.add(v);
             }
-            return List.of(new ReplicaResult(values, first, losses, total, ring.bytesSent() - sentBefore))
-                    .iterator();
+            int steps = Math.max(1, recipe.steps() - first);
+            return List.of(new ReplicaResult(values, first, losses, total, ring.bytesSent() - sentBefore,
+                    (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps)).iterator();
         }
     }
 

@@ -14,14 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What one executor JVM keeps between tasks: a backend per name, opened on first use and closed when the JVM stops;
- * per model a pool of layers with their weights uploaded, one per task running at once (a layer serves one thread at
- * a time); and per training recipe a pool of replicas. Tasks borrow a layer or replica and give it back.
+ * What one executor JVM keeps between tasks: per model a pool of layers with their weights uploaded, and per
+ * training recipe a pool of replicas, one for each task running at once; all closed when the JVM stops. Tasks borrow
+ * a layer or replica and give it back.
+ *
+ * <p>Each pooled layer or replica has a backend of its own. A backend runs one sequence at a time (its step loop
+ * holds the backend's lock for the whole sequence), so two tasks sharing one would take turns: measured, two tasks
+ * on one CPU backend each took as long as one task on twice the rows.
  */
 final class ExecutorLayers {
-    private static final Map<String, Backend> BACKENDS = new ConcurrentHashMap<>();
     private static final Map<String, RnnModelFile.Model> MODELS = new ConcurrentHashMap<>();
-    private static final Map<String, Queue<RecurrentLayer>> POOLS = new ConcurrentHashMap<>();
+    private static final Map<String, Queue<RecurrentLayer>> LAYERS = new ConcurrentHashMap<>();
     private static final Map<DataParallelTrainer.Recipe, Queue<SequenceModel>> REPLICAS = new ConcurrentHashMap<>();
 
     static {
@@ -42,25 +45,51 @@ final class ExecutorLayers {
         });
     }
 
-    /** A layer of the model under {@code key} on backend {@code backend}, from the pool or new. */
-    static RecurrentLayer borrow(String backend, String key, byte[] bytes) {
-        RecurrentLayer layer = pool(backend, key).poll();
+    /**
+     * A layer of the model under {@code key} on its own backend {@code backend} with {@code threads} threads (0: the
+     * backend's default), from the pool or new.
+     */
+    static RecurrentLayer borrow(String backend, int threads, String key, byte[] bytes) {
+        RecurrentLayer layer = layers(backend, threads, key).poll();
         if (layer != null) {
             return layer;
         }
         RnnModelFile.Model m = model(key, bytes);
-        return RecurrentLayer.create(backend(backend), m.spec(), m.weights());
+        Backend b = open(backend, threads);
+        try {
+            return RecurrentLayer.create(b, m.spec(), m.weights());
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
     }
 
     /** Returns {@code layer} for the next task. */
-    static void giveBack(String backend, String key, RecurrentLayer layer) {
-        pool(backend, key).add(layer);
+    static void giveBack(String backend, int threads, String key, RecurrentLayer layer) {
+        layers(backend, threads, key).add(layer);
     }
 
-    /** A model built by {@code recipe} (its weights whatever the last borrower left), from the pool or new. */
+    private static Queue<RecurrentLayer> layers(String backend, int threads, String key) {
+        return LAYERS.computeIfAbsent(backend + " threads=" + threads + "\n" + key,
+                k -> new ConcurrentLinkedQueue<>());
+    }
+
+    /**
+     * A model built by {@code recipe} on its own backend (its weights whatever the last borrower left), from the
+     * pool or new.
+     */
     static SequenceModel borrowReplica(DataParallelTrainer.Recipe recipe) {
         SequenceModel model = REPLICAS.computeIfAbsent(recipe, k -> new ConcurrentLinkedQueue<>()).poll();
-        return model != null ? model : new SequenceModel(backend(recipe.backend(), recipe.threads()), recipe.config());
+        if (model != null) {
+            return model;
+        }
+        Backend b = open(recipe.backend(), recipe.threads());
+        try {
+            return new SequenceModel(b, recipe.config());
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
     }
 
     /** Returns {@code model} for the next task of the same recipe. */
@@ -68,39 +97,29 @@ final class ExecutorLayers {
         REPLICAS.computeIfAbsent(recipe, k -> new ConcurrentLinkedQueue<>()).add(model);
     }
 
-    /** A backend of {@code name} with {@code threads} threads (0: its default), shared by the JVM's tasks. */
-    static Backend backend(String name, int threads) {
-        if (threads == 0) {
-            return backend(name);
-        }
-        return BACKENDS.computeIfAbsent(name + " threads=" + threads,
-                k -> Backends.open(name, BackendOptions.defaults().withThreads(threads)));
+    /** A new backend {@code name} with {@code threads} threads (0: its default); the caller closes it. */
+    static Backend open(String name, int threads) {
+        return threads == 0 ? Backends.open(name) : Backends.open(name, BackendOptions.defaults().withThreads(threads));
     }
 
-    private static Queue<RecurrentLayer> pool(String backend, String key) {
-        return POOLS.computeIfAbsent(backend + "\n" + key, k -> new ConcurrentLinkedQueue<>());
-    }
-
-    private static Backend backend(String name) {
-        return BACKENDS.computeIfAbsent(name, Backends::open);
-    }
-
-    /** Closes every layer and backend; for the JVM's end (and tests). */
+    /** Closes every layer and replica and their backends; for the JVM's end (and tests). */
     static synchronized void closeAll() {
-        for (Queue<RecurrentLayer> q : POOLS.values()) {
+        for (Queue<RecurrentLayer> q : LAYERS.values()) {
             for (RecurrentLayer l; (l = q.poll()) != null; ) {
+                Backend b = l.backend();
                 l.close();
+                b.close();
             }
         }
-        POOLS.clear();
+        LAYERS.clear();
         for (Queue<SequenceModel> q : REPLICAS.values()) {
             for (SequenceModel m; (m = q.poll()) != null; ) {
+                Backend b = m.backend();
                 m.close();
+                b.close();
             }
         }
         REPLICAS.clear();
         MODELS.clear();
-        BACKENDS.values().forEach(Backend::close);
-        BACKENDS.clear();
     }
 }

@@ -53,6 +53,7 @@ public final class RecurrentTransformer extends Transformer {
     private final Param<String> modelPath;
     private final Param<String> backend;
     private final IntParam batchSize;
+    private final IntParam threads;
     private final Param<String> output;
 
     public RecurrentTransformer() {
@@ -69,12 +70,15 @@ public final class RecurrentTransformer extends Transformer {
         modelPath = new Param<>(this, "modelPath", "an rnn4j model file, read on the driver");
         backend = new Param<>(this, "backend", "the backend each executor opens");
         batchSize = new IntParam(this, "batchSize", "sequences per batch", ParamValidators.gtEq(1));
+        threads = new IntParam(this, "threads", "the CPU backend's threads per task (0: every core of the machine, "
+                + "shared by the executor's tasks)", ParamValidators.gtEq(0));
         output = new Param<>(this, "output", "final_state (the top layer's last hidden state) or sequence (every "
                 + "step's output)");
         setDefault(inputCol, "sequence");
         setDefault(outputCol, "output");
         setDefault(backend, "cpu");
         setDefault(batchSize, DEFAULT_BATCH);
+        setDefault(threads, 0);
         setDefault(output, "final_state");
     }
 
@@ -110,6 +114,15 @@ public final class RecurrentTransformer extends Transformer {
         return batchSize;
     }
 
+    /**
+     * The CPU backend's threads per task: match it to the cores Spark gives a task ({@code spark.task.cpus}) when
+     * an executor runs several tasks at once. 0, the default, opens the backend with every core of the machine; the
+     * executor's tasks then share those threads, and a task that finds them busy runs on its own thread alone.
+     */
+    public IntParam threads() {
+        return threads;
+    }
+
     /** {@code final_state} or {@code sequence}. */
     public Param<String> output() {
         return output;
@@ -137,6 +150,11 @@ public final class RecurrentTransformer extends Transformer {
 
     public RecurrentTransformer setBatchSize(int value) {
         set(batchSize, value);
+        return this;
+    }
+
+    public RecurrentTransformer setThreads(int value) {
+        set(threads, value);
         return this;
     }
 
@@ -186,7 +204,8 @@ public final class RecurrentTransformer extends Transformer {
         Broadcast<byte[]> model = context.broadcast(bytes);
         SequenceColumn in = SequenceColumn.of(rows.schema(), getOrDefault(inputCol), "input column");
         JavaRDD<InternalRow> scored = classic.queryExecution().toRdd().toJavaRDD().mapPartitions(
-                new ScorePartition(model, key, getOrDefault(backend), (Integer) getOrDefault(batchSize), in,
+                new ScorePartition(model, key, getOrDefault(backend), (Integer) getOrDefault(threads),
+                        (Integer) getOrDefault(batchSize), in,
                         SequenceOutput.parse(getOrDefault(output))));
         return classic.sparkSession().internalCreateDataFrame(scored.rdd(), schema, false);
     }

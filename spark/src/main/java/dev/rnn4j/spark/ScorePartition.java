@@ -33,15 +33,18 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
     private final Broadcast<byte[]> model;
     private final String modelKey;
     private final String backend;
+    private final int threads;
     private final int batchSize;
     private final SequenceColumn input;
     private final SequenceOutput output;
 
-    ScorePartition(Broadcast<byte[]> model, String modelKey, String backend, int batchSize, SequenceColumn input,
+    ScorePartition(Broadcast<byte[]> model, String modelKey, String backend, int threads, int batchSize,
+                   SequenceColumn input,
                    SequenceOutput output) {
         this.model = model;
         this.modelKey = modelKey;
         this.backend = backend;
+        this.threads = threads;
         this.batchSize = batchSize;
         this.input = input;
         this.output = output;
@@ -95,7 +98,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingInt(i -> sequences[i].length));
         float[][] results = new float[sequences.length][];
-        RecurrentLayer layer = ExecutorLayers.borrow(backend, modelKey, model.value());
+        RecurrentLayer layer = ExecutorLayers.borrow(backend, threads, modelKey, model.value());
         try {
             for (int from = 0; from < order.length; from += batchSize) {
                 int[] batch = new int[Math.min(batchSize, order.length - from)];
@@ -105,7 +108,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 run(layer, spec, sequences, batch, results, buffers);
             }
         } finally {
-            ExecutorLayers.giveBack(backend, modelKey, layer);
+            ExecutorLayers.giveBack(backend, threads, modelKey, layer);
         }
         return results;
     }
@@ -116,9 +119,11 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         int B = batch.length;
         int[] lengths = new int[B];
         int steps = 0;
+        int shortest = Integer.MAX_VALUE;
         for (int b = 0; b < B; b++) {
             lengths[b] = sequences[batch[b]].length / inputs;
             steps = Math.max(steps, lengths[b]);
+            shortest = Math.min(shortest, lengths[b]);
         }
         int outputs = spec.outputSize();
         buffers.fit(steps * B * inputs, steps * B * outputs, spec.hiddenStateFloats(B));
@@ -130,7 +135,9 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
             }
             // a shorter sequence's padding steps are never read (the lengths stop them), so old values may stay
         }
-        layer.forward(FloatBuffer.wrap(x), steps, B, lengths, FloatBuffer.wrap(buffers.output),
+        // Lengths that are all T are no lengths: the layer then skips its per-sequence masking.
+        layer.forward(FloatBuffer.wrap(x), steps, B, shortest == steps ? null : lengths,
+                FloatBuffer.wrap(buffers.output),
                 FloatBuffer.wrap(buffers.hidden), null);
         int state = spec.stateSize();
         int directions = spec.directions();

@@ -153,7 +153,7 @@ class RecurrentTransformerTest {
         StructType schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("id", DataTypes.IntegerType, false),
                 DataTypes.createStructField("sequence", DataTypes.createArrayType(DataTypes.DoubleType), false)));
-        List<Row> scored = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(5)
+        List<Row> scored = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(5).setThreads(1)
                 .transform(spark.createDataFrame(rows, schema).repartition(2)).orderBy("id").collectAsList();
         int p = SPEC.stateSize();
         try (Backend cpu = Backends.open("cpu")) {

@@ -31,7 +31,7 @@ import scala.reflect.ClassTag$;
 
 /**
  * Synchronous data-parallel training of a many-to-one regression: an RNN stack with a linear head on each sequence's
- * last step, squared error, SGD on the full batch every step. Each partition of the rows is a shard; every step each
+ * last step, squared error, SGD or Adam on the full batch every step. Each partition of the rows is a shard; every step each
  * shard's gradient is computed on a replica of the model, the gradients are summed weighted by shard size, and one
  * step is taken with the sum, so the result is one model trained on all the rows at once.
  *
@@ -74,20 +74,32 @@ public final class DataParallelTrainer {
      * @param layers       stacked layers
      * @param outputs      the head's outputs, the target's length
      * @param seed         the initialisation seed: every replica starts from the same weights
-     * @param learningRate SGD's
+     * @param optimizer    {@code sgd} (plain) or {@code adam}; every replica keeps the same optimizer state, as it
+     *                     sees the same summed gradients
+     * @param learningRate the optimizer's
      * @param steps        optimizer steps in all (a resumed run takes the rest)
      * @param backend      what each task opens: {@code cpu}, {@code cuda}, ...
      * @param threads      the CPU backend's threads per task, matching the cores Spark gives a task; 0 for the
      *                     backend's default (every core of the machine)
      */
     public record Recipe(String cell, int inputSize, int hiddenSize, int layers, int outputs, long seed,
-                         float learningRate, int steps, String backend, int threads) implements Serializable {
+                         String optimizer, float learningRate, int steps, String backend, int threads)
+            implements Serializable {
         public Recipe {
+            if (!List.of("sgd", "adam").contains(optimizer)) {
+                throw new IllegalArgumentException("optimizer must be sgd or adam, got " + optimizer);
+            }
             if (steps < 1 || threads < 0 || !(learningRate > 0)) {
                 throw new IllegalArgumentException("steps must be >= 1 (" + steps + "), threads >= 0 (" + threads
                         + ") and the learning rate > 0 (" + learningRate + ")");
             }
             config(cell, inputSize, hiddenSize, layers, outputs, seed); // refuses a bad shape here, on the driver
+        }
+
+        /** The optimizer this recipe names, on {@code backend}. */
+        Optimizer newOptimizer(Backend backend) {
+            return optimizer.equals("adam") ? Optimizer.adam(backend, learningRate, 0f, false)
+                    : Optimizer.sgd(backend, learningRate, 0f, 0f);
         }
 
         SequenceModel.Config config() {
@@ -131,6 +143,29 @@ public final class DataParallelTrainer {
      */
     public record Trained(Map<String, float[]> tensors, int firstStep, double[] losses, long rows,
                           long bytesSentPerStep, double millisPerStep, double computeMillisPerStep) {
+        /**
+         * A model of {@code recipe} on {@code backend} holding these tensors, to predict with or to save (its
+         * {@code recurrentWeights()} are what {@code RnnModelFile.save} and {@link RecurrentTransformer} take).
+         *
+         * @throws IllegalArgumentException when the tensors are not the recipe's
+         */
+        public SequenceModel load(Backend backend, Recipe recipe) {
+            SequenceModel model = new SequenceModel(backend, recipe.config());
+            try {
+                for (TrainableTensor t : model.trainableTensors()) {
+                    float[] v = tensors.get(t.name());
+                    if (v == null || v.length != t.size()) {
+                        throw new IllegalArgumentException("tensor " + t.name() + " of the recipe is "
+                                + (v == null ? "missing" : v.length + " values, not " + t.size()));
+                    }
+                    backend.upload(v, 0, t.value(), 0, v.length);
+                }
+                return model;
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
     }
 
     /**
@@ -207,7 +242,7 @@ public final class DataParallelTrainer {
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         try (Backend driverBackend = ExecutorLayers.open(recipe.backend(), recipe.threads());
              SequenceModel model = new SequenceModel(driverBackend, recipe.config());
-             Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
+             Optimizer sgd = recipe.newOptimizer(model.backend())) {
             long total = shards.map(Shard::rows).reduce(Integer::sum);
             if (total == 0) {
                 throw new IllegalArgumentException("no rows to train on");
@@ -300,7 +335,7 @@ public final class DataParallelTrainer {
         try (RingAllReduce ring = RingAllReduce.join(context);
              Backend own = ExecutorLayers.open(recipe.backend(), recipe.threads());
              SequenceModel model = new SequenceModel(own, recipe.config());
-             Optimizer sgd = Optimizer.sgd(model.backend(), recipe.learningRate(), 0f, 0f)) {
+             Optimizer sgd = recipe.newOptimizer(model.backend())) {
             Backend b = model.backend();
             List<TrainableTensor> tensors = model.trainableTensors();
             int first = store == null ? 0 : store.restoreNewest(model, sgd);

@@ -1,5 +1,6 @@
 package dev.rnn4j.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ class DataParallelTrainerTest {
     /** Odd, so the two shards differ in size and their gradients must be weighted by it. */
     private static final int ROWS = 41;
     private static final DataParallelTrainer.Recipe RECIPE = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31,
-            0.2f, 5, "reference", 0);
+            "sgd", 0.2f, 5, "reference", 0);
     private static final float TOLERANCE = 1e-5f;
 
     private SparkSession spark;
@@ -87,22 +88,34 @@ class DataParallelTrainerTest {
 
     @Test
     void twoReplicasInBarrierModeTrainAsOneModelOnAllTheRows() {
-        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE.steps());
+        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
+    }
+
+    @Test
+    void adamReplicasKeepEqualStateAndResumeFromACheckpoint(@TempDir Path dir) {
+        DataParallelTrainer.Recipe adam = new DataParallelTrainer.Recipe("GRU", 2, 6, 2, 1, 33, "adam", 0.02f, 6,
+                "reference", 0);
+        matchesOneModel(DataParallelTrainer.train(data, adam), adam, adam.steps());
+        failOnceBeforeStep3(new AtomicInteger()); // after the checkpoint of step 2: Adam's moments come back too
+        DataParallelTrainer.Trained t = DataParallelTrainer.train(data, adam,
+                new DataParallelTrainer.Checkpoints(dir.toString(), 2));
+        assertEquals(2, t.firstStep());
+        matchesOneModel(t, adam, adam.steps());
     }
 
     @Test
     void treeAggregateTrainsAsOneModelToo() {
-        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE.steps());
+        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
     }
 
     @Test
     void aTaskThatFailsMidRunIsRetriedAndTheModelIsAsIfItHadNot() {
         AtomicInteger failures = new AtomicInteger();
         failOnceBeforeStep3(failures);
-        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE.steps());
+        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
         assertEquals(1, failures.get(), "the barrier stage failed once and was retried");
         failOnceBeforeStep3(failures);
-        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE.steps());
+        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
         assertEquals(2, failures.get(), "the task failed once and was retried");
     }
 
@@ -112,7 +125,7 @@ class DataParallelTrainerTest {
         String directory = dir.toUri().toString(); // file:/..., a Hadoop path
         DataParallelTrainer.Trained t = DataParallelTrainer.train(data, RECIPE,
                 new DataParallelTrainer.Checkpoints(directory, 2));
-        matchesOneModel(t, RECIPE.steps());
+        matchesOneModel(t, RECIPE, RECIPE.steps());
         assertEquals(2, t.firstStep(), "the retry started from the checkpoint after step 2");
         try (var files = Files.list(dir)) {
             assertEquals(List.of("step-0000000002.ckpt", "step-0000000004.ckpt", "step-0000000005.ckpt"),
@@ -136,12 +149,12 @@ class DataParallelTrainerTest {
         DataParallelTrainer.Checkpoints checkpoints = new DataParallelTrainer.Checkpoints(dir.toString(), 3);
         DataParallelTrainer.Trained first = DataParallelTrainer.trainByTreeAggregate(data, RECIPE, checkpoints);
         assertEquals(0, first.firstStep());
-        DataParallelTrainer.Recipe longer = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31, 0.2f, 8,
+        DataParallelTrainer.Recipe longer = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31, "sgd", 0.2f, 8,
                 "reference", 0);
         DataParallelTrainer.Trained resumed = DataParallelTrainer.train(data, longer, checkpoints);
         assertEquals(RECIPE.steps(), resumed.firstStep());
         assertEquals(longer.steps() - RECIPE.steps(), resumed.losses().length);
-        matchesOneModel(resumed, longer.steps());
+        matchesOneModel(resumed, longer, longer.steps());
     }
 
     @Test
@@ -173,10 +186,10 @@ class DataParallelTrainerTest {
     }
 
     /** The parallel result against one model trained {@code steps} steps on every row: weights and losses. */
-    private void matchesOneModel(DataParallelTrainer.Trained parallel, int steps) {
-        try (Backend b = Backends.open(RECIPE.backend());
-             SequenceModel one = new SequenceModel(b, RECIPE.config());
-             Optimizer sgd = Optimizer.sgd(b, RECIPE.learningRate(), 0f, 0f)) {
+    private void matchesOneModel(DataParallelTrainer.Trained parallel, DataParallelTrainer.Recipe recipe, int steps) {
+        try (Backend b = Backends.open(recipe.backend());
+             SequenceModel one = new SequenceModel(b, recipe.config());
+             Optimizer sgd = recipe.newOptimizer(b)) {
             SequenceModel.Batch everything = everything();
             double[] losses = new double[steps];
             for (int step = 0; step < steps; step++) {
@@ -187,6 +200,11 @@ class DataParallelTrainerTest {
             for (int i = 0; i < parallel.losses().length; i++) {
                 assertEquals(losses[parallel.firstStep() + i], parallel.losses()[i], TOLERANCE, "loss at step "
                         + (parallel.firstStep() + i));
+            }
+            try (SequenceModel loaded = parallel.load(b, recipe)) {
+                SequenceModel.Batch everything2 = everything();
+                assertArrayEquals(one.predict(everything2), loaded.predict(everything2), TOLERANCE,
+                        "the loaded model predicts as the one trained alone");
             }
             Map<String, float[]> tensors = parallel.tensors();
             assertEquals(one.trainableTensors().size(), tensors.size());

@@ -202,28 +202,46 @@ public final class DataParallelTrainer {
      * @param checkpoints where to checkpoint, or null for nowhere
      */
     public static Trained train(Dataset<Row> rows, Recipe recipe, Checkpoints checkpoints) {
-        InternalRows in = InternalRows.of(rows, recipe);
-        TrainingCheckpoints store = store(rows, checkpoints);
+        TrainingCheckpoints store = store(rows, checkpoints, recipe);
+        // Packed in an ordinary stage first: a bad row fails there, once, with its reason, instead of failing every
+        // attempt of the barrier stage; and a retried barrier stage starts from the packed shards.
+        JavaRDD<Shard> shards = shards(rows, recipe);
+        try {
+            Function1<scala.collection.Iterator<Shard>, scala.collection.Iterator<ReplicaResult>> task =
+                    (Function1<scala.collection.Iterator<Shard>, scala.collection.Iterator<ReplicaResult>>
+                            & Serializable) partition -> CollectionConverters.asScala(replica(partition.next(),
+                            recipe, store));
+            // The shuffle after the barrier stage makes it a shuffle-map stage, which Spark retries as a whole when
+            // a task fails; a failed barrier result stage is not retried.
+            List<ReplicaResult> out = shards.rdd().barrier().mapPartitions(task, false,
+                    ClassTag$.MODULE$.apply(ReplicaResult.class)).toJavaRDD().coalesce(1, true).collect();
+            ReplicaResult first = out.get(0);
+            Map<String, float[]> trained = new LinkedHashMap<>();
+            int i = 0;
+            for (String name : tensorNames(recipe)) {
+                trained.put(name, first.tensors.get(i++));
+            }
+            return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
+                    first.millisPerStep, first.computeMillisPerStep);
+        } finally {
+            shards.unpersist();
+        }
+    }
+
+    /** Each partition's rows packed into one shard, kept in memory; its count run, so bad rows fail here. */
+    private static JavaRDD<Shard> shards(Dataset<Row> rows, Recipe recipe) {
+        InternalRows in = InternalRows.of(rows);
         SequenceColumn inputs = in.inputs;
         SequenceColumn target = in.target;
-        Function1<scala.collection.Iterator<InternalRow>, scala.collection.Iterator<ReplicaResult>> task =
-                (Function1<scala.collection.Iterator<InternalRow>, scala.collection.Iterator<ReplicaResult>>
-                        & Serializable) partition -> CollectionConverters.asScala(replica(
-                        Shard.pack(CollectionConverters.asJava(partition), inputs, target, recipe.inputSize(),
-                                recipe.outputs()), recipe, store));
-        // The shuffle after the barrier stage makes it a shuffle-map stage, which Spark retries as a whole when a
-        // task fails; a failed barrier result stage is not retried.
-        List<ReplicaResult> out = in.rdd.barrier().mapPartitions(task, false,
-                ClassTag$.MODULE$.apply(ReplicaResult.class)).toJavaRDD().coalesce(1, true).collect();
-        ReplicaResult first = out.get(0);
-        Map<String, float[]> trained = new LinkedHashMap<>();
-        int i = 0;
-        for (String name : tensorNames(recipe)) {
-            trained.put(name, first.tensors.get(i++));
+        JavaRDD<Shard> shards = in.rdd.toJavaRDD().mapPartitions(partition -> List.of(Shard.pack(partition, inputs,
+                target, recipe.inputSize(), recipe.outputs())).iterator()).persist(StorageLevel.MEMORY_ONLY());
+        if (shards.map(Shard::rows).reduce(Integer::sum) == 0) {
+            shards.unpersist();
+            throw new IllegalArgumentException("no rows to train on");
         }
-        return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
-                first.millisPerStep, first.computeMillisPerStep);
+        return shards;
     }
+
 
     /**
      * Trains coordinated from the driver: one Spark job per step. The driver's model and optimizer are the only
@@ -233,20 +251,13 @@ public final class DataParallelTrainer {
      * @param checkpoints where the driver checkpoints, or null for nowhere
      */
     public static Trained trainByTreeAggregate(Dataset<Row> rows, Recipe recipe, Checkpoints checkpoints) {
-        InternalRows in = InternalRows.of(rows, recipe);
-        TrainingCheckpoints store = store(rows, checkpoints);
-        SequenceColumn inputs = in.inputs;
-        SequenceColumn target = in.target;
-        JavaRDD<Shard> shards = in.rdd.toJavaRDD().mapPartitions(partition -> List.of(Shard.pack(partition, inputs,
-                target, recipe.inputSize(), recipe.outputs())).iterator()).persist(StorageLevel.MEMORY_ONLY());
+        TrainingCheckpoints store = store(rows, checkpoints, recipe);
+        JavaRDD<Shard> shards = shards(rows, recipe);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         try (Backend driverBackend = ExecutorLayers.open(recipe.backend(), recipe.threads());
              SequenceModel model = new SequenceModel(driverBackend, recipe.config());
              Optimizer sgd = recipe.newOptimizer(model.backend())) {
             long total = shards.map(Shard::rows).reduce(Integer::sum);
-            if (total == 0) {
-                throw new IllegalArgumentException("no rows to train on");
-            }
             Backend b = model.backend();
             List<TrainableTensor> tensors = model.trainableTensors();
             int first = store == null ? 0 : store.restoreNewest(model, sgd);
@@ -386,15 +397,29 @@ public final class DataParallelTrainer {
         }
     }
 
-    private static TrainingCheckpoints store(Dataset<Row> rows, Checkpoints checkpoints) {
-        return checkpoints == null ? null : new TrainingCheckpoints(checkpoints.directory(), checkpoints.every(),
+    /**
+     * The checkpoint store, or null for none; its newest checkpoint, if any, is tried on the driver first, so one of
+     * another recipe is refused here, in one message, rather than in every task.
+     */
+    private static TrainingCheckpoints store(Dataset<Row> rows, Checkpoints checkpoints, Recipe recipe) {
+        if (checkpoints == null) {
+            return null;
+        }
+        TrainingCheckpoints store = new TrainingCheckpoints(checkpoints.directory(), checkpoints.every(),
                 rows.sparkSession().sparkContext().hadoopConfiguration());
+        try (Backend b = Backends.open("reference"); SequenceModel model = new SequenceModel(b, recipe.config());
+             Optimizer optimizer = recipe.newOptimizer(b)) {
+            store.restoreNewest(model, optimizer);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return store;
     }
 
     /** The rows' two columns as Spark's internal rows, read without boxing; the columns checked on the driver. */
     private record InternalRows(org.apache.spark.rdd.RDD<InternalRow> rdd, SequenceColumn inputs,
                                 SequenceColumn target) {
-        static InternalRows of(Dataset<Row> rows, Recipe recipe) {
+        static InternalRows of(Dataset<Row> rows) {
             SequenceColumn.of(rows.schema(), INPUTS, "inputs column"); // named in the message before select fails
             SequenceColumn.of(rows.schema(), TARGET, "target column");
             Dataset<Row> two = rows.select(INPUTS, TARGET);

@@ -133,6 +133,41 @@ class DataParallelTrainerTest {
         }
     }
 
+    @Test
+    void aBadRowFailsTheRunWithItsReasonBeforeAnyReplicaStarts() {
+        StructType schema = DataTypes.createStructType(List.of(
+                DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
+                DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
+        Dataset<Row> bad = spark.createDataFrame(List.of(RowFactory.create(new Float[] {1f, 2f},
+                new Float[] {1f, 2f})), schema);
+        AtomicInteger steps = new AtomicInteger();
+        DataParallelTrainer.beforeStep = (partition, attempt, step) -> steps.incrementAndGet();
+        Exception e = assertThrows(Exception.class, () -> DataParallelTrainer.train(bad, RECIPE));
+        assertTrue(causes(e).contains("a row's target has 2 values; the model has 1 outputs"), causes(e));
+        assertEquals(0, steps.get(), "no replica took a step");
+    }
+
+    @Test
+    void checkpointsOfAnotherRecipeAreRefusedOnTheDriver(@TempDir Path dir) {
+        DataParallelTrainer.Checkpoints checkpoints = new DataParallelTrainer.Checkpoints(dir.toString(), 5);
+        DataParallelTrainer.trainByTreeAggregate(data, RECIPE, checkpoints);
+        DataParallelTrainer.Recipe wider = new DataParallelTrainer.Recipe("LSTM", 2, 7, 1, 1, 31, "sgd", 0.2f, 8,
+                "reference", 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataParallelTrainer.train(data, wider, checkpoints));
+        assertTrue(e.getMessage().contains("hiddenSize=6") && e.getMessage().contains("hiddenSize=7"),
+                e.getMessage());
+    }
+
+    /** Every message down the cause chain: Spark wraps a task's exception. */
+    private static String causes(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append(" / ");
+        }
+        return all.toString();
+    }
+
     /** The task of partition 1 dies before step 3, the first time it gets there; {@code failures} counts it. */
     private static void failOnceBeforeStep3(AtomicInteger failures) {
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();

@@ -1,21 +1,12 @@
 package dev.rnn4j.spark;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnn4j.Backend;
-import dev.rnn4j.Backends;
-import dev.rnn4j.train.Optimizer;
-import dev.rnn4j.train.SequenceModel;
-import dev.rnn4j.train.TrainableTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,38 +32,18 @@ class DataParallelTrainerTest {
     private static final int ROWS = 41;
     private static final DataParallelTrainer.Recipe RECIPE = new DataParallelTrainer.Recipe("LSTM", 2, 6, 1, 1, 31,
             "sgd", 0.2f, 5, "reference", 0);
-    private static final float TOLERANCE = 1e-5f;
 
     private SparkSession spark;
     private Dataset<Row> data;
-    private final List<float[]> inputs = new ArrayList<>();
-    private final List<Float> targets = new ArrayList<>();
+    private final RegressionRows rows = new RegressionRows(ROWS, 32);
 
     @BeforeAll
     void start() {
         spark = SparkSession.builder().master("local[2,3]").appName("rnn4j-train-test")
                 .config("spark.ui.enabled", "false").getOrCreate();
-        Random r = new Random(32);
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < ROWS; i++) {
-            int length = 1 + r.nextInt(6);
-            float[] x = new float[length * 2];
-            Float[] boxed = new Float[x.length];
-            float sum = 0;
-            for (int k = 0; k < x.length; k++) {
-                x[k] = r.nextFloat() * 2 - 1;
-                boxed[k] = x[k];
-                sum += x[k];
-            }
-            inputs.add(x);
-            targets.add(0.1f * sum);
-            rows.add(RowFactory.create(boxed, new Float[] {0.1f * sum}));
-        }
-        StructType schema = DataTypes.createStructType(List.of(
-                DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
-                DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
-        data = spark.createDataFrame(rows, schema).repartition(2);
+        data = rows.dataset(spark, 2);
     }
+
 
     @AfterAll
     void stop() {
@@ -88,34 +59,34 @@ class DataParallelTrainerTest {
 
     @Test
     void twoReplicasInBarrierModeTrainAsOneModelOnAllTheRows() {
-        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
+        rows.assertTrainsAsOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
     }
 
     @Test
     void adamReplicasKeepEqualStateAndResumeFromACheckpoint(@TempDir Path dir) {
         DataParallelTrainer.Recipe adam = new DataParallelTrainer.Recipe("GRU", 2, 6, 2, 1, 33, "adam", 0.02f, 6,
                 "reference", 0);
-        matchesOneModel(DataParallelTrainer.train(data, adam), adam, adam.steps());
+        rows.assertTrainsAsOneModel(DataParallelTrainer.train(data, adam), adam, adam.steps());
         failOnceBeforeStep3(new AtomicInteger()); // after the checkpoint of step 2: Adam's moments come back too
         DataParallelTrainer.Trained t = DataParallelTrainer.train(data, adam,
                 new DataParallelTrainer.Checkpoints(dir.toString(), 2));
         assertEquals(2, t.firstStep());
-        matchesOneModel(t, adam, adam.steps());
+        rows.assertTrainsAsOneModel(t, adam, adam.steps());
     }
 
     @Test
     void treeAggregateTrainsAsOneModelToo() {
-        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
+        rows.assertTrainsAsOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
     }
 
     @Test
     void aTaskThatFailsMidRunIsRetriedAndTheModelIsAsIfItHadNot() {
         AtomicInteger failures = new AtomicInteger();
         failOnceBeforeStep3(failures);
-        matchesOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
+        rows.assertTrainsAsOneModel(DataParallelTrainer.train(data, RECIPE), RECIPE, RECIPE.steps());
         assertEquals(1, failures.get(), "the barrier stage failed once and was retried");
         failOnceBeforeStep3(failures);
-        matchesOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
+        rows.assertTrainsAsOneModel(DataParallelTrainer.trainByTreeAggregate(data, RECIPE), RECIPE, RECIPE.steps());
         assertEquals(2, failures.get(), "the task failed once and was retried");
     }
 
@@ -125,7 +96,7 @@ class DataParallelTrainerTest {
         String directory = dir.toUri().toString(); // file:/..., a Hadoop path
         DataParallelTrainer.Trained t = DataParallelTrainer.train(data, RECIPE,
                 new DataParallelTrainer.Checkpoints(directory, 2));
-        matchesOneModel(t, RECIPE, RECIPE.steps());
+        rows.assertTrainsAsOneModel(t, RECIPE, RECIPE.steps());
         assertEquals(2, t.firstStep(), "the retry started from the checkpoint after step 2");
         try (var files = Files.list(dir)) {
             assertEquals(List.of("step-0000000002.ckpt", "step-0000000004.ckpt", "step-0000000005.ckpt"),
@@ -189,7 +160,7 @@ class DataParallelTrainerTest {
         DataParallelTrainer.Trained resumed = DataParallelTrainer.train(data, longer, checkpoints);
         assertEquals(RECIPE.steps(), resumed.firstStep());
         assertEquals(longer.steps() - RECIPE.steps(), resumed.losses().length);
-        matchesOneModel(resumed, longer, longer.steps());
+        rows.assertTrainsAsOneModel(resumed, longer, longer.steps());
     }
 
     @Test
@@ -200,57 +171,5 @@ class DataParallelTrainerTest {
         e = assertThrows(IllegalArgumentException.class, () -> DataParallelTrainer.trainByTreeAggregate(
                 data.withColumn("target", org.apache.spark.sql.functions.lit(1)), RECIPE));
         assertTrue(e.getMessage().contains("target column 'target' is int"), e.getMessage());
-    }
-
-    /** Every row as one batch, packed here independently of the trainer. */
-    private SequenceModel.Batch everything() {
-        int steps = inputs.stream().mapToInt(x -> x.length / 2).max().orElseThrow();
-        float[] x = new float[steps * ROWS * 2];
-        int[] lengths = new int[ROWS];
-        float[] y = new float[ROWS];
-        for (int r = 0; r < ROWS; r++) {
-            float[] s = inputs.get(r);
-            lengths[r] = s.length / 2;
-            for (int t = 0; t < lengths[r]; t++) {
-                x[(t * ROWS + r) * 2] = s[2 * t];
-                x[(t * ROWS + r) * 2 + 1] = s[2 * t + 1];
-            }
-            y[r] = targets.get(r);
-        }
-        return new SequenceModel.Batch(steps, ROWS, null, x, lengths, null, y);
-    }
-
-    /** The parallel result against one model trained {@code steps} steps on every row: weights and losses. */
-    private void matchesOneModel(DataParallelTrainer.Trained parallel, DataParallelTrainer.Recipe recipe, int steps) {
-        try (Backend b = Backends.open(recipe.backend());
-             SequenceModel one = new SequenceModel(b, recipe.config());
-             Optimizer sgd = recipe.newOptimizer(b)) {
-            SequenceModel.Batch everything = everything();
-            double[] losses = new double[steps];
-            for (int step = 0; step < steps; step++) {
-                losses[step] = one.trainStep(everything, sgd, 0);
-            }
-            assertTrue(losses[steps - 1] < losses[0], "the loss falls: " + losses[0] + " -> " + losses[steps - 1]);
-            assertEquals(ROWS, parallel.rows());
-            for (int i = 0; i < parallel.losses().length; i++) {
-                assertEquals(losses[parallel.firstStep() + i], parallel.losses()[i], TOLERANCE, "loss at step "
-                        + (parallel.firstStep() + i));
-            }
-            try (SequenceModel loaded = parallel.load(b, recipe)) {
-                SequenceModel.Batch everything2 = everything();
-                assertArrayEquals(one.predict(everything2), loaded.predict(everything2), TOLERANCE,
-                        "the loaded model predicts as the one trained alone");
-            }
-            Map<String, float[]> tensors = parallel.tensors();
-            assertEquals(one.trainableTensors().size(), tensors.size());
-            for (TrainableTensor t : one.trainableTensors()) {
-                float[] expected = new float[(int) t.size()];
-                b.download(t.value(), 0, expected, 0, expected.length);
-                float[] got = tensors.get(t.name());
-                for (int i = 0; i < expected.length; i++) {
-                    assertEquals(expected[i], got[i], TOLERANCE, t.name() + "[" + i + "]");
-                }
-            }
-        }
     }
 }

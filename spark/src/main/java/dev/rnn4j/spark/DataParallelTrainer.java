@@ -138,11 +138,14 @@ public final class DataParallelTrainer {
      * @param bytesSentPerStep what one task sent each step to sum the gradients (barrier mode: measured on the
      *                  ring; treeAggregate: its gradient, up the tree, and the weights it got are on top)
      * @param millisPerStep    wall time per step, where the steps are driven (the first task; the driver)
-     * @param computeMillisPerStep a shard's forward and backward, per step, averaged over the shards: the rest of a
-     *                  step is coordination (the exchange, waiting for the slowest shard, scheduling)
+     * @param computeMillisPerStep a shard's forward and backward, per step, averaged over the shards
+     * @param exchangeMillisPerStep summing the gradients, per step, waiting for the slowest shard included: in
+     *                  barrier mode the first task's time in the all-reduce; by treeAggregate the step's Spark job
+     *                  (broadcast, scheduling, tree reduction) less the shards' mean compute time
      */
     public record Trained(Map<String, float[]> tensors, int firstStep, double[] losses, long rows,
-                          long bytesSentPerStep, double millisPerStep, double computeMillisPerStep) {
+                          long bytesSentPerStep, double millisPerStep, double computeMillisPerStep,
+                          double exchangeMillisPerStep) {
         /**
          * A model of {@code recipe} on {@code backend} holding these tensors, to predict with or to save (its
          * {@code recurrentWeights()} are what {@code RnnModelFile.save} and {@link RecurrentTransformer} take).
@@ -222,7 +225,7 @@ public final class DataParallelTrainer {
                 trained.put(name, first.tensors.get(i++));
             }
             return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
-                    first.millisPerStep, first.computeMillisPerStep);
+                    first.millisPerStep, first.computeMillisPerStep, first.exchangeMillisPerStep);
         } finally {
             shards.unpersist();
         }
@@ -264,14 +267,17 @@ public final class DataParallelTrainer {
             List<Double> losses = new ArrayList<>();
             long gradientBytes = 0;
             double computeSeconds = 0;
+            double jobSeconds = 0;
             long started = System.nanoTime();
             for (int step = first; step < recipe.steps(); step++) {
+                long jobStart = System.nanoTime();
                 Broadcast<float[]> weights = context.broadcast(TensorVector.download(b, tensors,
                         TrainableTensor::value, 1f, 0));
                 int at = step;
                 float[] sum = shards.map(shard -> shardGradient(shard, recipe, weights.value(), total, at))
                         .treeReduce(TensorVector::add);
                 weights.destroy();
+                jobSeconds += (System.nanoTime() - jobStart) / 1e9;
                 gradientBytes = (long) Float.BYTES * sum.length;
                 TensorVector.upload(b, tensors, TrainableTensor::gradient, sum);
                 losses.add(extra(sum, LOSS));
@@ -289,7 +295,8 @@ public final class DataParallelTrainer {
             }
             int steps = Math.max(1, recipe.steps() - first);
             return new Trained(trained, first, losses.stream().mapToDouble(Double::doubleValue).toArray(), total,
-                    gradientBytes, (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps);
+                    gradientBytes, (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps,
+                    (jobSeconds - computeSeconds) * 1e3 / steps);
         } finally {
             shards.unpersist();
         }
@@ -328,7 +335,8 @@ public final class DataParallelTrainer {
 
     /** What the first replica returns to the driver. */
     record ReplicaResult(List<float[]> tensors, int firstStep, double[] losses, long rows, long bytesSentPerStep,
-                         double millisPerStep, double computeMillisPerStep) implements Serializable {
+                         double millisPerStep, double computeMillisPerStep, double exchangeMillisPerStep)
+            implements Serializable {
     }
 
     /** One barrier task: its shard, its replica, every step's all-reduce; the first returns the trained tensors. */
@@ -354,6 +362,7 @@ public final class DataParallelTrainer {
             float[] vector;
             long sentBefore = 0;
             double computeSeconds = 0;
+            long exchangeNanos = 0;
             long started = System.nanoTime();
             for (int step = first; step < recipe.steps(); step++) {
                 beforeStep.run(context.partitionId(), context.attemptNumber(), step);
@@ -367,7 +376,9 @@ public final class DataParallelTrainer {
                     vector = TensorVector.download(b, tensors, TrainableTensor::gradient, 0f, EXTRAS);
                 }
                 sentBefore = ring.bytesSent();
+                long exchangeStart = System.nanoTime();
                 ring.sumInPlace(vector);
+                exchangeNanos += System.nanoTime() - exchangeStart;
                 losses[step - first] = extra(vector, LOSS);
                 computeSeconds += extra(vector, COMPUTE_SECONDS) / extra(vector, SHARDS);
                 TensorVector.upload(b, tensors, TrainableTensor::gradient, vector);
@@ -387,7 +398,8 @@ public final class DataParallelTrainer {
             }
             int steps = Math.max(1, recipe.steps() - first);
             return List.of(new ReplicaResult(values, first, losses, total, ring.bytesSent() - sentBefore,
-                    (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps)).iterator();
+                    (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps,
+                    exchangeNanos / 1e6 / steps)).iterator();
         }
     }
 

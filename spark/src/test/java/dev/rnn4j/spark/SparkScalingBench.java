@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.StructType;
  * one JVM with every core. Every comparison is interleaved, round by round, in one process.
  *
  * <p>Run: {@code java <spark JVM flags> -cp <test classpath> dev.rnn4j.spark.SparkScalingBench [training]
- * [inference]}; the module's docs give the command in full.
+ * [inference] [local-cluster]}; the module's docs give the command in full. With {@code local-cluster} the two
+ * executors are JVMs of their own ({@code local-cluster[2,1,2048]}), else task slots of {@code local[2]}.
  */
 public final class SparkScalingBench {
     private static final int ROWS = 512;
@@ -48,9 +49,28 @@ public final class SparkScalingBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> parts = args.length == 0 ? List.of("training", "inference") : List.of(args);
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("rnn4j-scaling")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        List<String> all = List.of(args);
+        List<String> parts = all.contains("training") || all.contains("inference") || all.contains("ring") ? all
+                : List.of("training", "inference");
+        if (parts.contains("ring")) {
+            ring();
+            return;
+        }
+        SparkSession.Builder builder = SparkSession.builder().appName("rnn4j-scaling")
+                .config("spark.ui.enabled", "false");
+        if (all.contains("local-cluster")) {
+            // Two executor JVMs of one core each, started through SPARK_HOME (with SPARK_SCALA_VERSION set), with
+            // this JVM's classpath and the flags given in -Drnn4j.spark.executorJavaOptions.
+            Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+            builder.master("local-cluster[2,1,2048]")
+                    .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                    .config("spark.executor.extraJavaOptions",
+                            System.getProperty("rnn4j.spark.executorJavaOptions", ""));
+        } else {
+            builder.master("local[2]");
+        }
+        SparkSession spark = builder.getOrCreate();
+        System.out.println("master " + spark.sparkContext().master());
         Path dir = Files.createTempDirectory("rnn4j-scaling");
         List<Row> rows = rows();
         if (parts.contains("training")) {
@@ -58,6 +78,55 @@ public final class SparkScalingBench {
         }
         if (parts.contains("inference")) {
             inference(spark, dir, rows);
+        }
+        spark.stop();
+    }
+
+    /** Gradient floats of the training model (83,073) and its three extras: what the all-reduce sums. */
+    private static final int GRADIENT_FLOATS = 83_076;
+    private static final int RING_WARM_UP = 5;
+    private static final int RING_ROUNDS = 40;
+
+    /**
+     * The all-reduce alone: the training model's gradient summed by N tasks of {@code local[8]} (threads of one
+     * JVM, over loopback TCP), for N = 2, 4, 8: time per all-reduce and the bytes each task sends.
+     */
+    private static void ring() {
+        SparkSession spark = SparkSession.builder().master("local[8]").appName("rnn4j-ring")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        org.apache.spark.api.java.JavaSparkContext context =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        for (int round = 0; round < 2; round++) {
+            for (int tasks : new int[] {2, 4, 8}) {
+                List<Integer> slots = new ArrayList<>();
+                for (int i = 0; i < tasks; i++) {
+                    slots.add(i);
+                }
+                List<double[]> out = context.parallelize(slots, tasks).rdd().barrier().mapPartitions(
+                        (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>>
+                                & java.io.Serializable) it -> {
+                            try (RingAllReduce ring = RingAllReduce.join(org.apache.spark.BarrierTaskContext.get())) {
+                                float[] v = new float[GRADIENT_FLOATS];
+                                for (int i = 0; i < RING_WARM_UP; i++) {
+                                    ring.sumInPlace(v);
+                                }
+                                long sent = ring.bytesSent();
+                                long t0 = System.nanoTime();
+                                for (int i = 0; i < RING_ROUNDS; i++) {
+                                    ring.sumInPlace(v);
+                                }
+                                double ms = (System.nanoTime() - t0) / 1e6 / RING_ROUNDS;
+                                double bytes = (double) (ring.bytesSent() - sent) / RING_ROUNDS;
+                                return scala.jdk.javaapi.CollectionConverters.asScala(
+                                        List.of(new double[] {ms, bytes}).iterator());
+                            }
+                        }, false, scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
+                double ms = out.stream().mapToDouble(d -> d[0]).max().orElseThrow();
+                double bytes = out.get(0)[1];
+                System.out.printf("ring round %d: %d tasks: %.2f ms per all-reduce of %d floats; %.0f bytes sent per "
+                        + "task (2(N-1)/N of the vector); %.0f MB/s per task%n", round, tasks, ms, GRADIENT_FLOATS,
+                        bytes, bytes / ms / 1e3);
+            }
         }
         spark.stop();
     }
@@ -119,10 +188,11 @@ public final class SparkScalingBench {
                     boolean barrier = which % 2 == 0;
                     DataParallelTrainer.Trained t = barrier ? DataParallelTrainer.train(d, recipe)
                             : DataParallelTrainer.trainByTreeAggregate(d, recipe);
-                    System.out.printf("training round %d: %-13s %d executor(s): %.1f ms/step, compute %.1f, "
-                            + "coordination %.1f; %d bytes sent per task per step%n", round,
+                    System.out.printf("training round %d: %-13s %d executor(s): %.1f ms/step: compute %.1f, "
+                            + "exchange %.1f, rest %.1f; %d bytes sent per task per step%n", round,
                             barrier ? "barrier" : "treeAggregate", which / 2 + 1, t.millisPerStep(),
-                            t.computeMillisPerStep(), t.millisPerStep() - t.computeMillisPerStep(),
+                            t.computeMillisPerStep(), t.exchangeMillisPerStep(),
+                            t.millisPerStep() - t.computeMillisPerStep() - t.exchangeMillisPerStep(),
                             t.bytesSentPerStep());
                 }
             }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What one executor JVM keeps between tasks: per model a pool of layers with their weights uploaded, and per
@@ -104,22 +106,19 @@ final class ExecutorLayers {
 
     /** Closes every layer and replica and their backends; for the JVM's end (and tests). */
     static synchronized void closeAll() {
-        for (Queue<RecurrentLayer> q : LAYERS.values()) {
-            for (RecurrentLayer l; (l = q.poll()) != null; ) {
-                Backend b = l.backend();
-                l.close();
-                b.close();
-            }
-        }
-        LAYERS.clear();
-        for (Queue<SequenceModel> q : REPLICAS.values()) {
-            for (SequenceModel m; (m = q.poll()) != null; ) {
-                Backend b = m.backend();
-                m.close();
-                b.close();
-            }
-        }
-        REPLICAS.clear();
+        closeEach(LAYERS, RecurrentLayer::backend, RecurrentLayer::close);
+        closeEach(REPLICAS, SequenceModel::backend, SequenceModel::close);
         MODELS.clear();
+    }
+
+    private static <T> void closeEach(Map<?, Queue<T>> pools, Function<T, Backend> backendOf, Consumer<T> close) {
+        for (Queue<T> q : pools.values()) {
+            for (T item; (item = q.poll()) != null; ) {
+                Backend b = backendOf.apply(item);
+                close.accept(item);
+                b.close();
+            }
+        }
+        pools.clear();
     }
 }

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Spark is not in the examples jar: {@code ./rnn4j-examples spark-forecast} puts Spark's jars after it.
  */
-@Command(name = "spark-forecast", mixinStandardHelpOptions = true,
+@Command(name = "spark-forecast", mixinStandardHelpOptions = true, versionProvider = Examples.Version.class,
         description = {"Data-parallel training on Apache Spark (local mode): an LSTM forecaster trained on many "
                 + "synthetic series across executors, then the held-out windows scored over a Dataset.",
                 "A second run with the same --out and more --steps resumes from the checkpoints there."})

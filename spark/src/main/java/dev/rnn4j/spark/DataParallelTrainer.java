@@ -3,7 +3,6 @@ package dev.rnn4j.spark;
 import dev.rnn4j.Backend;
 import dev.rnn4j.Backends;
 import dev.rnn4j.CellType;
-import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.RnnSpec;
 import dev.rnn4j.train.Optimizer;
 import dev.rnn4j.train.SequenceModel;
@@ -14,7 +13,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -31,9 +29,9 @@ import scala.reflect.ClassTag$;
 
 /**
  * Synchronous data-parallel training of a many-to-one regression: an RNN stack with a linear head on each sequence's
- * last step, squared error, SGD or Adam on the full batch every step. Each partition of the rows is a shard; every step each
- * shard's gradient is computed on a replica of the model, the gradients are summed weighted by shard size, and one
- * step is taken with the sum, so the result is one model trained on all the rows at once.
+ * last step, squared error, SGD or Adam on the full batch every step. Each partition of the rows is a shard; every
+ * step each shard's gradient is computed on a replica of the model, the gradients are summed weighted by shard size,
+ * and one step is taken with the sum, so the result is one model trained on all the rows at once.
  *
  * <p>Two ways to coordinate the replicas, with the same result within float rounding:
  * <ul>
@@ -49,8 +47,9 @@ import scala.reflect.ClassTag$;
  * column {@code target} (array, {@code [outputs]}).
  */
 public final class DataParallelTrainer {
-    /** The columns the rows must have. */
+    /** The column of input sequences the rows must have. */
     public static final String INPUTS = "inputs";
+    /** The column of targets the rows must have. */
     public static final String TARGET = "target";
 
     /** Called before each step of each shard; tests use it to fail a task mid-run. Only for local mode. */
@@ -443,53 +442,6 @@ public final class DataParallelTrainer {
                         + "replicas run on the executors; this Dataset is from Spark Connect");
             }
             return new InternalRows(classic.queryExecution().toRdd(), inputs, target);
-        }
-    }
-
-    /** Every tensor's value or gradient as one vector, and back. */
-    static final class TensorVector {
-        private TensorVector() {
-        }
-
-        /**
-         * Every tensor's {@code part} (its value or its gradient) downloaded end to end, times {@code scale}, with
-         * {@code extra} zeros after them for the caller's own values.
-         */
-        static float[] download(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
-                                float scale, int extra) {
-            long n = 0;
-            for (TrainableTensor t : tensors) {
-                n += t.size();
-            }
-            float[] all = new float[Math.toIntExact(n + extra)];
-            int at = 0;
-            for (TrainableTensor t : tensors) {
-                b.download(part.apply(t), 0, all, at, (int) t.size());
-                at += (int) t.size();
-            }
-            if (scale != 1f) {
-                for (int i = 0; i < all.length; i++) {
-                    all[i] *= scale;
-                }
-            }
-            return all;
-        }
-
-        /** {@code all}, as {@link #download} lays it out, uploaded into every tensor's {@code part}; extras are left. */
-        static void upload(Backend b, List<TrainableTensor> tensors, Function<TrainableTensor, DeviceBuffer> part,
-                           float[] all) {
-            int at = 0;
-            for (TrainableTensor t : tensors) {
-                b.upload(all, at, part.apply(t), 0, (int) t.size());
-                at += (int) t.size();
-            }
-        }
-
-        static float[] add(float[] a, float[] b) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] += b[i];
-            }
-            return a;
         }
     }
 }

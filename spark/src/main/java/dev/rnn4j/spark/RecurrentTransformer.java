@@ -17,7 +17,10 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -38,10 +41,14 @@ import org.apache.spark.sql.types.StructType;
  *         .transform(readings);
  * }</pre>
  *
- * <p>The model file is read once, on the driver, and broadcast. Each executor JVM opens the backend once, keeps a pool
- * of layers, and runs each partition's rows in batches of {@code batchSize}, sorted by length within a window.
+ * <p>The model file is read once, on the driver, and broadcast. Each executor JVM keeps a pool of layers, one per
+ * running task, each on its own backend, and runs each partition's rows in batches of {@code batchSize}, sorted by
+ * length within a window.
+ *
+ * <p>It saves and loads as MLlib stages do ({@code save}, {@link #load}, inside a saved {@code PipelineModel}): its
+ * params, the model file's path among them. The model file itself is not copied: keep it where the path says.
  */
-public final class RecurrentTransformer extends Transformer {
+public final class RecurrentTransformer extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     /** Batches of this many sequences unless set: large enough for the GEMMs, small enough for any backend. */
     static final int DEFAULT_BATCH = 64;
@@ -217,6 +224,16 @@ public final class RecurrentTransformer extends Transformer {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is in every JDK", e);
         }
+    }
+
+    /** Reads a saved transformer's params (MLlib finds this method by reflection when it loads a pipeline). */
+    public static MLReader<RecurrentTransformer> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    /** A transformer saved with {@code save(path)}. */
+    public static RecurrentTransformer load(String path) {
+        return read().load(path);
     }
 
     @Override

@@ -126,6 +126,25 @@ class RecurrentTransformerTest {
     }
 
     @Test
+    void aSavedPipelineLoadsAndScoresTheSame(@TempDir Path dir) throws Exception {
+        RecurrentTransformer t = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(9)
+                .setThreads(1).setOutput("sequence").setOutputCol("out");
+        PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {t}).fit(data);
+        String saved = dir.resolve("pipeline").toString();
+        fitted.write().save(saved);
+        PipelineModel loaded = PipelineModel.load(saved);
+        RecurrentTransformer stage = (RecurrentTransformer) loaded.stages()[0];
+        assertEquals(t.uid(), stage.uid());
+        assertEquals(9, stage.getOrDefault(stage.batchSize()));
+        assertEquals("sequence", stage.getOrDefault(stage.output()));
+        assertEquals(fitted.transform(data).orderBy("id").collectAsList(),
+                loaded.transform(data).orderBy("id").collectAsList());
+        t.save(dir.resolve("stage").toString());
+        assertEquals(t.extractParamMap().toString(),
+                RecurrentTransformer.load(dir.resolve("stage").toString()).extractParamMap().toString());
+    }
+
+    @Test
     void badColumnsAndModelsAreRefusedOnTheDriver(@TempDir Path dir) throws Exception {
         RecurrentTransformer t = new RecurrentTransformer().setModelPath(model(dir).toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -19,8 +19,8 @@ import scala.reflect.ClassTag$;
 
 /**
  * The ring all-reduce among the tasks of a barrier stage on {@code local[4]}: every task ends with the same bits,
- * the sum of all the tasks' vectors (twice over, the ring used twice), for 1 to 4 tasks and for vectors shorter than the ring, of odd lengths, and
- * long enough to fill the sockets' buffers.
+ * the sum of all the tasks' vectors (twice over, the ring used twice), for 1 to 4 tasks and for vectors shorter than
+ * the ring, of odd lengths, and long enough to fill the sockets' buffers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RingAllReduceTest {

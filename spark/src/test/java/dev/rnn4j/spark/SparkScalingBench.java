@@ -158,15 +158,15 @@ public final class SparkScalingBench {
     }
 
     private static void training(SparkSession spark, Path dir, List<Row> rows) {
-        DataParallelTrainer.Recipe recipe = new DataParallelTrainer.Recipe("LSTM", INPUTS, HIDDEN, 1, 1, 7, "sgd", 0.01f,
-                STEPS, "cpu", 1);
+        DataParallelTrainer.Recipe recipe = new DataParallelTrainer.Recipe("LSTM", INPUTS, HIDDEN, 1, 1, 7, "sgd",
+                0.01f, STEPS, "cpu", 1);
         StructType schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
                 DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
         List<Dataset<Row>> data = List.of(fromParquet(spark, rows, schema, dir.resolve("train1.parquet"), 1),
                 fromParquet(spark, rows, schema, dir.resolve("train2.parquet"), 2));
-        DataParallelTrainer.Recipe warm = new DataParallelTrainer.Recipe("LSTM", INPUTS, HIDDEN, 1, 1, 7, "sgd", 0.01f, 2,
-                "cpu", 1);
+        DataParallelTrainer.Recipe warm = new DataParallelTrainer.Recipe("LSTM", INPUTS, HIDDEN, 1, 1, 7, "sgd",
+                0.01f, 2, "cpu", 1);
         for (Dataset<Row> d : data) {
             DataParallelTrainer.train(d, warm);
             DataParallelTrainer.trainByTreeAggregate(d, warm);

@@ -10,7 +10,6 @@ import dev.rnn4j.train.TrainableTensor;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
@@ -207,41 +206,42 @@ public final class DataParallelTrainer {
         TrainingCheckpoints store = store(rows, checkpoints, recipe);
         // Packed in an ordinary stage first: a bad row fails there, once, with its reason, instead of failing every
         // attempt of the barrier stage; and a retried barrier stage starts from the packed shards.
-        JavaRDD<Shard> shards = shards(rows, recipe);
+        PackedShards packed = shards(rows, recipe);
+        long total = packed.rows; // the task captures the count, not the record holding an RDD
         try {
             Function1<scala.collection.Iterator<Shard>, scala.collection.Iterator<ReplicaResult>> task =
                     (Function1<scala.collection.Iterator<Shard>, scala.collection.Iterator<ReplicaResult>>
                             & Serializable) partition -> CollectionConverters.asScala(replica(partition.next(),
-                            recipe, store));
+                            total, recipe, store));
             // The shuffle after the barrier stage makes it a shuffle-map stage, which Spark retries as a whole when
             // a task fails; a failed barrier result stage is not retried.
-            List<ReplicaResult> out = shards.rdd().barrier().mapPartitions(task, false,
+            List<ReplicaResult> out = packed.rdd.rdd().barrier().mapPartitions(task, false,
                     ClassTag$.MODULE$.apply(ReplicaResult.class)).toJavaRDD().coalesce(1, true).collect();
             ReplicaResult first = out.get(0);
-            Map<String, float[]> trained = new LinkedHashMap<>();
-            int i = 0;
-            for (String name : tensorNames(recipe)) {
-                trained.put(name, first.tensors.get(i++));
-            }
-            return new Trained(trained, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
+            return new Trained(first.tensors, first.firstStep, first.losses, first.rows, first.bytesSentPerStep,
                     first.millisPerStep, first.computeMillisPerStep, first.exchangeMillisPerStep);
         } finally {
-            shards.unpersist();
+            packed.rdd.unpersist();
         }
     }
 
-    /** Each partition's rows packed into one shard, kept in memory; its count run, so bad rows fail here. */
-    private static JavaRDD<Shard> shards(Dataset<Row> rows, Recipe recipe) {
+    /** The packed shards, kept in memory, and the rows in all of them. */
+    private record PackedShards(JavaRDD<Shard> rdd, long rows) {
+    }
+
+    /** Each partition's rows packed into one shard, kept in memory; they are counted here, so bad rows fail here. */
+    private static PackedShards shards(Dataset<Row> rows, Recipe recipe) {
         InternalRows in = InternalRows.of(rows);
         SequenceColumn inputs = in.inputs;
         SequenceColumn target = in.target;
         JavaRDD<Shard> shards = in.rdd.toJavaRDD().mapPartitions(partition -> List.of(Shard.pack(partition, inputs,
                 target, recipe.inputSize(), recipe.outputs())).iterator()).persist(StorageLevel.MEMORY_ONLY());
-        if (shards.map(Shard::rows).reduce(Integer::sum) == 0) {
+        long total = shards.map(Shard::rows).reduce(Integer::sum);
+        if (total == 0) {
             shards.unpersist();
             throw new IllegalArgumentException("no rows to train on");
         }
-        return shards;
+        return new PackedShards(shards, total);
     }
 
 
@@ -254,12 +254,13 @@ public final class DataParallelTrainer {
      */
     public static Trained trainByTreeAggregate(Dataset<Row> rows, Recipe recipe, Checkpoints checkpoints) {
         TrainingCheckpoints store = store(rows, checkpoints, recipe);
-        JavaRDD<Shard> shards = shards(rows, recipe);
+        PackedShards packed = shards(rows, recipe);
+        JavaRDD<Shard> shards = packed.rdd;
+        long total = packed.rows;
         JavaSparkContext context = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         try (Backend driverBackend = ExecutorLayers.open(recipe.backend(), recipe.threads());
              SequenceModel model = new SequenceModel(driverBackend, recipe.config());
              Optimizer sgd = recipe.newOptimizer(model.backend())) {
-            long total = shards.map(Shard::rows).reduce(Integer::sum);
             Backend b = model.backend();
             List<TrainableTensor> tensors = model.trainableTensors();
             int first = store == null ? 0 : store.restoreNewest(model, sgd);
@@ -286,12 +287,7 @@ public final class DataParallelTrainer {
                     store.save(model, sgd, step + 1);
                 }
             }
-            Map<String, float[]> trained = new LinkedHashMap<>();
-            for (TrainableTensor t : tensors) {
-                float[] v = new float[(int) t.size()];
-                b.download(t.value(), 0, v, 0, v.length);
-                trained.put(t.name(), v);
-            }
+            Map<String, float[]> trained = TensorVector.valuesByName(b, tensors);
             int steps = Math.max(1, recipe.steps() - first);
             return new Trained(trained, first, losses.stream().mapToDouble(Double::doubleValue).toArray(), total,
                     gradientBytes, (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps,
@@ -333,21 +329,16 @@ public final class DataParallelTrainer {
     }
 
     /** What the first replica returns to the driver. */
-    record ReplicaResult(List<float[]> tensors, int firstStep, double[] losses, long rows, long bytesSentPerStep,
-                         double millisPerStep, double computeMillisPerStep, double exchangeMillisPerStep)
+    record ReplicaResult(Map<String, float[]> tensors, int firstStep, double[] losses, long rows,
+                         long bytesSentPerStep, double millisPerStep, double computeMillisPerStep,
+                         double exchangeMillisPerStep)
             implements Serializable {
     }
 
     /** One barrier task: its shard, its replica, every step's all-reduce; the first returns the trained tensors. */
-    private static Iterator<ReplicaResult> replica(Shard shard, Recipe recipe, TrainingCheckpoints store) {
+    private static Iterator<ReplicaResult> replica(Shard shard, long total, Recipe recipe,
+                                                   TrainingCheckpoints store) {
         BarrierTaskContext context = BarrierTaskContext.get();
-        long total = 0;
-        for (String n : context.allGather(Integer.toString(shard.rows()))) {
-            total += Long.parseLong(n);
-        }
-        if (total == 0) {
-            throw new IllegalArgumentException("no rows to train on");
-        }
         float share = (float) ((double) shard.rows() / total);
         SequenceModel.Batch batch = shard.batch();
         try (RingAllReduce ring = RingAllReduce.join(context);
@@ -389,22 +380,11 @@ public final class DataParallelTrainer {
             if (context.partitionId() != 0) {
                 return List.<ReplicaResult>of().iterator();
             }
-            List<float[]> values = new ArrayList<>();
-            for (TrainableTensor t : tensors) {
-                float[] v = new float[(int) t.size()];
-                b.download(t.value(), 0, v, 0, v.length);
-                values.add(v);
-            }
             int steps = Math.max(1, recipe.steps() - first);
-            return List.of(new ReplicaResult(values, first, losses, total, ring.bytesSent() - sentBefore,
-                    (System.nanoTime() - started) / 1e6 / steps, computeSeconds * 1e3 / steps,
+            return List.of(new ReplicaResult(TensorVector.valuesByName(b, tensors), first, losses, total,
+                    ring.bytesSent() - sentBefore, (System.nanoTime() - started) / 1e6 / steps,
+                    computeSeconds * 1e3 / steps,
                     exchangeNanos / 1e6 / steps)).iterator();
-        }
-    }
-
-    private static List<String> tensorNames(Recipe recipe) {
-        try (Backend b = Backends.open("reference"); SequenceModel names = new SequenceModel(b, recipe.config())) {
-            return names.trainableTensors().stream().map(TrainableTensor::name).toList();
         }
     }
 

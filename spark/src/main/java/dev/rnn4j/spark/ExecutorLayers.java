@@ -57,13 +57,7 @@ final class ExecutorLayers {
             return layer;
         }
         RnnModelFile.Model m = model(key, bytes);
-        Backend b = open(backend, threads);
-        try {
-            return RecurrentLayer.create(b, m.spec(), m.weights());
-        } catch (RuntimeException e) {
-            b.close();
-            throw e;
-        }
+        return onOwnBackend(backend, threads, b -> RecurrentLayer.create(b, m.spec(), m.weights()));
     }
 
     /** Returns {@code layer} for the next task. */
@@ -85,18 +79,23 @@ final class ExecutorLayers {
         if (model != null) {
             return model;
         }
-        Backend b = open(recipe.backend(), recipe.threads());
-        try {
-            return new SequenceModel(b, recipe.config());
-        } catch (RuntimeException e) {
-            b.close();
-            throw e;
-        }
+        return onOwnBackend(recipe.backend(), recipe.threads(), b -> new SequenceModel(b, recipe.config()));
     }
 
     /** Returns {@code model} for the next task of the same recipe. */
     static void giveBack(DataParallelTrainer.Recipe recipe, SequenceModel model) {
         REPLICAS.computeIfAbsent(recipe, k -> new ConcurrentLinkedQueue<>()).add(model);
+    }
+
+    /** What {@code make} builds on a new backend of its own, the backend closed if building fails. */
+    private static <T> T onOwnBackend(String name, int threads, Function<Backend, T> make) {
+        Backend b = open(name, threads);
+        try {
+            return make.apply(b);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
     }
 
     /** A new backend {@code name} with {@code threads} threads (0: its default); the caller closes it. */

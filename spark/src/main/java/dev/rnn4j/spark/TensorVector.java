@@ -3,7 +3,9 @@ package dev.rnn4j.spark;
 import dev.rnn4j.Backend;
 import dev.rnn4j.DeviceBuffer;
 import dev.rnn4j.train.TrainableTensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Every tensor's value or gradient as one vector, and back. */
@@ -43,6 +45,17 @@ final class TensorVector {
             b.upload(all, at, part.apply(t), 0, (int) t.size());
             at += (int) t.size();
         }
+    }
+
+    /** Every tensor's value, downloaded, by name, in the tensors' order. */
+    static Map<String, float[]> valuesByName(Backend b, List<TrainableTensor> tensors) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (TrainableTensor t : tensors) {
+            float[] v = new float[Math.toIntExact(t.size())];
+            b.download(t.value(), 0, v, 0, v.length);
+            values.put(t.name(), v);
+        }
+        return values;
     }
 
     static float[] add(float[] a, float[] b) {

@@ -119,11 +119,9 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         int B = batch.length;
         int[] lengths = new int[B];
         int steps = 0;
-        int shortest = Integer.MAX_VALUE;
         for (int b = 0; b < B; b++) {
             lengths[b] = sequences[batch[b]].length / inputs;
             steps = Math.max(steps, lengths[b]);
-            shortest = Math.min(shortest, lengths[b]);
         }
         int outputs = spec.outputSize();
         buffers.fit(steps * B * inputs, steps * B * outputs, spec.hiddenStateFloats(B));
@@ -135,9 +133,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
             }
             // a shorter sequence's padding steps are never read (the lengths stop them), so old values may stay
         }
-        // Lengths that are all T are no lengths: the layer then skips its per-sequence masking.
-        layer.forward(FloatBuffer.wrap(x), steps, B, shortest == steps ? null : lengths,
-                FloatBuffer.wrap(buffers.output),
+        layer.forward(FloatBuffer.wrap(x), steps, B, lengths, FloatBuffer.wrap(buffers.output),
                 FloatBuffer.wrap(buffers.hidden), null);
         int state = spec.stateSize();
         int directions = spec.directions();

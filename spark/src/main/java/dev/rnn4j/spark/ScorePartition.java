@@ -9,12 +9,15 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.Platform;
 
 /**
  * Scores one partition: reads a window of rows, sorts it by sequence length, runs it in batches on a layer borrowed
@@ -55,7 +58,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         return new Iterator<>() {
             private final List<InternalRow> window = new ArrayList<>();
             private final BatchBuffers buffers = new BatchBuffers();
-            private float[][] results;
+            private UnsafeArrayData[] results;
             private int next;
 
             @Override
@@ -80,24 +83,25 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                InternalRow result = new GenericInternalRow(new Object[] {
-                        UnsafeArrayData.fromPrimitiveArray(results[next])});
+                InternalRow result = new GenericInternalRow(new Object[] {results[next]});
                 return new JoinedRow(window.get(next++), result);
             }
         };
     }
 
     /** Every row's result, in the rows' order. */
-    private float[][] score(List<InternalRow> window, BatchBuffers buffers) {
+    private UnsafeArrayData[] score(List<InternalRow> window, BatchBuffers buffers) {
         RnnSpec spec = ExecutorLayers.model(modelKey, model.value()).spec();
-        float[][] sequences = new float[window.size()][];
+        ArrayData[] sequences = new ArrayData[window.size()];
+        int[] lengths = new int[sequences.length];
         for (int i = 0; i < sequences.length; i++) {
-            sequences[i] = input.readSteps(window.get(i), spec.inputSize());
+            sequences[i] = input.steps(window.get(i), spec.inputSize());
+            lengths[i] = sequences[i].numElements() / spec.inputSize();
         }
         Integer[] order = new Integer[sequences.length];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt(i -> sequences[i].length));
-        float[][] results = new float[sequences.length][];
+        Arrays.sort(order, Comparator.comparingInt(i -> lengths[i]));
+        UnsafeArrayData[] results = new UnsafeArrayData[sequences.length];
         RecurrentLayer layer = ExecutorLayers.borrow(backend, threads, modelKey, model.value());
         try {
             for (int from = 0; from < order.length; from += batchSize) {
@@ -105,7 +109,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 for (int b = 0; b < batch.length; b++) {
                     batch[b] = order[from + b];
                 }
-                run(layer, spec, sequences, batch, results, buffers);
+                run(layer, spec, sequences, lengths, batch, results, buffers);
             }
         } finally {
             ExecutorLayers.giveBack(backend, threads, modelKey, layer);
@@ -113,23 +117,23 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         return results;
     }
 
-    private void run(RecurrentLayer layer, RnnSpec spec, float[][] sequences, int[] batch, float[][] results,
-                     BatchBuffers buffers) {
+    private void run(RecurrentLayer layer, RnnSpec spec, ArrayData[] sequences, int[] sequenceLengths, int[] batch,
+                     UnsafeArrayData[] results, BatchBuffers buffers) {
         int inputs = spec.inputSize();
         int B = batch.length;
         int[] lengths = new int[B];
         int steps = 0;
         for (int b = 0; b < B; b++) {
-            lengths[b] = sequences[batch[b]].length / inputs;
+            lengths[b] = sequenceLengths[batch[b]];
             steps = Math.max(steps, lengths[b]);
         }
         int outputs = spec.outputSize();
         buffers.fit(steps * B * inputs, steps * B * outputs, spec.hiddenStateFloats(B));
         float[] x = buffers.x;
         for (int b = 0; b < B; b++) {
-            float[] s = sequences[batch[b]];
+            // straight from the row's array into the step-major batch: no array of the sequence's own between
             for (int t = 0; t < lengths[b]; t++) {
-                System.arraycopy(s, t * inputs, x, (t * B + b) * inputs, inputs);
+                input.copy(sequences[batch[b]], t * inputs, inputs, x, (t * B + b) * inputs);
             }
             // a shorter sequence's padding steps are never read (the lengths stop them), so old values may stay
         }
@@ -138,21 +142,30 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         int state = spec.stateSize();
         int directions = spec.directions();
         for (int b = 0; b < B; b++) {
-            float[] r;
+            UnsafeArrayData r;
             if (output == SequenceOutput.FINAL_STATE) {
-                r = new float[directions * state];
+                r = UnsafeArrayData.createFreshArray(directions * state, Float.BYTES);
                 for (int d = 0; d < directions; d++) {
                     int layerDirection = (spec.layers() - 1) * directions + d;
-                    System.arraycopy(buffers.hidden, (layerDirection * B + b) * state, r, d * state, state);
+                    copy(buffers.hidden, (layerDirection * B + b) * state, r, d * state, state);
                 }
             } else {
-                r = new float[lengths[b] * outputs];
+                r = UnsafeArrayData.createFreshArray(lengths[b] * outputs, Float.BYTES);
                 for (int t = 0; t < lengths[b]; t++) {
-                    System.arraycopy(buffers.output, (t * B + b) * outputs, r, t * outputs, outputs);
+                    copy(buffers.output, (t * B + b) * outputs, r, t * outputs, outputs);
                 }
             }
             results[batch[b]] = r;
         }
+    }
+
+    /** Copies {@code count} floats into a fresh (packed, no nulls) float array of Spark's at {@code toIndex}. */
+    private static void copy(float[] from, int fromIndex, UnsafeArrayData to, int toIndex, int count) {
+        Objects.checkFromIndexSize(fromIndex, count, from.length);
+        Objects.checkFromIndexSize(toIndex, count, to.numElements());
+        long values = to.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(to.numElements());
+        Platform.copyMemory(from, Platform.FLOAT_ARRAY_OFFSET + (long) fromIndex * Float.BYTES, to.getBaseObject(),
+                values + (long) toIndex * Float.BYTES, (long) count * Float.BYTES);
     }
 
     /** One partition's batch arrays, grown to the largest batch and reused, so scoring allocates only results. */

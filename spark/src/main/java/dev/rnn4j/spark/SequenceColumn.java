@@ -1,15 +1,19 @@
 package dev.rnn4j.spark;
 
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.bitset.BitSetMethods;
 
 /**
- * One array column of floats or doubles, read from Spark's internal rows as a {@code float[]}: one bulk copy, not a
- * boxed number per value. A null array, or a null among the values, is refused; a null would otherwise read as 0.
+ * One array column of floats or doubles, read from Spark's internal rows into {@code float}s: an array of floats in
+ * Spark's packed (unsafe) form is copied in bulk, not a value at a time. A null array, or a null among the values,
+ * is refused; a null would otherwise read as 0.
  */
 final class SequenceColumn implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -43,39 +47,85 @@ final class SequenceColumn implements java.io.Serializable {
         return new SequenceColumn(name, schema.fieldIndex(name), a.elementType().equals(DataTypes.DoubleType));
     }
 
-    /** The row's values in this column, checked not null. */
-    float[] read(InternalRow row) {
+    /**
+     * The row's array in this column, checked: present, and no null among its values (looked at whatever the type
+     * says, as a schema's "no nulls" is not enforced on every path into a row).
+     */
+    ArrayData array(InternalRow row) {
         if (row.isNullAt(index)) {
             throw new IllegalArgumentException("a row has no value (null) in column '" + name + "'");
         }
         ArrayData values = row.getArray(index);
+        int firstNull = firstNull(values);
+        if (firstNull >= 0) {
+            throw new IllegalArgumentException("column '" + name + "' holds null at " + firstNull
+                    + "; expected numbers");
+        }
+        return values;
+    }
+
+    /** {@link #array}, checked to hold a whole number (at least one) of steps of {@code inputSize} values. */
+    ArrayData steps(InternalRow row, int inputSize) {
+        ArrayData values = array(row);
         int n = values.numElements();
-        float[] x;
-        if (doubles) {
-            double[] d = values.toDoubleArray();
-            x = new float[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = (float) d[i];
+        if (n == 0 || n % inputSize != 0) {
+            throw new IllegalArgumentException("a sequence of " + n + " values in column '" + name
+                    + "' is not a whole number (at least one) of steps of " + inputSize + " inputs");
+        }
+        return values;
+    }
+
+    /** Copies {@code count} values of a checked array from {@code from} into {@code to} at {@code offset}. */
+    void copy(ArrayData values, int from, int count, float[] to, int offset) {
+        java.util.Objects.checkFromIndexSize(from, count, values.numElements());
+        java.util.Objects.checkFromIndexSize(offset, count, to.length);
+        if (!doubles && values instanceof UnsafeArrayData unsafe) {
+            // the values lie packed after the header: one bulk copy, no call per value
+            long start = unsafe.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(unsafe.numElements())
+                    + (long) from * Float.BYTES;
+            Platform.copyMemory(unsafe.getBaseObject(), start, to,
+                    Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) count * Float.BYTES);
+        } else if (doubles) {
+            for (int i = 0; i < count; i++) {
+                to[offset + i] = (float) values.getDouble(from + i);
             }
         } else {
-            x = values.toFloatArray();
-        }
-        // Only a 0 can be a null read as 0, so only those are looked up.
-        for (int i = 0; i < n; i++) {
-            if (x[i] == 0f && values.isNullAt(i)) {
-                throw new IllegalArgumentException("column '" + name + "' holds null at " + i + "; expected numbers");
+            for (int i = 0; i < count; i++) {
+                to[offset + i] = values.getFloat(from + i);
             }
         }
+    }
+
+    /** The row's values in this column, checked, as a new array. */
+    float[] read(InternalRow row) {
+        return copyOf(array(row));
+    }
+
+    /** {@link #steps}, as a new array. */
+    float[] readSteps(InternalRow row, int inputSize) {
+        return copyOf(steps(row, inputSize));
+    }
+
+    private float[] copyOf(ArrayData values) {
+        float[] x = new float[values.numElements()];
+        copy(values, 0, x.length, x, 0);
         return x;
     }
 
-    /** {@link #read}, and a whole number (at least one) of steps of {@code inputSize} values. */
-    float[] readSteps(InternalRow row, int inputSize) {
-        float[] x = read(row);
-        if (x.length == 0 || x.length % inputSize != 0) {
-            throw new IllegalArgumentException("a sequence of " + x.length + " values in column '" + name
-                    + "' is not a whole number (at least one) of steps of " + inputSize + " inputs");
+    /** The index of the first null value, or -1. An unsafe array keeps its null bits in words after its length. */
+    private static int firstNull(ArrayData values) {
+        int n = values.numElements();
+        if (values instanceof UnsafeArrayData unsafe) {
+            long bits = unsafe.getBaseOffset() + Long.BYTES;
+            long words = (n + Long.SIZE - 1) / Long.SIZE;
+            return BitSetMethods.anySet(unsafe.getBaseObject(), bits, words)
+                    ? BitSetMethods.nextSetBit(unsafe.getBaseObject(), bits, 0, (int) words) : -1;
         }
-        return x;
+        for (int i = 0; i < n; i++) {
+            if (values.isNullAt(i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

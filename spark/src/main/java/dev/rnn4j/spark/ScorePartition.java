@@ -16,6 +16,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.Platform;
 
@@ -57,7 +58,10 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
         return new Iterator<>() {
             private final List<InternalRow> window = new ArrayList<>();
+            private final RowCopies copies = new RowCopies();
             private final BatchBuffers buffers = new BatchBuffers();
+            private final GenericInternalRow result = new GenericInternalRow(1);
+            private final JoinedRow joined = new JoinedRow();
             private UnsafeArrayData[] results;
             private int next;
 
@@ -66,10 +70,12 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 if (next < window.size()) {
                     return true;
                 }
+                // The rows handed out so far are done with: Spark's operators copy a row they keep, as any
+                // operator may reuse its row objects. So the last window's copies are reused.
                 window.clear();
                 next = 0;
                 while (rows.hasNext() && window.size() < batchSize * WINDOW_BATCHES) {
-                    window.add(rows.next().copy()); // the scan may reuse one row object for every row
+                    window.add(copies.copy(window.size(), rows.next())); // the scan may reuse one row object
                 }
                 if (window.isEmpty()) {
                     return false;
@@ -83,8 +89,8 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                InternalRow result = new GenericInternalRow(new Object[] {results[next]});
-                return new JoinedRow(window.get(next++), result);
+                result.update(0, results[next]);
+                return joined.apply(window.get(next++), result);
             }
         };
     }
@@ -166,6 +172,28 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
         long values = to.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(to.numElements());
         Platform.copyMemory(from, Platform.FLOAT_ARRAY_OFFSET + (long) fromIndex * Float.BYTES, to.getBaseObject(),
                 values + (long) toIndex * Float.BYTES, (long) count * Float.BYTES);
+    }
+
+    /**
+     * A window's copies of the rows it reads, kept from window to window: a packed (unsafe) row is copied into the
+     * last window's copy at its place, so a partition's rows are not each a new allocation.
+     */
+    private static final class RowCopies {
+        private final List<UnsafeRow> kept = new ArrayList<>();
+
+        InternalRow copy(int place, InternalRow row) {
+            if (!(row instanceof UnsafeRow packed)) {
+                return row.copy();
+            }
+            if (place < kept.size()) {
+                UnsafeRow into = kept.get(place);
+                into.copyFrom(packed);
+                return into;
+            }
+            UnsafeRow copy = packed.copy();
+            kept.add(copy);
+            return copy;
+        }
     }
 
     /** One partition's batch arrays, grown to the largest batch and reused, so scoring allocates only results. */

@@ -111,6 +111,28 @@ class RecurrentTransformerTest {
     }
 
     @Test
+    void rowsKeepTheirOwnValuesAndResultsAcrossManyWindows(@TempDir Path dir) throws Exception {
+        // batch size 1: windows of 8 rows, so each partition of 20 rows reads three windows into the same copies,
+        // with sequences of other lengths than the rows they replace; a cached result keeps every row
+        Dataset<Row> scored = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(1)
+                .setOutputCol("state").transform(data).cache();
+        List<Row> rows = scored.orderBy("id").collectAsList();
+        assertEquals(ROWS, rows.size());
+        int p = SPEC.stateSize();
+        try (Backend cpu = Backends.open("cpu")) {
+            for (int id = 0; id < ROWS; id++) {
+                Row row = rows.get(id);
+                assertEquals(id, row.getInt(0), "every row once");
+                assertArrayEquals(sequences.get(id), floats(row.getList(1)), 0f, "row " + id + "'s sequence");
+                float[] want = new float[2 * p];
+                System.arraycopy(alone(cpu, sequences.get(id)).hN(), 2 * p, want, 0, 2 * p);
+                assertArrayEquals(want, floats(row.getList(2)), TOLERANCE, "row " + id);
+            }
+        }
+        scored.unpersist();
+    }
+
+    @Test
     void sequencesAreEachSequencesOutputsThroughAPipeline(@TempDir Path dir) throws Exception {
         RecurrentTransformer t = new RecurrentTransformer().setModelPath(model(dir).toString()).setBatchSize(16)
                 .setOutput("sequence");

@@ -26,8 +26,13 @@ import org.apache.spark.sql.types.StructType;
  * Measures (not a test) rnn4j on Spark against one JVM, on one machine: data-parallel training with one and two
  * executors (task slots of one CPU thread each, on {@code local[2]}), in barrier mode and by treeAggregate, with the
  * compute and coordination time per step and the bytes each task sends; and batch inference rows/s through the
- * transformer with one and two executors beside one JVM's batched loop on one thread, and with every core beside
- * one JVM with every core. Every comparison is interleaved, round by round, in one process.
+ * transformer against one JVM scoring the same sequences from memory.
+ *
+ * <p>The host these run on is shared, and its speed moves 15-50% from one minute to the next, so one executor on one
+ * thread is measured <em>side by side</em> with one JVM's loop: the job on one core while the loop runs on the
+ * other, both counted over the same interval. A loop beside a loop shows what the method itself tilts. What needs
+ * both cores (two executors; every core against every core) runs one after the other, the order rotating by round.
+ * Every figure is a median over rounds, all in one process.
  *
  * <p>Run: {@code java <spark JVM flags> -cp <test classpath> dev.rnn4j.spark.SparkScalingBench [training]
  * [inference] [local-cluster]}; the module's docs give the command in full. With {@code local-cluster} the two
@@ -41,8 +46,8 @@ public final class SparkScalingBench {
     private static final int STEPS = 10;
     private static final int TRAINING_ROUNDS = 3;
     /** Inference scores the training rows this many times over: enough that a job's fixed cost is small. */
-    private static final int COPIES = 64;
-    private static final int INFERENCE_ROUNDS = 5;
+    private static final int COPIES = 128;
+    private static final int INFERENCE_ROUNDS = 9;
     private static final int BATCH = 64;
 
     private SparkScalingBench() {
@@ -146,13 +151,18 @@ public final class SparkScalingBench {
     }
 
     /**
-     * The rows through a Parquet file, as a real job's come: a Dataset made from a local list carries the rows in
-     * its plan, and every query over it hashes them all on the driver.
+     * The rows through a Parquet file, as a real job's come (a Dataset made from a local list carries the rows in its
+     * plan, and every query over it hashes them all on the driver), repeated {@code copies} times by a join on the
+     * executors rather than shipped from the driver that many times.
      */
     private static Dataset<Row> fromParquet(SparkSession spark, List<Row> rows, StructType schema, Path file,
-                                            int partitions) {
+                                            int partitions, int copies) {
         spark.createDataFrame(rows, schema).repartition(partitions).write().parquet(file.toString());
-        Dataset<Row> data = spark.read().parquet(file.toString()).repartition(partitions).cache();
+        Dataset<Row> read = spark.read().parquet(file.toString());
+        if (copies > 1) {
+            read = read.crossJoin(spark.range(copies)).select(read.col("*"));
+        }
+        Dataset<Row> data = read.repartition(partitions).cache();
         data.count();
         return data;
     }
@@ -163,8 +173,8 @@ public final class SparkScalingBench {
         StructType schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("inputs", DataTypes.createArrayType(DataTypes.FloatType), false),
                 DataTypes.createStructField("target", DataTypes.createArrayType(DataTypes.FloatType), false)));
-        List<Dataset<Row>> data = List.of(fromParquet(spark, rows, schema, dir.resolve("train1.parquet"), 1),
-                fromParquet(spark, rows, schema, dir.resolve("train2.parquet"), 2));
+        List<Dataset<Row>> data = List.of(fromParquet(spark, rows, schema, dir.resolve("train1.parquet"), 1, 1),
+                fromParquet(spark, rows, schema, dir.resolve("train2.parquet"), 2, 1));
         DataParallelTrainer.Recipe warm = new DataParallelTrainer.Recipe("LSTM", INPUTS, HIDDEN, 1, 1, 7, "sgd",
                 0.01f, 2, "cpu", 1);
         for (Dataset<Row> d : data) {
@@ -223,14 +233,16 @@ public final class SparkScalingBench {
         RnnModelFile.save(model, weights, false);
         StructType schema = DataTypes.createStructType(List.of(
                 DataTypes.createStructField("sequence", DataTypes.createArrayType(DataTypes.FloatType), false)));
-        List<Row> many = new ArrayList<>();
-        for (int copy = 0; copy < COPIES; copy++) {
-            for (Row row : rows) {
-                many.add(RowFactory.create(row.get(0)));
-            }
+        List<Row> distinct = new ArrayList<>();
+        for (Row row : rows) {
+            distinct.add(RowFactory.create(row.get(0)));
         }
-        List<Dataset<Row>> data = List.of(fromParquet(spark, many, schema, dir.resolve("score1.parquet"), 1),
-                fromParquet(spark, many, schema, dir.resolve("score2.parquet"), 2));
+        List<Dataset<Row>> data = List.of(
+                fromParquet(spark, distinct, schema, dir.resolve("score1.parquet"), 1, COPIES),
+                fromParquet(spark, distinct, schema, dir.resolve("score2.parquet"), 2, COPIES));
+        Dataset<Row> oneBatch = fromParquet(spark, distinct.subList(0, BATCH), schema, dir.resolve("batch.parquet"), 1,
+                1);
+        int total = ROWS * COPIES;
         RecurrentTransformer oneThread = new RecurrentTransformer().setModelPath(model.toString())
                 .setBatchSize(BATCH).setThreads(1);
         RecurrentTransformer allCores = new RecurrentTransformer().setModelPath(model.toString())
@@ -239,40 +251,167 @@ public final class SparkScalingBench {
             oneThread.transform(d).count();
         }
         allCores.transform(data.get(0)).count();
-        float[] x = new float[LENGTH * BATCH * INPUTS];
-        FloatBuffer output = FloatBuffer.allocate(LENGTH * BATCH * spec.outputSize());
-        FloatBuffer hidden = FloatBuffer.allocate(spec.hiddenStateFloats(BATCH));
+        float[][] sequences = new float[total][];
+        for (int i = 0; i < sequences.length; i++) {
+            if (i < ROWS) {
+                Float[] boxed = (Float[]) distinct.get(i).get(0);
+                sequences[i] = new float[boxed.length];
+                for (int k = 0; k < boxed.length; k++) {
+                    sequences[i][k] = boxed[k];
+                }
+            } else {
+                sequences[i] = sequences[i % ROWS]; // the rows repeat, as in the Dataset
+            }
+        }
         try (Backend one = Backends.open("cpu", BackendOptions.defaults().withThreads(1));
+             Backend other = Backends.open("cpu", BackendOptions.defaults().withThreads(1));
              Backend all = Backends.open("cpu");
              RecurrentLayer single = RecurrentLayer.create(one, spec, weights);
+             RecurrentLayer side = RecurrentLayer.create(other, spec, weights);
              RecurrentLayer every = RecurrentLayer.create(all, spec, weights)) {
+            boolean local = spark.sparkContext().isLocal();
+            InMemoryScorer singleJvm = new InMemoryScorer(single, spec, sequences);
+            InMemoryScorer sideJvm = new InMemoryScorer(side, spec, sequences);
+            InMemoryScorer everyJvm = new InMemoryScorer(every, spec, sequences);
+            double[][] ratios = new double[INFERENCE_ROUNDS][7];
             for (int round = 0; round < INFERENCE_ROUNDS; round++) {
-                double[] rate = new double[5];
+                // Side by side: the executor's task on one core and one JVM's loop on the other, at the same time,
+                // so both see the same minute of this shared host.
+                double[] gathered = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm, false);
+                double[] oneBuffer = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm, true);
+                // the method's own bias: one JVM's loop beside the same loop
+                double[] same = sideBySide(singleJvm::scoreAll, true, sideJvm, false);
+                // One after the other, rotating the order: what needs both cores.
+                double[] rate = new double[4];
                 for (int turn = 0; turn < rate.length; turn++) {
-                    int which = (turn + round) % rate.length; // rotate the order
+                    int which = (turn + round) % rate.length;
                     long t0 = System.nanoTime();
                     long n = switch (which) {
                         case 0 -> oneThread.transform(data.get(0)).count();
                         case 1 -> oneThread.transform(data.get(1)).count();
-                        case 2 -> loop(single, x, output, hidden, many.size());
-                        case 3 -> allCores.transform(data.get(0)).count();
-                        default -> loop(every, x, output, hidden, many.size());
+                        case 2 -> allCores.transform(data.get(0)).count();
+                        default -> everyJvm.scoreAll();
                     };
                     rate[which] = n / ((System.nanoTime() - t0) / 1e9);
                 }
-                System.out.printf("inference round %d (batch %d, T %d, %d rows): one thread per executor: 1 executor "
-                        + "%.0f rows/s, 2 executors %.0f rows/s, one JVM %.0f rows/s -> per executor %.2fx, 1->2 "
-                        + "%.2fx; every core: 1 executor %.0f rows/s, one JVM %.0f rows/s -> %.2fx%n", round, BATCH,
-                        LENGTH, many.size(), rate[0], rate[1], rate[2], rate[0] / rate[2], rate[1] / rate[0],
-                        rate[3], rate[4], rate[3] / rate[4]);
+                // what every job costs whatever its size: a job of one batch
+                long f0 = System.nanoTime();
+                oneThread.transform(oneBatch).count();
+                double fixedMs = (System.nanoTime() - f0) / 1e6;
+                ratios[round] = new double[] {gathered[0] / gathered[1], oneBuffer[0] / oneBuffer[1],
+                    rate[1] / rate[0], rate[2] / rate[3], same[0] / same[1], fixedMs, gathered[2] / gathered[3]};
+                System.out.printf("inference round %d (batch %d, T %d, %d rows):%n", round, BATCH, LENGTH, total);
+                System.out.printf("  side by side, one thread each: 1 executor %.0f rows/s, one JVM %.0f -> per "
+                        + "executor %.2fx%s%n", gathered[0], gathered[1], ratios[round][0], !local ? ""
+                        : String.format("; per CPU second %.0f, %.0f -> %.2fx", gathered[2], gathered[3],
+                                ratios[round][6]));
+                System.out.printf("  side by side, against the forward alone on one buffer: %.0f, %.0f -> %.2fx; one "
+                        + "JVM beside one JVM %.2fx%n", oneBuffer[0], oneBuffer[1], ratios[round][1], ratios[round][4]);
+                System.out.printf("  one after the other: 1 executor %.0f, 2 executors %.0f rows/s -> 1->2 %.2fx; "
+                        + "every core: 1 executor %.0f, one JVM %.0f -> %.2fx; a job of one batch %.0f ms%n", rate[0],
+                        rate[1], ratios[round][2], rate[2], rate[3], ratios[round][3], fixedMs);
             }
+            System.out.printf("inference medians of %d rounds: per executor %.2fx of one JVM (%s%.2fx of the "
+                            + "forward alone on one buffer; one JVM beside one JVM %.2fx), 1->2 executors %.2fx, every "
+                            + "core %.2fx of one JVM; a job of one batch %.0f ms%n", INFERENCE_ROUNDS,
+                    median(ratios, 0), local ? String.format("per CPU second %.2fx; ", median(ratios, 6)) : "", median(ratios, 1),
+                    median(ratios, 4), median(ratios, 2), median(ratios, 3), median(ratios, 5));
         }
     }
 
-    private static long loop(RecurrentLayer layer, float[] x, FloatBuffer output, FloatBuffer hidden, int rows) {
-        for (int done = 0; done < rows; done += BATCH) {
-            layer.forward(FloatBuffer.wrap(x), LENGTH, BATCH, null, output.clear(), hidden.clear(), null);
+    /**
+     * Rows/s of one Spark job over {@code data} and, over exactly the same interval, of one JVM's loop on another
+     * thread: {@link InMemoryScorer#scoreAll} batch after batch, or with {@code oneBuffer} the forward alone.
+     */
+    private static double[] sideBySide(java.util.function.LongSupplier job, boolean inProcess, InMemoryScorer jvm,
+                                       boolean oneBuffer) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong scored = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread loop = new Thread(() -> {
+            for (int from = 0; !stop.get(); from = (from + BATCH) % jvm.sequences.length) {
+                scored.addAndGet(oneBuffer ? jvm.forwardOnOneBuffer() : jvm.scoreBatch(from));
+            }
+        }, "one-jvm-loop");
+        loop.start();
+        while (scored.get() == 0) {
+            Thread.onSpinWait(); // the loop is running before the job starts
         }
-        return rows;
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean process = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long jvmRows = scored.get();
+        long loopCpu = threads.getThreadCpuTime(loop.getId());
+        long processCpu = process.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        long n = job.getAsLong();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        jvmRows = scored.get() - jvmRows;
+        loopCpu = threads.getThreadCpuTime(loop.getId()) - loopCpu;
+        processCpu = process.getProcessCpuTime() - processCpu;
+        stop.set(true);
+        loop.join();
+        // the job's CPU time is the whole process's but the loop's: its task, the driver, and the collector's share
+        // (in local mode, where the job's tasks run in this process)
+        double jobCpuSeconds = inProcess ? (processCpu - loopCpu) / 1e9 : Double.NaN;
+        return new double[] {n / seconds, jvmRows / seconds, n / jobCpuSeconds, jvmRows / (loopCpu / 1e9)};
+    }
+
+    private static double median(double[][] rows, int column) {
+        double[] v = new double[rows.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rows[i][column];
+        }
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /**
+     * What a single-JVM program does with sequences it holds: each batch gathered from them into the step-major
+     * input, run, and each sequence's final state copied out.
+     */
+    private static final class InMemoryScorer {
+        private final RecurrentLayer layer;
+        private final float[][] sequences;
+        private final float[] x = new float[LENGTH * BATCH * INPUTS];
+        private final FloatBuffer output;
+        private final FloatBuffer hidden;
+        private final float[][] results;
+
+        InMemoryScorer(RecurrentLayer layer, RnnSpec spec, float[][] sequences) {
+            this.layer = layer;
+            this.sequences = sequences;
+            this.results = new float[sequences.length][];
+            this.output = FloatBuffer.allocate(LENGTH * BATCH * spec.outputSize());
+            this.hidden = FloatBuffer.allocate(spec.hiddenStateFloats(BATCH));
+        }
+
+        long scoreAll() {
+            long rows = 0;
+            for (int from = 0; from < sequences.length; from += BATCH) {
+                rows += scoreBatch(from);
+            }
+            return rows;
+        }
+
+        /** Scores the batch from {@code from}; its number of rows. */
+        int scoreBatch(int from) {
+            int batch = Math.min(BATCH, sequences.length - from);
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < LENGTH; t++) {
+                    System.arraycopy(sequences[from + b], t * INPUTS, x, (t * batch + b) * INPUTS, INPUTS);
+                }
+            }
+            layer.forward(FloatBuffer.wrap(x), LENGTH, batch, null, output.clear(), hidden.clear(), null);
+            for (int b = 0; b < batch; b++) {
+                results[from + b] = java.util.Arrays.copyOfRange(hidden.array(), b * HIDDEN, (b + 1) * HIDDEN);
+            }
+            return batch;
+        }
+
+        /** The layer's forward alone on the one input buffer: the ceiling, with no data moved in or out. */
+        int forwardOnOneBuffer() {
+            layer.forward(FloatBuffer.wrap(x), LENGTH, BATCH, null, output.clear(), hidden.clear(), null);
+            return BATCH;
+        }
     }
 }

@@ -48,8 +48,8 @@ final class SequenceColumn implements java.io.Serializable {
     }
 
     /**
-     * The row's array in this column, checked: present, and no null among its values (looked at whatever the type
-     * says, as a schema's "no nulls" is not enforced on every path into a row).
+     * The row's array in this column, checked: present, and no null among its values. The values are checked
+     * whatever the schema says of nulls; for a packed array that reads a word of null bits per 64 values.
      */
     ArrayData array(InternalRow row) {
         if (row.isNullAt(index)) {

@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Objects;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -18,7 +17,6 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.unsafe.Platform;
 
 /**
  * Scores one partition: reads a window of rows, sorts it by sequence length, runs it in batches on a layer borrowed
@@ -153,25 +151,16 @@ final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, Int
                 r = UnsafeArrayData.createFreshArray(directions * state, Float.BYTES);
                 for (int d = 0; d < directions; d++) {
                     int layerDirection = (spec.layers() - 1) * directions + d;
-                    copy(buffers.hidden, (layerDirection * B + b) * state, r, d * state, state);
+                    PackedArrays.copyFloats(buffers.hidden, (layerDirection * B + b) * state, r, d * state, state);
                 }
             } else {
                 r = UnsafeArrayData.createFreshArray(lengths[b] * outputs, Float.BYTES);
                 for (int t = 0; t < lengths[b]; t++) {
-                    copy(buffers.output, (t * B + b) * outputs, r, t * outputs, outputs);
+                    PackedArrays.copyFloats(buffers.output, (t * B + b) * outputs, r, t * outputs, outputs);
                 }
             }
             results[batch[b]] = r;
         }
-    }
-
-    /** Copies {@code count} floats into a fresh (packed, no nulls) float array of Spark's at {@code toIndex}. */
-    private static void copy(float[] from, int fromIndex, UnsafeArrayData to, int toIndex, int count) {
-        Objects.checkFromIndexSize(fromIndex, count, from.length);
-        Objects.checkFromIndexSize(toIndex, count, to.numElements());
-        long values = to.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(to.numElements());
-        Platform.copyMemory(from, Platform.FLOAT_ARRAY_OFFSET + (long) fromIndex * Float.BYTES, to.getBaseObject(),
-                values + (long) toIndex * Float.BYTES, (long) count * Float.BYTES);
     }
 
     /**

@@ -7,8 +7,6 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.unsafe.Platform;
-import org.apache.spark.unsafe.bitset.BitSetMethods;
 
 /**
  * One array column of floats or doubles, read from Spark's internal rows into {@code float}s: an array of floats in
@@ -79,12 +77,8 @@ final class SequenceColumn implements java.io.Serializable {
     void copy(ArrayData values, int from, int count, float[] to, int offset) {
         java.util.Objects.checkFromIndexSize(from, count, values.numElements());
         java.util.Objects.checkFromIndexSize(offset, count, to.length);
-        if (!doubles && values instanceof UnsafeArrayData unsafe) {
-            // the values lie packed after the header: one bulk copy, no call per value
-            long start = unsafe.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(unsafe.numElements())
-                    + (long) from * Float.BYTES;
-            Platform.copyMemory(unsafe.getBaseObject(), start, to,
-                    Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) count * Float.BYTES);
+        if (!doubles && values instanceof UnsafeArrayData packed) {
+            PackedArrays.copyFloats(packed, from, to, offset, count);
         } else if (doubles) {
             for (int i = 0; i < count; i++) {
                 to[offset + i] = (float) values.getDouble(from + i);
@@ -112,16 +106,12 @@ final class SequenceColumn implements java.io.Serializable {
         return x;
     }
 
-    /** The index of the first null value, or -1. An unsafe array keeps its null bits in words after its length. */
+    /** The index of the first null value, or -1. */
     private static int firstNull(ArrayData values) {
-        int n = values.numElements();
-        if (values instanceof UnsafeArrayData unsafe) {
-            long bits = unsafe.getBaseOffset() + Long.BYTES;
-            long words = (n + Long.SIZE - 1) / Long.SIZE;
-            return BitSetMethods.anySet(unsafe.getBaseObject(), bits, words)
-                    ? BitSetMethods.nextSetBit(unsafe.getBaseObject(), bits, 0, (int) words) : -1;
+        if (values instanceof UnsafeArrayData packed) {
+            return PackedArrays.firstNull(packed);
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < values.numElements(); i++) {
             if (values.isNullAt(i)) {
                 return i;
             }

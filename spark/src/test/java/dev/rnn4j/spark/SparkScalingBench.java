@@ -273,14 +273,16 @@ public final class SparkScalingBench {
             InMemoryScorer singleJvm = new InMemoryScorer(single, spec, sequences);
             InMemoryScorer sideJvm = new InMemoryScorer(side, spec, sequences);
             InMemoryScorer everyJvm = new InMemoryScorer(every, spec, sequences);
-            double[][] ratios = new double[INFERENCE_ROUNDS][7];
+            List<InferenceRound> rounds = new ArrayList<>();
             for (int round = 0; round < INFERENCE_ROUNDS; round++) {
                 // Side by side: the executor's task on one core and one JVM's loop on the other, at the same time,
                 // so both see the same minute of this shared host.
-                double[] gathered = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm, false);
-                double[] oneBuffer = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm, true);
+                SideBySide gathered = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm,
+                        false);
+                SideBySide oneBuffer = sideBySide(() -> oneThread.transform(data.get(0)).count(), local, sideJvm,
+                        true);
                 // the method's own bias: one JVM's loop beside the same loop
-                double[] same = sideBySide(singleJvm::scoreAll, true, sideJvm, false);
+                SideBySide same = sideBySide(singleJvm::scoreAll, true, sideJvm, false);
                 // One after the other, rotating the order: what needs both cores.
                 double[] rate = new double[4];
                 for (int turn = 0; turn < rate.length; turn++) {
@@ -298,24 +300,45 @@ public final class SparkScalingBench {
                 long f0 = System.nanoTime();
                 oneThread.transform(oneBatch).count();
                 double fixedMs = (System.nanoTime() - f0) / 1e6;
-                ratios[round] = new double[] {gathered[0] / gathered[1], oneBuffer[0] / oneBuffer[1],
-                    rate[1] / rate[0], rate[2] / rate[3], same[0] / same[1], fixedMs, gathered[2] / gathered[3]};
+                InferenceRound r = new InferenceRound(gathered.ratio(), gathered.cpuRatio(), oneBuffer.ratio(),
+                        same.ratio(), rate[1] / rate[0], rate[2] / rate[3], fixedMs);
+                rounds.add(r);
                 System.out.printf("inference round %d (batch %d, T %d, %d rows):%n", round, BATCH, LENGTH, total);
                 System.out.printf("  side by side, one thread each: 1 executor %.0f rows/s, one JVM %.0f -> per "
-                        + "executor %.2fx%s%n", gathered[0], gathered[1], ratios[round][0], !local ? ""
-                        : String.format("; per CPU second %.0f, %.0f -> %.2fx", gathered[2], gathered[3],
-                                ratios[round][6]));
+                        + "executor %.2fx%s%n", gathered.jobRate(), gathered.loopRate(), r.perExecutor(), !local ? ""
+                        : String.format("; per CPU second %.0f, %.0f -> %.2fx", gathered.jobPerCpuSecond(),
+                                gathered.loopPerCpuSecond(), r.perCpuSecond()));
                 System.out.printf("  side by side, against the forward alone on one buffer: %.0f, %.0f -> %.2fx; one "
-                        + "JVM beside one JVM %.2fx%n", oneBuffer[0], oneBuffer[1], ratios[round][1], ratios[round][4]);
+                        + "JVM beside one JVM %.2fx%n", oneBuffer.jobRate(), oneBuffer.loopRate(), r.oneBuffer(),
+                        r.loopBesideLoop());
                 System.out.printf("  one after the other: 1 executor %.0f, 2 executors %.0f rows/s -> 1->2 %.2fx; "
                         + "every core: 1 executor %.0f, one JVM %.0f -> %.2fx; a job of one batch %.0f ms%n", rate[0],
-                        rate[1], ratios[round][2], rate[2], rate[3], ratios[round][3], fixedMs);
+                        rate[1], r.oneToTwo(), rate[2], rate[3], r.everyCore(), fixedMs);
             }
             System.out.printf("inference medians of %d rounds: per executor %.2fx of one JVM (%s%.2fx of the "
                             + "forward alone on one buffer; one JVM beside one JVM %.2fx), 1->2 executors %.2fx, every "
                             + "core %.2fx of one JVM; a job of one batch %.0f ms%n", INFERENCE_ROUNDS,
-                    median(ratios, 0), local ? String.format("per CPU second %.2fx; ", median(ratios, 6)) : "", median(ratios, 1),
-                    median(ratios, 4), median(ratios, 2), median(ratios, 3), median(ratios, 5));
+                    median(rounds, InferenceRound::perExecutor),
+                    local ? String.format("per CPU second %.2fx; ", median(rounds, InferenceRound::perCpuSecond)) : "",
+                    median(rounds, InferenceRound::oneBuffer), median(rounds, InferenceRound::loopBesideLoop),
+                    median(rounds, InferenceRound::oneToTwo), median(rounds, InferenceRound::everyCore),
+                    median(rounds, InferenceRound::fixedMs));
+        }
+    }
+
+    /** One round's ratios (executor against one JVM, unless named otherwise) and the fixed cost of a job. */
+    private record InferenceRound(double perExecutor, double perCpuSecond, double oneBuffer, double loopBesideLoop,
+                                  double oneToTwo, double everyCore, double fixedMs) {
+    }
+
+    /** A job and one JVM's loop over the same interval: rows/s of each, and rows per CPU second of each. */
+    private record SideBySide(double jobRate, double loopRate, double jobPerCpuSecond, double loopPerCpuSecond) {
+        double ratio() {
+            return jobRate / loopRate;
+        }
+
+        double cpuRatio() {
+            return jobPerCpuSecond / loopPerCpuSecond;
         }
     }
 
@@ -323,8 +346,8 @@ public final class SparkScalingBench {
      * Rows/s of one Spark job over {@code data} and, over exactly the same interval, of one JVM's loop on another
      * thread: {@link InMemoryScorer#scoreAll} batch after batch, or with {@code oneBuffer} the forward alone.
      */
-    private static double[] sideBySide(java.util.function.LongSupplier job, boolean inProcess, InMemoryScorer jvm,
-                                       boolean oneBuffer) throws InterruptedException {
+    private static SideBySide sideBySide(java.util.function.LongSupplier job, boolean inProcess, InMemoryScorer jvm,
+                                         boolean oneBuffer) throws InterruptedException {
         java.util.concurrent.atomic.AtomicLong scored = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread loop = new Thread(() -> {
@@ -353,15 +376,11 @@ public final class SparkScalingBench {
         // the job's CPU time is the whole process's but the loop's: its task, the driver, and the collector's share
         // (in local mode, where the job's tasks run in this process)
         double jobCpuSeconds = inProcess ? (processCpu - loopCpu) / 1e9 : Double.NaN;
-        return new double[] {n / seconds, jvmRows / seconds, n / jobCpuSeconds, jvmRows / (loopCpu / 1e9)};
+        return new SideBySide(n / seconds, jvmRows / seconds, n / jobCpuSeconds, jvmRows / (loopCpu / 1e9));
     }
 
-    private static double median(double[][] rows, int column) {
-        double[] v = new double[rows.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rows[i][column];
-        }
-        java.util.Arrays.sort(v);
+    private static double median(List<InferenceRound> rounds, java.util.function.ToDoubleFunction<InferenceRound> of) {
+        double[] v = rounds.stream().mapToDouble(of).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
